@@ -1,0 +1,28 @@
+package io.cgroovy.runtime;
+
+import io.cgroovy.runtime.cgroup.Resources;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a user set for one container, validated (the DSL fills it; nothing here
+ * touches the kernel). Null / empty means "take the image's value or the default".
+ *
+ * @param image    image reference as the user typed it ("busybox", "alpine:3.20")
+ * @param name     container name, or null for a generated one
+ * @param command  the command (replaces the image's Cmd; Entrypoint is kept)
+ * @param env      variables added to / overriding the image's Env
+ * @param hostname hostname in the container's uts namespace (default: short id)
+ * @param workdir  working directory (default: image WorkingDir or "/")
+ * @param user     "uid[:gid]" or a name from the image's /etc/passwd (default: image User or root)
+ */
+public record ContainerSettings(String image, String name, List<String> command, Map<String, String> env,
+                                String hostname, String workdir, String user, Resources resources) {
+    public ContainerSettings {
+        if (image == null || image.isBlank()) throw new IllegalArgumentException("no image given");
+        command = command == null ? List.of() : List.copyOf(command);
+        env = env == null ? Map.of() : Map.copyOf(env);
+        resources = resources == null ? Resources.NONE : resources;
+    }
+}

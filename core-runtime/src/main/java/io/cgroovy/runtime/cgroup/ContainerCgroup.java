@@ -1,0 +1,17 @@
+package io.cgroovy.runtime.cgroup;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** One container's cgroup (one directory per controller on v1, one directory on v2). */
+public interface ContainerCgroup extends AutoCloseable {
+    /** The cgroup directories a process must join (write its pid to each dir's cgroup.procs), in order. */
+    List<Path> joinDirs();
+
+    /** True when the kernel OOM-killed a process in this cgroup (v1 memory.oom_control, v2 memory.events oom_kill). */
+    boolean oomKilled();
+
+    /** Kills what is left in the cgroup, waits until it is empty and removes the directories. Idempotent. */
+    @Override
+    void close();
+}
