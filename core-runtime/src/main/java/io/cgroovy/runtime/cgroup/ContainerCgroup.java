@@ -2,6 +2,7 @@ package io.cgroovy.runtime.cgroup;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /** One container's cgroup (one directory per controller on v1, one directory on v2). */
 public interface ContainerCgroup extends AutoCloseable {
@@ -10,6 +11,15 @@ public interface ContainerCgroup extends AutoCloseable {
 
     /** True when the kernel OOM-killed a process in this cgroup (v1 memory.oom_control, v2 memory.events oom_kill). */
     boolean oomKilled();
+
+    /** Usage and limits read back from the kernel; the same fields on v1 and v2. */
+    Stats stats();
+
+    /** The container's directory in the cgroup v2 tree (for clone3 CLONE_INTO_CGROUP); empty on v1. */
+    Optional<Path> v2Dir();
+
+    /** The pids in the container's cgroup now (v1: of the first hierarchy, which all processes join). */
+    List<Long> pids();
 
     /** Kills what is left in the cgroup, waits until it is empty and removes the directories. Idempotent. */
     @Override

@@ -1,0 +1,254 @@
+package io.cgroovy.runtime.cgroup;
+
+import io.cgroovy.runtime.ContainerException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * cgroup v1: one hierarchy per controller (or per combined mount such as "cpu,cpuacct"). A container gets
+ * {@code <hierarchy>/<parent>/<id>} in every hierarchy cgroovy uses and its first process joins them all.
+ */
+public final class CgroupsV1 implements Cgroups {
+    /** The v1 controllers cgroovy creates a directory in (when mounted), in join order. */
+    public static final List<String> CONTROLLERS =
+            List.of("memory", "cpu", "cpuacct", "cpuset", "pids", "devices", "freezer", "blkio");
+
+    private final Map<String, Path> hierarchies; // controller -> mount point
+    private final String parent;
+
+    CgroupsV1(Map<String, Path> hierarchies, String parent) {
+        this.hierarchies = Collections.unmodifiableMap(new LinkedHashMap<>(hierarchies));
+        this.parent = parent;
+    }
+
+    @Override public String version() { return "v1"; }
+
+    /** controller → hierarchy mount point. */
+    public Map<String, Path> hierarchies() { return hierarchies; }
+
+    public String parent() { return parent; }
+
+    private List<Path> roots() { return new ArrayList<>(new LinkedHashSet<>(hierarchies.values())); }
+
+    @Override
+    public List<Path> parentDirs() {
+        List<Path> out = new ArrayList<>();
+        for (Path r : roots()) out.add(r.resolve(parent));
+        return out;
+    }
+
+    private void require(String controller, String why) {
+        if (!hierarchies.containsKey(controller)) {
+            throw new ContainerException("cgroup v1 controller " + controller + " is not mounted (needed for " + why
+                    + "); mount it under /sys/fs/cgroup/" + controller + " or drop the limit");
+        }
+    }
+
+    @Override
+    public ContainerCgroup create(String containerId, Resources resources) {
+        Cgroups.checkContainerId(containerId);
+        Resources r = Limits.check(resources);
+        if (Limits.wantsMemory(r)) require("memory", "the memory limit");
+        if (Limits.wantsCpu(r)) require("cpu", r.cpus() != null ? "the cpus limit" : "cpu shares");
+        if (Limits.wantsPids(r)) require("pids", "the pids limit");
+
+        Map<String, Path> dirs = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> e : hierarchies.entrySet()) {
+            dirs.put(e.getKey(), e.getValue().resolve(parent).resolve(containerId));
+        }
+        Container c = new Container(containerId, dirs);
+        List<Path> created = new ArrayList<>();
+        try {
+            for (Path root : roots()) {
+                boolean cpuset = root.equals(hierarchies.get("cpuset"));
+                Path parentDir = ensureParent(root, cpuset);
+                Path dir = parentDir.resolve(containerId);
+                CgroupFs.mkdir("for container " + containerId, dir);
+                created.add(dir);
+                if (cpuset) copyCpuset(parentDir, dir);
+            }
+            writeLimits(c, r);
+            return c;
+        } catch (RuntimeException e) {
+            Collections.reverse(created);
+            for (Path d : created) {
+                try {
+                    CgroupFs.killAll(List.of(d));
+                    CgroupFs.removeTree(d);
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** Creates root/parent level by level; in the cpuset hierarchy each new level gets its parent's cpus and mems. */
+    private Path ensureParent(Path root, boolean cpuset) {
+        Path p = root;
+        for (String seg : parent.split("/")) {
+            Path child = p.resolve(seg);
+            CgroupFs.mkdirIfMissing(child);
+            if (cpuset) copyCpuset(p, child);
+            p = child;
+        }
+        return p;
+    }
+
+    /** The classic v1 trap: a new cpuset cgroup has empty cpus/mems and refuses every task until they are set. */
+    private static void copyCpuset(Path from, Path to) {
+        for (String f : List.of("cpuset.cpus", "cpuset.mems")) {
+            Path dst = to.resolve(f);
+            if (CgroupFs.read(dst).isEmpty()) CgroupFs.write("cpuset", dst, CgroupFs.read(from.resolve(f)));
+        }
+    }
+
+    private static void writeLimits(Container c, Resources r) {
+        if (r.memoryBytes() != null) {
+            Path mem = c.dirs.get("memory");
+            CgroupFs.write("memory", mem.resolve("memory.limit_in_bytes"), Long.toString(r.memoryBytes()));
+            Path memsw = mem.resolve("memory.memsw.limit_in_bytes");
+            if (Files.exists(memsw)) {
+                long total = r.memorySwapBytes() == null ? 2 * r.memoryBytes() : r.memorySwapBytes();
+                CgroupFs.write("memory", memsw, Long.toString(total));
+            }
+        }
+        if (r.cpus() != null) {
+            Path cpu = c.dirs.get("cpu");
+            CgroupFs.write("cpu", cpu.resolve("cpu.cfs_period_us"), Long.toString(Limits.CFS_PERIOD_US));
+            CgroupFs.write("cpu", cpu.resolve("cpu.cfs_quota_us"), Long.toString(Limits.quotaUs(r.cpus())));
+        }
+        if (r.cpuShares() != null) {
+            CgroupFs.write("cpu", c.dirs.get("cpu").resolve("cpu.shares"), Long.toString(r.cpuShares()));
+        }
+        if (r.pidsMax() != null) {
+            CgroupFs.write("pids", c.dirs.get("pids").resolve("pids.max"), Limits.pids(r.pidsMax()));
+        }
+    }
+
+    @Override
+    public Optional<ContainerCgroup> open(String containerId) {
+        Cgroups.checkContainerId(containerId);
+        Map<String, Path> dirs = new LinkedHashMap<>();
+        boolean any = false;
+        for (Map.Entry<String, Path> e : hierarchies.entrySet()) {
+            Path d = e.getValue().resolve(parent).resolve(containerId);
+            dirs.put(e.getKey(), d);
+            any |= Files.isDirectory(d);
+        }
+        return any ? Optional.of(new Container(containerId, dirs)) : Optional.empty();
+    }
+
+    @Override
+    public List<String> containerIds() {
+        Set<String> ids = new TreeSet<>();
+        for (Path p : parentDirs()) ids.addAll(CgroupFs.childNames(p));
+        return new ArrayList<>(ids);
+    }
+
+    @Override
+    public List<String> cleanupStale(Set<String> liveIds) {
+        List<String> removed = new ArrayList<>();
+        for (String id : containerIds()) {
+            if (liveIds.contains(id)) continue;
+            open(id).ifPresent(ContainerCgroup::close);
+            removed.add(id);
+        }
+        return removed;
+    }
+
+    @Override
+    public void removeParent() {
+        cleanupStale(Set.of());
+        for (Path root : roots()) CgroupFs.removeParentPath(root, parent);
+    }
+
+    @Override
+    public String toString() { return "cgroup v1 " + hierarchies + " parent " + parent; }
+
+    /** A container's directories, one per controller (combined hierarchies share one). */
+    static final class Container implements ContainerCgroup {
+        private final String id;
+        final Map<String, Path> dirs;
+
+        Container(String id, Map<String, Path> dirs) {
+            this.id = id;
+            this.dirs = Collections.unmodifiableMap(dirs);
+        }
+
+        @Override
+        public List<Path> joinDirs() { return new ArrayList<>(new LinkedHashSet<>(dirs.values())); }
+
+        @Override
+        public Optional<Path> v2Dir() { return Optional.empty(); }
+
+        /** controller → directory. */
+        public Map<String, Path> dirs() { return dirs; }
+
+        @Override
+        public List<Long> pids() {
+            Set<Long> all = new TreeSet<>();
+            for (Path d : joinDirs()) {
+                for (Path sub : CgroupFs.subtreeDepthFirst(d)) all.addAll(CgroupFs.procs(sub));
+            }
+            return new ArrayList<>(all);
+        }
+
+        @Override
+        public boolean oomKilled() { return oomKills() > 0; }
+
+        private long oomKills() {
+            Path mem = dirs.get("memory");
+            if (mem == null) return 0;
+            Map<String, Long> oc = CgroupFs.readKeyed(mem.resolve("memory.oom_control"));
+            if (oc.containsKey("oom_kill")) return oc.get("oom_kill");
+            return oc.getOrDefault("under_oom", 0L); // kernels before 4.13: only "is in OOM now"
+        }
+
+        @Override
+        public Stats stats() {
+            Path mem = dirs.get("memory"), acct = dirs.get("cpuacct"), pids = dirs.get("pids");
+            long usage = 0;
+            Long limit = null, peak = null;
+            if (mem != null) {
+                usage = CgroupFs.readLong(mem.resolve("memory.usage_in_bytes"));
+                long l = CgroupFs.readLong(mem.resolve("memory.limit_in_bytes"));
+                limit = l >= (1L << 60) ? null : l; // PAGE_COUNTER_MAX * PAGE_SIZE means unlimited
+                peak = CgroupFs.readLong(mem.resolve("memory.max_usage_in_bytes"));
+            }
+            long cpu = acct == null ? 0 : CgroupFs.readLong(acct.resolve("cpuacct.usage"));
+            long cur = pids == null ? 0 : CgroupFs.readLong(pids.resolve("pids.current"));
+            Long max = pids == null ? null : CgroupFs.readLimit(pids.resolve("pids.max"));
+            return new Stats(usage, limit, peak, oomKills(), cpu, cur, max);
+        }
+
+        @Override
+        public synchronized void close() {
+            List<Path> existing = new ArrayList<>();
+            for (Path d : joinDirs()) if (Files.isDirectory(d)) existing.add(d);
+            if (existing.isEmpty()) return;
+            Path freezer = dirs.get("freezer");
+            if (freezer != null && Files.isDirectory(freezer)
+                    && !CgroupFs.read(freezer.resolve("freezer.state")).equals("THAWED")) {
+                // a frozen task only dies once thawed: queue SIGKILL first so nothing runs on after the thaw
+                for (long pid : pids()) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                CgroupFs.write("freezer", freezer.resolve("freezer.state"), "THAWED");
+            }
+            CgroupFs.killAll(existing);
+            for (Path d : existing) CgroupFs.removeTree(d);
+        }
+
+        @Override
+        public String toString() { return "cgroup v1 container " + id + " " + joinDirs(); }
+    }
+}

@@ -1,0 +1,234 @@
+package io.cgroovy.runtime.cgroup;
+
+import io.cgroovy.runtime.ContainerException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * cgroup v2: one tree. A container gets {@code <root>/<parent>/<id>}; the controllers cgroovy uses are enabled in
+ * cgroup.subtree_control of every level from the root down to the parent.
+ */
+public final class CgroupsV2 implements Cgroups {
+    /** Controllers enabled for container cgroups when the kernel offers them. */
+    public static final List<String> CONTROLLERS = List.of("memory", "cpu", "pids", "io");
+
+    private final Path root;
+    private final String parent;
+
+    CgroupsV2(Path root, String parent) {
+        this.root = root;
+        this.parent = parent;
+    }
+
+    @Override public String version() { return "v2"; }
+
+    public Path root() { return root; }
+
+    public String parent() { return parent; }
+
+    public Path parentDir() { return root.resolve(parent); }
+
+    @Override public List<Path> parentDirs() { return List.of(parentDir()); }
+
+    private static Set<String> words(Path file) {
+        String s = CgroupFs.read(file);
+        return s.isEmpty() ? Set.of() : new HashSet<>(Arrays.asList(s.split("\\s+")));
+    }
+
+    /** Creates root/parent level by level and enables the controllers in each level's subtree_control. */
+    private Path ensureParent(Set<String> needed) {
+        Path p = root;
+        enable(p, needed);
+        for (String seg : parent.split("/")) {
+            p = p.resolve(seg);
+            CgroupFs.mkdirIfMissing(p);
+            enable(p, needed);
+        }
+        return p;
+    }
+
+    private static void enable(Path dir, Set<String> needed) {
+        Set<String> available = words(dir.resolve("cgroup.controllers"));
+        Set<String> enabled = words(dir.resolve("cgroup.subtree_control"));
+        for (String c : CONTROLLERS) {
+            if (!available.contains(c) || enabled.contains(c)) continue;
+            try {
+                CgroupFs.write(c, dir.resolve("cgroup.subtree_control"), "+" + c);
+            } catch (ContainerException e) {
+                if (needed.contains(c)) {
+                    throw new ContainerException(e.getMessage() + " (controller " + c + " is needed for the "
+                            + c + " limit; a cgroup holding processes cannot pass controllers down: move them to a leaf cgroup)", e);
+                }
+                // not needed for this container's limits: go on without it
+            }
+        }
+    }
+
+    private static void requireController(Path dir, Set<String> needed) {
+        Set<String> have = words(dir.resolve("cgroup.controllers"));
+        for (String c : needed) {
+            if (!have.contains(c)) {
+                throw new ContainerException("cgroup v2 controller " + c + " is not available in " + dir
+                        + "/cgroup.controllers (needed for the " + c + " limit); enable it with '+" + c
+                        + "' in cgroup.subtree_control of " + dir.getParent() + " and the levels above, or drop the limit");
+            }
+        }
+    }
+
+    @Override
+    public ContainerCgroup create(String containerId, Resources resources) {
+        Cgroups.checkContainerId(containerId);
+        Resources r = Limits.check(resources);
+        Set<String> needed = new LinkedHashSet<>();
+        if (Limits.wantsMemory(r)) needed.add("memory");
+        if (Limits.wantsCpu(r)) needed.add("cpu");
+        if (Limits.wantsPids(r)) needed.add("pids");
+
+        Path parentDir = ensureParent(needed);
+        Path dir = parentDir.resolve(containerId);
+        CgroupFs.mkdir("for container " + containerId, dir);
+        Container c = new Container(containerId, dir);
+        try {
+            requireController(dir, needed);
+            writeLimits(dir, r);
+            return c;
+        } catch (RuntimeException e) {
+            try {
+                c.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private static void writeLimits(Path dir, Resources r) {
+        if (r.memoryBytes() != null) {
+            CgroupFs.write("memory", dir.resolve("memory.max"), Long.toString(r.memoryBytes()));
+            Path swap = dir.resolve("memory.swap.max");
+            if (Files.exists(swap)) {
+                Long total = r.memorySwapBytes();
+                String v = total == null ? Long.toString(r.memoryBytes())      // Docker: as much swap as memory
+                        : total == -1 ? "max" : Long.toString(total - r.memoryBytes());
+                CgroupFs.write("memory", swap, v);
+            }
+        }
+        if (r.cpus() != null) {
+            CgroupFs.write("cpu", dir.resolve("cpu.max"), Limits.quotaUs(r.cpus()) + " " + Limits.CFS_PERIOD_US);
+        }
+        if (r.cpuShares() != null) {
+            CgroupFs.write("cpu", dir.resolve("cpu.weight"), Long.toString(Limits.sharesToWeight(r.cpuShares())));
+        }
+        if (r.pidsMax() != null) {
+            CgroupFs.write("pids", dir.resolve("pids.max"), Limits.pids(r.pidsMax()));
+        }
+    }
+
+    @Override
+    public Optional<ContainerCgroup> open(String containerId) {
+        Cgroups.checkContainerId(containerId);
+        Path d = parentDir().resolve(containerId);
+        return Files.isDirectory(d) ? Optional.of(new Container(containerId, d)) : Optional.empty();
+    }
+
+    @Override
+    public List<String> containerIds() { return CgroupFs.childNames(parentDir()); }
+
+    @Override
+    public List<String> cleanupStale(Set<String> liveIds) {
+        List<String> removed = new ArrayList<>();
+        for (String id : containerIds()) {
+            if (liveIds.contains(id)) continue;
+            open(id).ifPresent(ContainerCgroup::close);
+            removed.add(id);
+        }
+        return removed;
+    }
+
+    @Override
+    public void removeParent() {
+        cleanupStale(Set.of());
+        CgroupFs.removeParentPath(root, parent);
+    }
+
+    @Override
+    public String toString() { return "cgroup v2 " + root + " parent " + parent; }
+
+    /** A container's single directory in the unified tree. */
+    static final class Container implements ContainerCgroup {
+        private final String id;
+        private final Path dir;
+
+        Container(String id, Path dir) {
+            this.id = id;
+            this.dir = dir;
+        }
+
+        @Override public List<Path> joinDirs() { return List.of(dir); }
+
+        @Override public Optional<Path> v2Dir() { return Optional.of(dir); }
+
+        @Override
+        public List<Long> pids() {
+            Set<Long> all = new TreeSet<>();
+            for (Path sub : CgroupFs.subtreeDepthFirst(dir)) all.addAll(CgroupFs.procs(sub));
+            return new ArrayList<>(all);
+        }
+
+        private long oomKills() {
+            Path events = dir.resolve("memory.events");
+            return Files.exists(events) ? CgroupFs.readKeyed(events).getOrDefault("oom_kill", 0L) : 0;
+        }
+
+        @Override public boolean oomKilled() { return oomKills() > 0; }
+
+        @Override
+        public Stats stats() {
+            long usage = 0;
+            Long limit = null, peak = null;
+            if (Files.exists(dir.resolve("memory.current"))) {
+                usage = CgroupFs.readLong(dir.resolve("memory.current"));
+                limit = CgroupFs.readLimit(dir.resolve("memory.max"));
+                Path p = dir.resolve("memory.peak");
+                peak = Files.exists(p) ? CgroupFs.readLong(p) : null;
+            }
+            Map<String, Long> cpu = CgroupFs.readKeyed(dir.resolve("cpu.stat")); // always there (core file)
+            long cpuNanos = cpu.getOrDefault("usage_usec", 0L) * 1000;
+            long cur = 0;
+            Long max = null;
+            if (Files.exists(dir.resolve("pids.current"))) {
+                cur = CgroupFs.readLong(dir.resolve("pids.current"));
+                max = CgroupFs.readLimit(dir.resolve("pids.max"));
+            }
+            return new Stats(usage, limit, peak, oomKills(), cpuNanos, cur, max);
+        }
+
+        @Override
+        public synchronized void close() {
+            if (!Files.isDirectory(dir)) return;
+            Path kill = dir.resolve("cgroup.kill");
+            if (Files.exists(kill)) {
+                CgroupFs.write("core", kill, "1"); // kills the whole subtree, frozen or not (5.14+)
+            } else {
+                Path freeze = dir.resolve("cgroup.freeze");
+                for (long pid : pids()) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                if (Files.exists(freeze)) CgroupFs.write("core", freeze, "0");
+            }
+            CgroupFs.killAll(List.of(dir));
+            CgroupFs.removeTree(dir);
+        }
+
+        @Override
+        public String toString() { return "cgroup v2 container " + id + " " + dir; }
+    }
+}

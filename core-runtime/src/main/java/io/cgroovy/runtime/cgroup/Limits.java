@@ -1,0 +1,55 @@
+package io.cgroovy.runtime.cgroup;
+
+import io.cgroovy.runtime.ContainerException;
+
+/** Checks {@link Resources} the same way for v1 and v2 (Docker's rules) and derives the kernel values. */
+final class Limits {
+    /** Docker's floor: below this a container cannot even start its init. */
+    static final long MIN_MEMORY = 6L * 1024 * 1024;
+    static final long CFS_PERIOD_US = 100_000;
+    static final long MIN_SHARES = 2, MAX_SHARES = 262_144;
+
+    private Limits() {}
+
+    static Resources check(Resources r) {
+        if (r == null) return Resources.NONE;
+        Long mem = r.memoryBytes(), swap = r.memorySwapBytes();
+        if (mem != null && mem < MIN_MEMORY) {
+            throw new ContainerException("memory limit " + mem + " bytes is below the minimum of " + MIN_MEMORY + " bytes (6m)");
+        }
+        if (swap != null) {
+            if (mem == null) {
+                throw new ContainerException("memory+swap limit " + swap + " needs a memory limit too (set memory as well)");
+            }
+            if (swap != -1 && swap < mem) {
+                throw new ContainerException("memory+swap limit " + swap + " bytes is smaller than the memory limit "
+                        + mem + " bytes (it counts memory plus swap; use -1 for unlimited swap)");
+            }
+        }
+        if (r.cpus() != null && (r.cpus().isNaN() || r.cpus().isInfinite() || r.cpus() <= 0)) {
+            throw new ContainerException("cpus " + r.cpus() + " is not a positive number");
+        }
+        if (r.cpuShares() != null && (r.cpuShares() < MIN_SHARES || r.cpuShares() > MAX_SHARES)) {
+            throw new ContainerException("cpu shares " + r.cpuShares() + " out of range " + MIN_SHARES + ".." + MAX_SHARES);
+        }
+        if (r.pidsMax() != null && r.pidsMax() != -1 && r.pidsMax() < 1) {
+            throw new ContainerException("pids limit " + r.pidsMax() + " must be at least 1 (or -1 for unlimited)");
+        }
+        return r;
+    }
+
+    static boolean wantsMemory(Resources r) { return r.memoryBytes() != null || r.memorySwapBytes() != null; }
+
+    static boolean wantsCpu(Resources r) { return r.cpus() != null || r.cpuShares() != null; }
+
+    static boolean wantsPids(Resources r) { return r.pidsMax() != null; }
+
+    /** CFS quota in microseconds per 100 ms period. */
+    static long quotaUs(double cpus) { return Math.round(cpus * CFS_PERIOD_US); }
+
+    /** Docker shares → cgroup v2 cpu.weight, as runc and crun convert: 2 → 1, 1024 → 39, 262144 → 10000. */
+    static long sharesToWeight(long shares) { return 1 + ((shares - 2) * 9999) / 262142; }
+
+    /** pids.max file value. */
+    static String pids(long max) { return max == -1 ? "max" : Long.toString(max); }
+}
