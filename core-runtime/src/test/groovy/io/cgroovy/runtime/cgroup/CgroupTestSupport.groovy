@@ -1,0 +1,61 @@
+package io.cgroovy.runtime.cgroup
+
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.concurrent.TimeUnit
+
+/** Helpers for the cgroup integration specs: real processes joined to real cgroups, no mocks. */
+class CgroupTestSupport {
+    static final String BUSYBOX = ['/bin/busybox', '/usr/bin/busybox'].find { new File(it).canExecute() } ?: '/bin/busybox'
+
+    static boolean isRoot() {
+        new File('/proc/self/status').readLines().find { it.startsWith('Uid:') }?.split(/\s+/)?.getAt(1) == '0'
+    }
+
+    /** What the host's /sys/fs/cgroup is, decided independently of the code under test (statfs type via stat). */
+    static String hostVersion() {
+        def p = [BUSYBOX, 'stat', '-fc', '%T', '/sys/fs/cgroup'].execute()
+        p.waitFor(30, TimeUnit.SECONDS)
+        String t = p.text.trim()
+        t == 'cgroup2fs' || t == 'cgroup2' ? 'v2' : 'v1'
+    }
+
+    static String detectedVersion() {
+        try {
+            return Cgroups.detect('cgroovy').version()
+        } catch (Exception ignored) {
+            return 'none'
+        }
+    }
+
+    static String uniqueParent(String spec) {
+        "cgroovy-test-${spec}-${ProcessHandle.current().pid()}-${Long.toHexString(System.nanoTime())}"
+    }
+
+    /**
+     * Starts busybox sh that writes its pid into each join dir's cgroup.procs (what the C executor does after
+     * clone), then runs {@code script}. stdout/stderr go to files in {@code tmp}.
+     */
+    static Process startIn(ContainerCgroup cg, String script, Path tmp) {
+        String join = cg.joinDirs().collect { "echo \$\$ > '${it}/cgroup.procs' || exit 97" }.join('\n')
+        def pb = new ProcessBuilder(BUSYBOX, 'sh', '-c', join + '\n' + script)
+        pb.redirectOutput(tmp.resolve('out').toFile())
+        pb.redirectError(tmp.resolve('err').toFile())
+        pb.directory(tmp.toFile())
+        pb.start()
+    }
+
+    /** Waits until {@code condition} holds (polling), false on timeout. */
+    static boolean waitFor(long timeoutMs, Closure<Boolean> condition) {
+        long end = System.currentTimeMillis() + timeoutMs
+        while (System.currentTimeMillis() < end) {
+            if (condition()) return true
+            Thread.sleep(20)
+        }
+        condition()
+    }
+
+    static boolean alive(long pid) { ProcessHandle.of(pid).map { it.alive }.orElse(false) }
+
+    static String read(Path p) { Files.readString(p).trim() }
+}
