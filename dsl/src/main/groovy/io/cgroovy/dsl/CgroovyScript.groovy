@@ -1,0 +1,93 @@
+package io.cgroovy.dsl
+
+import io.cgroovy.runtime.ContainerSettings
+import io.cgroovy.runtime.RunResult
+
+/**
+ * The base class of every shell line and recipe: the top-level DSL words.
+ * The engine comes from the binding: a {@link Session} under {@value Session#VARIABLE}, else
+ * an engine under {@code engine}, else the engine at the default root.
+ */
+abstract class CgroovyScript extends Script {
+    /** The top-level words, for "did you mean". */
+    static final List<String> WORDS = ['container', 'images', 'load', 'rmi', 'tag', 'exit'].asImmutable()
+
+    CgroovyScript() {}
+
+    CgroovyScript(Binding binding) { super(binding) }
+
+    /**
+     * Builds a container from the closure, checks its settings, then runs it in the
+     * foreground and returns when it has ended. Without {@code run}/{@code cmd} the image's Cmd runs.
+     */
+    Container container(Map<String, ?> options, String image,
+                        @DelegatesTo(value = ContainerSpec, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
+        ContainerSpec spec = new ContainerSpec()
+        spec.script = this
+        if (options) spec.apply(options)
+        if (body != null) {
+            Closure<?> c = (Closure<?>) body.clone()
+            c.resolveStrategy = Closure.DELEGATE_FIRST
+            c.delegate = spec
+            c.call(spec)
+        }
+        ContainerSettings settings = spec.settings(image)
+        RunResult result = cgroovySession().run(settings)
+        new Container(settings, result)
+    }
+
+    Container container(String image, @DelegatesTo(value = ContainerSpec, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
+        container([:], image, body)
+    }
+
+    Container container(String image) { container([:], image, null) }
+
+    Container container(Map<String, ?> options, String image) { container(options, image, null) }
+
+    /** The images in the store (prints as a table). */
+    ImageList images() { new ImageList(cgroovySession().images().list().collect { toImage(it) }) }
+
+    /** Loads a {@code docker save} archive or an OCI layout (directory or tar); returns the images loaded. */
+    ImageList load(Object path) {
+        new ImageList(cgroovySession().images().load(java.nio.file.Path.of(String.valueOf(path))).collect { toImage(it) })
+    }
+
+    /** Removes a tag, or the image when it was the last one. */
+    void rmi(String ref) { cgroovySession().images().remove(ref) }
+
+    /** Gives image {@code src} the additional name {@code dst}; returns the image. */
+    Image tag(String src, String dst) {
+        def store = cgroovySession().images()
+        store.tag(src, dst)
+        toImage(store.inspect(dst))
+    }
+
+    /** Ends the recipe (or the shell) with {@code status}. */
+    void exit(int status) { throw new ExitRequest(status) }
+
+    void exit() { exit(0) }
+
+    /** A top-level name nobody knows: a closure in the binding is called, anything else is a misspelt word. */
+    def methodMissing(String name, Object args) {
+        if (binding.hasVariable(name) && binding.getVariable(name) instanceof Closure) {
+            return ((Closure) binding.getVariable(name)).call(*(args as Object[]))
+        }
+        Set<String> known = new LinkedHashSet<>(WORDS)
+        String hint = Suggest.didYouMean(name, known)
+        if (!hint && name in ContainerSpec.WORDS) hint = " — '${name}' goes inside container(image) { ... }"
+        throw new DslException("unknown word '${name}'${hint}")
+    }
+
+    /** The session of this run (created from the binding the first time). */
+    Session cgroovySession() {
+        Binding b = getBinding()
+        if (b.hasVariable(Session.VARIABLE)) return (Session) b.getVariable(Session.VARIABLE)
+        Session s = b.hasVariable('engine') ? Session.using(b.getVariable('engine')) : Session.atDefaultRoot()
+        b.setVariable(Session.VARIABLE, s)
+        s
+    }
+
+    private static Image toImage(def record) {
+        new Image(record.id(), record.tags(), record.size(), record.created(), record.manifestDigest())
+    }
+}

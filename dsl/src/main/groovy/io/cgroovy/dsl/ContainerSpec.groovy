@@ -1,0 +1,279 @@
+package io.cgroovy.dsl
+
+import groovy.transform.CompileStatic
+import io.cgroovy.runtime.ContainerSettings
+import io.cgroovy.runtime.cgroup.Resources
+
+import java.util.regex.Pattern
+
+/**
+ * The words of a {@code container(image) { ... }} closure. A mutable builder: each word only
+ * records what was written (and where); {@link #settings} checks everything in one place and
+ * returns the immutable {@link ContainerSettings}. Nothing here touches the engine.
+ */
+@CompileStatic
+class ContainerSpec {
+    /** Every word of this closure, for "did you mean" and for {@code container(name: 'x', ...)} options. */
+    static final List<String> WORDS = ['memory', 'memorySwap', 'cpus', 'cpuShares', 'pids', 'env', 'hostname',
+                                       'workdir', 'user', 'name', 'run', 'cmd'].asImmutable()
+
+    private static final Pattern NAME = ~/[a-zA-Z0-9][a-zA-Z0-9_.-]+/
+    private static final Pattern HOSTNAME = ~/[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?/
+    private static final Pattern ENV_KEY = ~/[^=\s]+/
+    private static final long MIN_MEMORY = 6L * 1024 * 1024   // Docker's minimum, below it the kernel kills at once
+    private static final double MIN_CPUS = 0.01                // quota 1000us: the kernel's smallest CFS quota
+
+    /** One written value and the stack of the call that wrote it. */
+    @CompileStatic
+    private static final class Written {
+        final Object value
+        final StackTraceElement[] where
+        Written(Object value, StackTraceElement[] where) { this.value = value; this.where = where }
+    }
+
+    private final Map<String, Written> written = [:]
+    private final Map<String, Written> envWritten = new LinkedHashMap<>()
+    private final int hostCpus
+    /** The script the closure was written in: names it knows (methods, variables) are not settings. */
+    private Object script
+    /** True once {@code run} (not {@code cmd}) was given. */
+    boolean startRequested
+
+    ContainerSpec() { this(Runtime.runtime.availableProcessors()) }
+
+    ContainerSpec(int hostCpus) { this.hostCpus = hostCpus }
+
+    // ---- the words ------------------------------------------------------------------------
+
+    /** Memory limit: a number of bytes or a size with a unit b, k, m, g ('512m', '1g'). */
+    void memory(Object size) { put('memory', size) }
+
+    /** Memory plus swap, Docker's way: at least {@code memory}, or -1 for unlimited swap. */
+    void memorySwap(Object size) { put('memorySwap', size) }
+
+    /** CPUs as a fraction of one CPU (0.5) up to the host's CPU count. */
+    void cpus(Object cpus) { put('cpus', cpus) }
+
+    /** Relative CPU weight, Docker's scale 2..262144 (1024 = default). */
+    void cpuShares(Object shares) { put('cpuShares', shares) }
+
+    /** Maximum number of processes (tasks) in the container. */
+    void pids(Object max) { put('pids', max) }
+
+    /** Environment variables: {@code env FOO: 'bar', BAZ: 1}. */
+    void env(Map<?, ?> vars) {
+        StackTraceElement[] where = here()
+        vars.each { k, v -> envWritten.put(String.valueOf(k), new Written(v, where)) }
+    }
+
+    /** One environment variable: {@code env 'FOO', 'bar'}. */
+    void env(Object key, Object value) { envWritten.put(String.valueOf(key), new Written(value, here())) }
+
+    void hostname(Object hostname) { put('hostname', hostname) }
+
+    void workdir(Object dir) { put('workdir', dir) }
+
+    /** "name", "uid" or "uid:gid" (names looked up in the image's /etc/passwd). */
+    void user(Object user) { put('user', user) }
+
+    void name(Object name) { put('name', name) }
+
+    /**
+     * The command: one string runs through {@code /bin/sh -c} (Docker's shell form); several
+     * arguments or a list are the argv itself (exec form).
+     */
+    void run(Object... command) { put('command', command as List); startRequested = true }
+
+    void run(List<?> command) { put('command', command); startRequested = true }
+
+    /** Like {@link #run} but only sets the command (the container still runs when the closure ends). */
+    void cmd(Object... command) { put('command', command as List) }
+
+    void cmd(List<?> command) { put('command', command) }
+
+    // ---- unknown words --------------------------------------------------------------------
+
+    /**
+     * A name the closure cannot resolve here: if the script knows it (a method of the script,
+     * a variable, a closure in the binding) let Groovy go on to the closure's owner; else it is
+     * a misspelt setting.
+     */
+    def methodMissing(String name, Object args) {
+        if (scriptKnows(name)) throw new MissingMethodException(name, ContainerSpec, args as Object[])
+        throw unknown(name)
+    }
+
+    def propertyMissing(String name) {
+        if (scriptKnows(name)) throw new MissingPropertyException(name, ContainerSpec)
+        if (name in WORDS) return new Minus(this, name)
+        throw unknown(name)
+    }
+
+    /**
+     * {@code cpus -1} is Groovy for "property cpus minus 1": the word as a property is this
+     * object, whose minus writes the negated value, so the check can say what is wrong with it.
+     */
+    @CompileStatic
+    static final class Minus {
+        private final ContainerSpec spec
+        private final String word
+        private Minus(ContainerSpec spec, String word) { this.spec = spec; this.word = word }
+        Object minus(Object value) {
+            Object negated = value instanceof Number ? ((Number) value).multiply(-1) : "-${value}".toString()
+            spec.invokeMethod(word, negated)
+            null
+        }
+        @Override String toString() { "the word '${word}' (give it a value: ${word} x)" }
+    }
+
+    /** {@code memory = '64m'} is the same as {@code memory '64m'}. */
+    def propertyMissing(String name, Object value) {
+        if (name in WORDS && name != 'env') { this.invokeMethod(name, value); return null }
+        if (name == 'env' && value instanceof Map) { env((Map) value); return null }
+        throw unknown(name)
+    }
+
+    /** Applies {@code key: value} options given to {@code container(...)} as if they were words. */
+    void apply(Map<String, ?> options) {
+        options.each { String k, Object v ->
+            if (!(k in WORDS)) throw unknown(k)
+            if (k == 'env' && v instanceof Map) env((Map) v)
+            else this.invokeMethod(k, v)
+        }
+    }
+
+    void setScript(Object script) { this.script = script }
+
+    private boolean scriptKnows(String name) {
+        if (script == null) return false
+        if (script instanceof Script && ((Script) script).binding.hasVariable(name)) return true
+        !script.metaClass.respondsTo(script, name).isEmpty() || script.metaClass.hasProperty(script, name) != null
+    }
+
+    private DslException unknown(String word) {
+        new DslException("unknown setting '${word}'${Suggest.didYouMean(word, WORDS)}".toString())
+    }
+
+    private void put(String word, Object value) { written.put(word, new Written(value, here())) }
+
+    private static StackTraceElement[] here() { new Throwable().stackTrace }
+
+    // ---- validation: the one place --------------------------------------------------------
+
+    /** Checks every value written and builds the settings; the first mistake is a {@link DslException}. */
+    ContainerSettings settings(String image) {
+        if (image == null || image.trim().isEmpty()) throw new DslException('container: no image given')
+        Long memory = size('memory')
+        if (memory != null && memory < MIN_MEMORY) {
+            throw error('memory', "memory ${show('memory')}: below the minimum of 6m")
+        }
+        Long swap = written.memorySwap == null ? null : isMinusOne(written.memorySwap.value) ? -1L : size('memorySwap')
+        if (swap != null && memory == null) {
+            throw error('memorySwap', "memorySwap ${show('memorySwap')}: needs memory too")
+        }
+        if (swap != null && swap != -1L && swap < memory) {
+            throw error('memorySwap', "memorySwap ${show('memorySwap')}: must be at least memory ${show('memory')}")
+        }
+        Double cpus = number('cpus')?.doubleValue()
+        if (cpus != null) {
+            if (cpus <= 0) throw error('cpus', "cpus ${show('cpus')}: must be greater than 0")
+            if (cpus < MIN_CPUS) throw error('cpus', "cpus ${show('cpus')}: must be at least ${MIN_CPUS}")
+            if (cpus > hostCpus) {
+                throw error('cpus', "cpus ${show('cpus')}: more than the ${hostCpus} CPU${hostCpus == 1 ? '' : 's'} of this host")
+            }
+        }
+        Long shares = whole('cpuShares')
+        if (shares != null && (shares < 2 || shares > 262144)) {
+            throw error('cpuShares', "cpuShares ${show('cpuShares')}: must be between 2 and 262144")
+        }
+        Long pids = whole('pids')
+        if (pids != null && pids <= 0) throw error('pids', "pids ${show('pids')}: must be greater than 0")
+
+        Map<String, String> env = new LinkedHashMap<>()
+        envWritten.each { String k, Written w ->
+            if (!(k ==~ ENV_KEY)) throw new DslException("env '${k}': not a variable name (no '=' or spaces)", w.where)
+            if (w.value == null) throw new DslException("env '${k}': no value (use '' for an empty one)", w.where)
+            env.put(k, String.valueOf(w.value))
+        }
+        String hostname = text('hostname')
+        if (hostname != null && (hostname.length() > 64 || !(hostname ==~ HOSTNAME))) {
+            throw error('hostname', "hostname ${show('hostname')}: not a valid hostname (letters, digits, '-' and '.', at most 64)")
+        }
+        String workdir = text('workdir')
+        if (workdir != null && !workdir.startsWith('/')) {
+            throw error('workdir', "workdir ${show('workdir')}: must be an absolute path")
+        }
+        String user = text('user')
+        if (user != null && (!(user ==~ /[^\s:]+(:[^\s:]+)?/))) {
+            throw error('user', "user ${show('user')}: use a name, uid or uid:gid")
+        }
+        String name = text('name')
+        if (name != null && !(name ==~ NAME)) {
+            throw error('name', "name ${show('name')}: use at least 2 of letters, digits, '_', '.', '-' (first a letter or digit)")
+        }
+        new ContainerSettings(image.trim(), name, command(), env, hostname, workdir, user,
+                new Resources(memory, swap, cpus, shares, pids))
+    }
+
+    private List<String> command() {
+        Written w = written.command
+        if (w == null) return []
+        List<?> args = ((List<?>) w.value).flatten()
+        if (args.isEmpty()) throw new DslException('run: no command given', w.where)
+        if (args.any { it == null }) throw new DslException('run: null in the command', w.where)
+        if (args.size() == 1) {
+            String line = String.valueOf(args[0])
+            if (line.trim().isEmpty()) throw new DslException('run: empty command', w.where)
+            return ['/bin/sh', '-c', line]
+        }
+        args.collect { String.valueOf(it) }
+    }
+
+    private Long size(String word) {
+        Written w = written[word]
+        if (w == null) return null
+        Object v = w.value
+        Long bytes = null
+        if (v instanceof Integer || v instanceof Long || v instanceof BigInteger) bytes = ((Number) v).longValue()
+        else if (v instanceof CharSequence) bytes = Sizes.parse(v.toString())
+        if (bytes == null || bytes <= 0) {
+            throw error(word, "${word} ${show(word)}: not a size (use e.g. 512m, 1g)")
+        }
+        bytes
+    }
+
+    private Number number(String word) {
+        Written w = written[word]
+        if (w == null) return null
+        if (w.value instanceof Number) return (Number) w.value
+        if (w.value instanceof CharSequence && w.value.toString().trim().isBigDecimal()) return w.value.toString().trim().toBigDecimal()
+        throw error(word, "${word} ${show(word)}: not a number")
+    }
+
+    private Long whole(String word) {
+        Number n = number(word)
+        if (n == null) return null
+        if (n.doubleValue() != Math.floor(n.doubleValue())) throw error(word, "${word} ${show(word)}: not a whole number")
+        n.longValue()
+    }
+
+    private String text(String word) {
+        Written w = written[word]
+        w == null || w.value == null ? null : String.valueOf(w.value)
+    }
+
+    private static boolean isMinusOne(Object v) {
+        (v instanceof Number && ((Number) v).intValue() == -1 && ((Number) v).doubleValue() == -1d) ||
+                (v instanceof CharSequence && v.toString().trim() == '-1')
+    }
+
+    /** The value as the user wrote it: quoted when it was a string. */
+    private String show(String word) {
+        Object v = written[word]?.value
+        v instanceof CharSequence ? "'${v}'" : String.valueOf(v)
+    }
+
+    private DslException error(String word, Object message) {
+        new DslException(message.toString(), written[word]?.where)
+    }
+}

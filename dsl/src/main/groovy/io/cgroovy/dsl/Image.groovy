@@ -1,0 +1,60 @@
+package io.cgroovy.dsl
+
+import groovy.transform.CompileStatic
+
+import java.time.Duration
+import java.time.Instant
+
+/** An image in the store, as {@code images()} and {@code load} return it. */
+@CompileStatic
+final class Image {
+    /** The config digest, "sha256:...". */
+    final String id
+    /** Short references ("busybox:latest"); empty for a dangling image. */
+    final List<String> tags
+    final long size
+    /** Null when the image does not say. */
+    final Instant created
+    final String manifestDigest
+
+    Image(String id, List<String> tags, long size, Instant created, String manifestDigest) {
+        this.id = id
+        this.tags = tags == null ? List.<String>of() : List.copyOf(tags)
+        this.size = size
+        this.created = created
+        this.manifestDigest = manifestDigest
+    }
+
+    /** 12 hex digits of the id, as Docker's IMAGE ID column shows it. */
+    String getShortId() {
+        String hex = id?.contains(':') ? id.substring(id.indexOf(':') + 1) : id
+        hex == null ? '' : hex.length() > 12 ? hex.substring(0, 12) : hex
+    }
+
+    /** The first tag, or the short id for a dangling image. */
+    String getRef() { tags ? tags[0] : shortId }
+
+    /** "2 hours ago", the way Docker's CREATED column says it. */
+    String getCreatedAgo() { ago(created, Instant.now()) }
+
+    @Override
+    String toString() { "image ${ref} (${shortId}, ${Sizes.human(size)})" }
+
+    static String ago(Instant then, Instant now) {
+        if (then == null) return 'N/A'
+        long s = Duration.between(then, now).seconds
+        if (s < 1) return 'Less than a second ago'
+        if (s < 60) return "${s} second${s == 1 ? '' : 's'} ago"
+        long m = s.intdiv(60).longValue()
+        if (m == 1) return 'About a minute ago'
+        if (m < 60) return "${m} minutes ago"
+        long h = m.intdiv(60).longValue()
+        if (h == 1) return 'About an hour ago'
+        if (h < 48) return "${h} hours ago"
+        long d = h.intdiv(24).longValue()
+        if (d < 14) return "${d} days ago"
+        if (d < 60) return "${d.intdiv(7)} weeks ago"
+        if (d < 730) return "${d.intdiv(30)} months ago"
+        "${d.intdiv(365)} years ago"
+    }
+}

@@ -1,0 +1,71 @@
+package io.cgroovy.dsl
+
+import io.cgroovy.runtime.ContainerSettings
+import io.cgroovy.runtime.RunResult
+import io.cgroovy.runtime.Stdio
+
+import java.nio.file.Path
+
+/**
+ * The engine behind one shell or recipe run, opened the first time a DSL word needs it (so a
+ * validation error never touches the engine), plus what the exit status is made of.
+ * Closes the engine only if it opened it.
+ */
+class Session implements Closeable {
+    /** Binding variable holding the session of a script run. */
+    static final String VARIABLE = 'cgroovySession'
+
+    private final Path root
+    private def engine
+    private final boolean ownsEngine
+    private boolean defaultImageReady
+    /** Where foreground containers' stdin/stdout/stderr go; the terminal unless set. */
+    Stdio stdio = Stdio.inheritAll()
+    /** Exit code of the last foreground container, null before the first one. */
+    Integer lastExitCode
+
+    private Session(Path root, def engine) {
+        this.root = root
+        this.engine = engine
+        this.ownsEngine = engine == null
+    }
+
+    /** A session over the engine rooted at {@code root}, opened on first use. */
+    static Session at(Path root) { new Session(root, null) }
+
+    /** A session over the engine at $CGROOVY_ROOT or /var/lib/cgroovy. */
+    static Session atDefaultRoot() { new Session(null, null) }
+
+    /** A session over an engine someone else opened (and will close). */
+    static Session using(def engine) { new Session(null, engine) }
+
+    /** The engine, opened now if needed, with the default busybox image in its store. */
+    def engine() {
+        if (engine == null) {
+            Class<?> type = Class.forName('io.cgroovy.runtime.Engine')
+            engine = type.open(root ?: type.defaultRoot())
+        }
+        if (!defaultImageReady) {
+            engine.images().ensureDefaultBusybox()
+            defaultImageReady = true
+        }
+        engine
+    }
+
+    RunResult run(ContainerSettings settings) {
+        RunResult r = engine().run(settings, stdio)
+        lastExitCode = r.exitCode()
+        r
+    }
+
+    def images() { engine().images() }
+
+    @Override
+    void close() {
+        if (ownsEngine && engine != null) {
+            def e = engine
+            engine = null
+            e.close()
+        }
+    }
+}
