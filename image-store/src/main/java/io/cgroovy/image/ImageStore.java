@@ -1,0 +1,326 @@
+package io.cgroovy.image;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * The local image store: content store {@code blobs/sha256/}, unpacked layers
+ * {@code layers/<chainID-hex>/}, image records {@code images/<config-hex>.json} under one
+ * state root. Writers hold the store lock (threads and other JVMs); readers need none because
+ * every file is replaced atomically.
+ */
+public final class ImageStore {
+    private static final Pattern ID_PREFIX = Pattern.compile("(sha256:)?[0-9a-f]{4,64}");
+    static final Path HOST_BUSYBOX = Path.of("/bin/busybox");
+
+    private final Path root;
+    private final Path layersDir;
+    private final BlobStore blobs;
+    private final RecordStore records;
+    private final StoreLock lock;
+    private final LayerUnpacker unpacker;
+
+    private ImageStore(Path root, long maxLayerBytes) {
+        this.root = root;
+        this.layersDir = root.resolve("layers");
+        this.blobs = new BlobStore(root);
+        this.records = new RecordStore(root);
+        this.unpacker = new LayerUnpacker(maxLayerBytes);
+        try {
+            Files.createDirectories(blobs.dir());
+            Files.createDirectories(layersDir);
+            Files.createDirectories(root.resolve("images"));
+        } catch (IOException e) {
+            throw new ImageException("cannot create image store at " + root + ": " + e.getMessage(), e);
+        }
+        this.lock = new StoreLock(root);
+        lock.run(this::sweep);
+    }
+
+    /** Opens (creating when needed) the store under a state root such as /var/lib/cgroovy. */
+    public static ImageStore open(Path root) {
+        return new ImageStore(root, LayerUnpacker.DEFAULT_MAX_BYTES);
+    }
+
+    /** As {@link #open(Path)} with another bound on a layer's uncompressed size. */
+    static ImageStore open(Path root, long maxLayerBytes) {
+        return new ImageStore(root, maxLayerBytes);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** A directory holding an OCI layout, or a tar: a docker save archive or an OCI layout. */
+    public List<ImageRecord> load(Path path) {
+        if (Files.isDirectory(path)) return importOciLayout(path, null);
+        if (!Files.isRegularFile(path)) throw new ImageException("no such file or directory: " + path);
+        return guard(() -> {
+            try (TarSource src = new TarSource(path)) {
+                if (src.exists("manifest.json")) return importFrom(added -> new DockerArchiveReader(src, blobs, added).read());
+                if (LayoutReader.isLayout(src)) return importFrom(added -> new LayoutReader(src, blobs, added).read(null, Map.of()));
+                throw new ImageException(path + ": neither a docker save archive nor an OCI layout (no manifest.json or oci-layout)");
+            }
+        });
+    }
+
+    /**
+     * Imports every image listed in the layout's index.json. Tags come from the
+     * org.opencontainers.image.ref.name annotation read as a reference; {@code nameAs}
+     * ("repo" or, for a one-image layout, "repo:tag") overrides it and names untagged images.
+     */
+    public List<ImageRecord> importOciLayout(Path dir, String nameAs) {
+        if (nameAs != null) Reference.normaliseTag(nameAs); // reject a bad name before copying anything
+        return guard(() -> {
+            try (ArchiveSource src = Files.isDirectory(dir) ? new DirSource(dir) : new TarSource(dir)) {
+                return importFrom(added -> new LayoutReader(src, blobs, added).read(nameAs, Map.of()));
+            }
+        });
+    }
+
+    /** Imports a docker save archive, tagged from its manifest.json RepoTags. */
+    public List<ImageRecord> importDockerArchive(Path tar) {
+        if (!Files.isRegularFile(tar)) throw new ImageException("no such file: " + tar);
+        return guard(() -> {
+            try (TarSource src = new TarSource(tar)) {
+                return importFrom(added -> new DockerArchiveReader(src, blobs, added).read());
+            }
+        });
+    }
+
+    public List<ImageRecord> list() {
+        List<ImageRecord> out = new ArrayList<>();
+        for (StoredImage s : records.all()) out.add(s.toRecord());
+        out.sort(Comparator.comparing((ImageRecord r) -> r.tags().isEmpty() ? "~" : r.tags().get(0)).thenComparing(ImageRecord::id));
+        return out;
+    }
+
+    public ImageRecord inspect(String ref) {
+        return find(ref).image.toRecord();
+    }
+
+    /** Points {@code target} at the image {@code source} names; the tag leaves any other image. */
+    public void tag(String source, String target) {
+        String t = Reference.normaliseTag(target);
+        guard(() -> lock.with(() -> {
+            StoredImage s = find(source).image;
+            moveTag(t, s.id);
+            if (!s.tags.contains(t)) s.tags.add(t);
+            records.put(s);
+            return null;
+        }));
+    }
+
+    /**
+     * Removes a tag; an image left without tags, or named by id, is deleted, and the blobs and
+     * layer dirs no remaining image uses are freed.
+     */
+    public void remove(String ref) {
+        guard(() -> lock.with(() -> {
+            Found f = find(ref);
+            StoredImage s = f.image;
+            if (f.tag != null && s.tags.size() > 1) {
+                s.tags.remove(f.tag);
+                records.put(s);
+                return null;
+            }
+            records.delete(s.id);
+            free(s);
+            return null;
+        }));
+    }
+
+    /** The image's unpacked layer dirs (lowest first) and config; unpacks what is not unpacked yet. */
+    public Snapshot snapshot(String ref) {
+        return guard(() -> {
+            Found f = find(ref);
+            StoredImage s = f.image;
+            ImageConfig config = Json.parse(blobs.read(s.id), ImageConfig.class, "config " + s.id);
+            List<Path> dirs = new ArrayList<>();
+            for (int i = 0; i < s.chainIds.size(); i++) {
+                Path dir = layersDir.resolve(Digest.hex(s.chainIds.get(i)));
+                if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    int n = i;
+                    // under the lock: remove() must not free this image's blobs while we unpack them
+                    lock.run(() -> {
+                        StoredImage now = records.get(s.id);
+                        if (now == null) throw new ImageException("no such image: " + ref + " (removed meanwhile)");
+                        Path blob = blobs.path(s.layers.get(n));
+                        if (!Files.isRegularFile(blob)) throw new ImageException("layer " + s.layers.get(n) + ": blob missing from the store");
+                        unpacker.unpack(blob, s.layers.get(n), s.diffIds.get(n), dir);
+                    });
+                }
+                dirs.add(dir);
+            }
+            String name = f.tag != null ? Reference.display(f.tag) : s.id;
+            return new Snapshot(s.id, name, dirs, config);
+        });
+    }
+
+    /** Makes busybox:latest from the host's busybox-static unless that tag exists. */
+    public ImageRecord ensureDefaultBusybox() {
+        return ensureDefaultBusybox(HOST_BUSYBOX);
+    }
+
+    ImageRecord ensureDefaultBusybox(Path busybox) {
+        Found present = tryFind(BusyboxImage.TAG);
+        if (present != null) return present.image.toRecord();
+        return guard(() -> lock.with(() -> {
+            Found again = tryFind(BusyboxImage.TAG);
+            if (again != null) return again.image.toRecord();
+            BusyboxImage bb = BusyboxImage.build(busybox);
+            return importFrom(added -> {
+                OciDocument m = new OciDocument();
+                m.schemaVersion = 2;
+                m.mediaType = MediaTypes.OCI_MANIFEST;
+                m.config = new Descriptor(MediaTypes.OCI_CONFIG, blobs.putBytes(bb.config, added), bb.config.length);
+                m.layers = List.of(new Descriptor(MediaTypes.OCI_LAYER_GZIP, blobs.putBytes(bb.layer, added), bb.layer.length));
+                String manifest = blobs.putBytes(Json.write(m), added);
+                return List.of(Pending.of(manifest, m, bb.config, new ArrayList<>(List.of(Reference.normaliseTag(BusyboxImage.TAG)))));
+            }).get(0);
+        }));
+    }
+
+    // ---- writing ----
+
+    /** Runs a reader under the lock; on failure takes back every blob it added, so the store is as before. */
+    private List<ImageRecord> importFrom(Function<List<String>, List<Pending>> reader) {
+        return lock.with(() -> {
+            List<String> added = new ArrayList<>();
+            try {
+                List<Pending> pending = reader.apply(added);
+                Set<String> done = new java.util.LinkedHashSet<>();
+                for (Pending p : pending) {
+                    StoredImage s = records.get(p.image.id); // re-read: an earlier pending may have moved a tag off it
+                    if (s == null) s = p.image; // an image already here keeps its manifest
+                    for (String t : p.tags) {
+                        moveTag(t, s.id);
+                        if (!s.tags.contains(t)) s.tags.add(t);
+                    }
+                    records.put(s);
+                    done.add(s.id);
+                }
+                dropUnreferenced(added);
+                List<ImageRecord> out = new ArrayList<>();
+                for (String id : done) out.add(records.get(id).toRecord());
+                return out;
+            } catch (RuntimeException e) {
+                blobs.deleteAll(added);
+                throw e;
+            }
+        });
+    }
+
+    /** A tag names one image: take it off any other record first. */
+    private void moveTag(String tag, String toId) {
+        for (StoredImage other : records.all()) {
+            if (!other.id.equals(toId) && other.tags.remove(tag)) records.put(other);
+        }
+    }
+
+    /** Blobs an import wrote that no record uses (it re-imported a known image with another manifest). */
+    private void dropUnreferenced(List<String> added) {
+        Set<String> used = new HashSet<>();
+        for (StoredImage s : records.all()) used.addAll(s.blobs);
+        for (String d : added) if (!used.contains(d)) blobs.delete(d);
+    }
+
+    /** Frees what only the removed image used: blobs and layer dirs, by scanning the remaining records. */
+    private void free(StoredImage gone) {
+        Set<String> usedBlobs = new HashSet<>();
+        Set<String> usedChains = new HashSet<>();
+        for (StoredImage s : records.all()) {
+            usedBlobs.addAll(s.blobs);
+            usedChains.addAll(s.chainIds);
+        }
+        for (String chain : gone.chainIds) {
+            if (!usedChains.contains(chain)) removeLayerDir(layersDir.resolve(Digest.hex(chain)));
+        }
+        for (String b : gone.blobs) if (!usedBlobs.contains(b)) blobs.delete(b);
+    }
+
+    /** Renames first so the layer vanishes at once; a crash mid-delete leaves a .tmp- dir that open() sweeps. */
+    private void removeLayerDir(Path dir) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
+        Path doomed = AtomicFiles.tempSibling(dir);
+        try {
+            Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("remove layer " + dir, e);
+        }
+        AtomicFiles.deleteTree(doomed);
+    }
+
+    /** Clears what a dead writer left: temp blobs, temp records, half-unpacked or half-deleted layers. */
+    private void sweep() {
+        for (Path dir : List.of(blobs.dir(), layersDir, root.resolve("images"))) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, AtomicFiles.TMP_PREFIX + "*")) {
+                for (Path p : ds) AtomicFiles.deleteQuietly(p);
+            } catch (IOException e) {
+                throw new UncheckedIOException("clean " + dir, e);
+            }
+        }
+    }
+
+    // ---- lookup ----
+
+    /** A record and the full tag it was found by (null when found by id or digest). */
+    private record Found(StoredImage image, String tag) {}
+
+    private Found find(String ref) {
+        Found f = tryFind(ref);
+        if (f == null) throw new ImageException("no such image: " + ref);
+        return f;
+    }
+
+    private Found tryFind(String ref) {
+        if (ref == null || ref.isBlank()) throw new ImageException("no such image: (empty reference)");
+        List<StoredImage> all = records.all();
+        ImageException invalid = null;
+        try {
+            Reference r = Reference.parse(ref);
+            for (StoredImage s : all) {
+                if (r.digest() != null) {
+                    if (r.digest().equals(s.manifestDigest) || r.digest().equals(s.id)) return new Found(s, null);
+                } else if (s.tags.contains(r.full())) {
+                    return new Found(s, r.full());
+                }
+            }
+        } catch (ImageException e) {
+            invalid = e;
+        }
+        if (ID_PREFIX.matcher(ref).matches()) {
+            String hex = ref.startsWith("sha256:") ? ref.substring(7) : ref;
+            List<StoredImage> hits = new ArrayList<>();
+            for (StoredImage s : all) if (Digest.hex(s.id).startsWith(hex)) hits.add(s);
+            if (hits.size() > 1) throw new ImageException("ambiguous image id prefix '" + ref + "': " + hits.size() + " images match");
+            if (hits.size() == 1) return new Found(hits.get(0), null);
+        }
+        if (invalid != null) throw invalid;
+        return null;
+    }
+
+    /** Turns I/O failures into the one-line ImageException users get for everything. */
+    private static <T> T guard(Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (UncheckedIOException e) {
+            IOException io = e.getCause();
+            throw new ImageException(e.getMessage() + ": " + io.getClass().getSimpleName() + " " + Json.firstLine(io.getMessage()), e);
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package io.cgroovy.image;
+
+import com.sun.jna.LastErrorException;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Unpacks one layer blob into {@code layers/<chainID-hex>/}: into a temp dir beside it first,
+ * renamed into place only when every entry was written and the diff_id matched, so a layer
+ * dir that exists is complete and a failed unpack leaves nothing.
+ *
+ * <p>Kept: regular files, dirs, symlinks, hard links inside the layer, FIFOs, modes including
+ * setuid/setgid/sticky (the runtime decides with no_new_privs what they may do), uid/gid, mtimes.
+ * Dropped: character and block devices (the runtime makes /dev itself; a device node in an
+ * image is a way to reach host hardware) and xattrs. Whiteouts become overlay form.
+ */
+final class LayerUnpacker {
+    /** Default bound on a layer's uncompressed tar stream. */
+    static final long DEFAULT_MAX_BYTES = 32L << 30;
+    static final String OPAQUE = ".wh..wh..opq";
+    static final String WHITEOUT = ".wh.";
+
+    private final long maxBytes;
+    private final boolean root = LibC.INSTANCE.geteuid() == 0;
+
+    LayerUnpacker(long maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+
+    /** Unpacks {@code blob} (digest {@code layer}) to {@code target} unless it is already there. */
+    void unpack(Path blob, String layer, String diffId, Path target) {
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) return;
+        Path tmp = target.resolveSibling(AtomicFiles.TMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
+        try {
+            Files.createDirectory(tmp);
+            MessageDigest md = Digest.sha256();
+            try (InputStream raw = Files.newInputStream(blob);
+                 InputStream plain = Decompress.open(raw, layer);
+                 InputStream bounded = new BoundedInputStream(new DigestInputStream(plain, md), maxBytes, layer)) {
+                new Run(tmp, layer).extract(new TarArchiveInputStream(bounded, StandardCharsets.UTF_8.name()));
+                bounded.transferTo(OutputStream.nullOutputStream()); // the diff_id covers the tar's padding too
+            }
+            String actual = Digest.of(md);
+            if (!actual.equals(diffId)) {
+                throw new ImageException("layer " + layer + ": diff_id mismatch (config says " + diffId + ", content is " + actual + ")");
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                AtomicFiles.fsyncDir(target.getParent());
+            } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+                AtomicFiles.deleteTree(tmp); // unpacked by someone else meanwhile: same content
+            }
+        } catch (IOException e) {
+            AtomicFiles.deleteQuietly(tmp);
+            throw new ImageException("layer " + layer + ": cannot unpack: " + Json.firstLine(e.getMessage()), e);
+        } catch (RuntimeException e) {
+            AtomicFiles.deleteQuietly(tmp);
+            throw e;
+        }
+    }
+
+    /** One extraction: the per-layer state (dirs whose metadata is applied last). */
+    private final class Run {
+        private final Path dir;
+        private final String layer;
+        private final List<Object[]> dirs = new ArrayList<>(); // {path, entry}: applied after their children are written
+
+        Run(Path dir, String layer) {
+            this.dir = dir;
+            this.layer = layer;
+        }
+
+        void extract(TarArchiveInputStream tar) throws IOException {
+            TarArchiveEntry rootEntry = null;
+            for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+                String name = e.getName();
+                List<String> comps = EntryNames.split(name, layer);
+                if (comps.isEmpty()) {
+                    if (e.isDirectory()) rootEntry = e;
+                    continue;
+                }
+                String base = comps.get(comps.size() - 1);
+                if (base.startsWith(WHITEOUT)) {
+                    whiteout(comps, base, name);
+                    continue;
+                }
+                Path parent = InRoot.parent(dir, comps, name, layer, true);
+                Path p = parent.resolve(base);
+                if (e.isDirectory()) {
+                    BasicFileAttributes a = InRoot.lstat(p);
+                    if (a == null || !a.isDirectory()) {
+                        InRoot.clear(p);
+                        Files.createDirectory(p);
+                    }
+                    owner(p, e);
+                    dirs.add(new Object[]{p, e});
+                } else if (e.isSymbolicLink()) {
+                    if (e.getLinkName().isEmpty()) throw new ImageException("layer " + layer + ": symlink '" + name + "' has no target");
+                    InRoot.clear(p);
+                    // the target is stored, never followed here: it is resolved later inside the container's root
+                    Files.createSymbolicLink(p, Path.of(e.getLinkName()));
+                    owner(p, e);
+                    mtime(p, e);
+                } else if (e.isLink()) {
+                    hardLink(p, e);
+                } else if (e.isFile()) {
+                    InRoot.clear(p);
+                    try (OutputStream out = Files.newOutputStream(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                        tar.transferTo(out);
+                    }
+                    owner(p, e);
+                    mode(p, e.getMode());
+                    mtime(p, e);
+                } else if (e.isFIFO()) {
+                    InRoot.clear(p);
+                    mknod(p, LibC.S_IFIFO | (e.getMode() & 0777), 0, name);
+                    owner(p, e);
+                    mtime(p, e);
+                }
+                // character and block devices are dropped on purpose (see the class comment)
+            }
+            for (int i = dirs.size() - 1; i >= 0; i--) {
+                Path p = (Path) dirs.get(i)[0];
+                TarArchiveEntry e = (TarArchiveEntry) dirs.get(i)[1];
+                BasicFileAttributes a = InRoot.lstat(p);
+                if (a == null || !a.isDirectory()) continue; // replaced later (maybe by a symlink chmod would follow)
+                mode(p, e.getMode());
+                mtime(p, e);
+            }
+            if (rootEntry != null) {
+                owner(dir, rootEntry);
+                mode(dir, rootEntry.getMode());
+                mtime(dir, rootEntry);
+            } else {
+                mode(dir, 0755);
+            }
+        }
+
+        private void whiteout(List<String> comps, String base, String name) {
+            Path parent = InRoot.parent(dir, comps, name, layer, true);
+            if (base.equals(OPAQUE)) {
+                byte[] y = {'y'};
+                try {
+                    LibC.INSTANCE.lsetxattr(parent.toString(), "trusted.overlay.opaque", y, y.length, 0);
+                } catch (LastErrorException x) {
+                    throw new ImageException("layer " + layer + ": opaque whiteout '" + name + "': setting trusted.overlay.opaque needs root (" + LibC.describe(x) + ")");
+                }
+                return;
+            }
+            if (base.startsWith(WHITEOUT + WHITEOUT)) return; // other AUFS metadata (.wh..wh.plnk) has no overlay meaning
+            String victim = base.substring(WHITEOUT.length());
+            if (victim.isEmpty() || victim.equals(".") || victim.equals("..")) {
+                throw new ImageException("layer " + layer + ": whiteout '" + name + "' would remove the layer's root or a parent");
+            }
+            Path p = parent.resolve(victim);
+            InRoot.clear(p);
+            mknod(p, LibC.S_IFCHR, 0, name); // overlayfs whiteout: a 0/0 character device
+        }
+
+        private void hardLink(Path p, TarArchiveEntry e) throws IOException {
+            String target = e.getLinkName();
+            List<String> comps;
+            try {
+                comps = EntryNames.split(target, layer);
+            } catch (ImageException x) {
+                throw new ImageException("layer " + layer + ": hard link '" + e.getName() + "' to '" + target + "' points outside the layer");
+            }
+            if (comps.isEmpty()) throw new ImageException("layer " + layer + ": hard link '" + e.getName() + "' to the layer root");
+            Path source = InRoot.parent(dir, comps, e.getName(), layer, false).resolve(comps.get(comps.size() - 1));
+            BasicFileAttributes a = InRoot.lstat(source);
+            if (a == null) throw new ImageException("layer " + layer + ": hard link '" + e.getName() + "' to '" + target + "', which is not in the layer");
+            if (a.isDirectory()) throw new ImageException("layer " + layer + ": hard link '" + e.getName() + "' to directory '" + target + "'");
+            if (source.equals(p)) return;
+            InRoot.clear(p);
+            // link(2) on Linux does not follow a symlink source; no chmod/chown here: the inode is the source's
+            Files.createLink(p, source);
+        }
+
+        private void mknod(Path p, int mode, long dev, String name) {
+            try {
+                LibC.INSTANCE.mknod(p.toString(), mode, dev);
+            } catch (LastErrorException x) {
+                throw new ImageException("layer " + layer + ": entry '" + name + "': mknod needs root (" + LibC.describe(x) + ")");
+            }
+        }
+
+        private void owner(Path p, TarArchiveEntry e) {
+            if (!root) return; // only root may give files away; unprivileged unpacks keep the caller's ids
+            try {
+                LibC.INSTANCE.lchown(p.toString(), (int) e.getLongUserId(), (int) e.getLongGroupId());
+            } catch (LastErrorException x) {
+                throw new ImageException("layer " + layer + ": entry '" + e.getName() + "': lchown failed (" + LibC.describe(x) + ")");
+            }
+        }
+
+        /** chmod after chown: chown clears setuid bits. Never called on a symlink (chmod would follow it). */
+        private void mode(Path p, int mode) {
+            try {
+                LibC.INSTANCE.chmod(p.toString(), mode & 07777);
+            } catch (LastErrorException x) {
+                throw new ImageException("layer " + layer + ": chmod " + dir.relativize(p) + " failed (" + LibC.describe(x) + ")");
+            }
+        }
+
+        private void mtime(Path p, TarArchiveEntry e) throws IOException {
+            FileTime t = FileTime.from(e.getModTime().toInstant());
+            Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setTimes(t, t, null);
+        }
+    }
+}
