@@ -31,7 +31,7 @@ final class Errors {
         Throwable e = unwrap(t)
         if (e instanceof MultipleCompilationErrorsException) {
             SyntaxException s = syntaxError((MultipleCompilationErrorsException) e)
-            if (s != null) return firstLine(s.originalMessage)
+            if (s != null) return syntaxMessage(firstLine(s.originalMessage))
             Message m = ((MultipleCompilationErrorsException) e).errorCollector.errors ? ((MultipleCompilationErrorsException) e).errorCollector.errors[0] : null
             if (m instanceof ExceptionMessage) return message(((ExceptionMessage) m).cause)
         }
@@ -71,6 +71,14 @@ final class Errors {
             if (m instanceof SyntaxErrorMessage) return ((SyntaxErrorMessage) m).cause
         }
         null
+    }
+
+    /** Groovy quotes everything from the start of the rule to the bad token; keep only the token. */
+    private static String syntaxMessage(String m) {
+        java.util.regex.Matcher u = m =~ /^Unexpected input: '(.*)'$/
+        if (!u.matches()) return m
+        List<String> tokens = u.group(1).split(/(\\n|\s)+/).findAll { String t -> !t.isEmpty() }
+        tokens ? "Unexpected input: '${tokens.last()}'".toString() : m
     }
 
     private static String firstLine(String s) {
