@@ -122,6 +122,13 @@ final class LayerUnpacker {
                     mtime(p, e);
                 } else if (e.isLink()) {
                     hardLink(p, e);
+                } else if (e.isCharacterDevice() || e.isBlockDevice()) {
+                    continue; // dropped on purpose (see the class comment); checked before isFile, which is true for them
+                } else if (e.isFIFO()) {
+                    InRoot.clear(p);
+                    mknod(p, LibC.S_IFIFO | (e.getMode() & 0777), 0, name);
+                    owner(p, e);
+                    mtime(p, e);
                 } else if (e.isFile()) {
                     InRoot.clear(p);
                     try (OutputStream out = Files.newOutputStream(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
@@ -130,13 +137,7 @@ final class LayerUnpacker {
                     owner(p, e);
                     mode(p, e.getMode());
                     mtime(p, e);
-                } else if (e.isFIFO()) {
-                    InRoot.clear(p);
-                    mknod(p, LibC.S_IFIFO | (e.getMode() & 0777), 0, name);
-                    owner(p, e);
-                    mtime(p, e);
                 }
-                // character and block devices are dropped on purpose (see the class comment)
             }
             for (int i = dirs.size() - 1; i >= 0; i--) {
                 Path p = (Path) dirs.get(i)[0];

@@ -15,6 +15,9 @@ interface LibC extends Library {
 
     int lsetxattr(String path, String name, byte[] value, long size, int flags) throws LastErrorException;
 
+    /** Reads an xattr without following a link; returns the value length. */
+    long lgetxattr(String path, String name, byte[] value, long size) throws LastErrorException;
+
     int lchown(String path, int uid, int gid) throws LastErrorException;
 
     int chmod(String path, int mode) throws LastErrorException;
