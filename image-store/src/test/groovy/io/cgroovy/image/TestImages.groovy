@@ -21,7 +21,7 @@ class TestImages {
         t.file(cfgName, cfg)
         def paths = []
         layers.eachWithIndex { byte[] l, int i ->
-            def p = "${Digest.hex(diffIds[i])}/layer.tar"
+            def p = Digest.hex(diffIds[i]) + "/layer.tar"
             t.dir(Digest.hex(diffIds[i]))
             t.file(p, l)
             paths << p
