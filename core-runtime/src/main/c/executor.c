@@ -1,0 +1,711 @@
+/*
+ * cgroovy-executor: performs a launch plan compiled by core-runtime (Java).
+ *
+ *   cgroovy-executor PLAN STATUS
+ *
+ * PLAN is a file of ordered steps (format in core-runtime/README.md). The executor runs
+ * them in order and makes no decisions of its own. The step "clone" splits the work: the
+ * parent stays outside the container, forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT to the child,
+ * waits, writes "exit N" to STATUS and exits with the child's status (N, or 128+signal).
+ * The child runs the remaining steps; the first failing step is reported to the parent as
+ * (step index, errno) over a pipe that is close-on-exec, so EOF on that pipe means execve
+ * succeeded. The parent then writes "error INDEX ERRNO TEXT" to STATUS and exits 125
+ * (126/127 when execve itself failed with EACCES/ENOENT).
+ *
+ * Negative error numbers are the executor's own: see E_* below.
+ * Only libc. Single-threaded, so the child may use all of libc after clone.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/capability.h>
+
+#define E_SYMLINK   (-1001) /* a path component inside the rootfs is a symlink */
+#define E_OUTSIDE   (-1002) /* the working directory is not inside the container's root */
+#define E_DOTDOT    (-1003) /* a path inside the rootfs contains ".." */
+#define E_PLAN      (-1004) /* the plan file is malformed */
+#define E_BADSTEP   (-1005) /* unknown step or wrong number of arguments */
+
+struct step {
+    const char *op;
+    int nargs;
+    char **args;
+};
+
+static struct step *steps;
+static int nsteps;
+static int errfd = -1;        /* child: write end of the error pipe */
+static int rootfd = -1;       /* child: O_PATH fd of the container's root */
+static volatile pid_t child_pid = -1;
+static const char *status_path;
+
+/* ---------- small helpers ---------- */
+
+static int write_all(int fd, const char *buf, size_t len) {
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static void write_status(const char *text) {
+    int fd = open(status_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    write_all(fd, text, strlen(text));
+    close(fd);
+}
+
+static const char *err_text(int err) {
+    switch (err) {
+    case E_SYMLINK: return "is a symlink inside the rootfs (refused)";
+    case E_OUTSIDE: return "working directory is outside the container's root";
+    case E_DOTDOT: return "path contains '..' (refused)";
+    case E_PLAN: return "malformed launch plan";
+    case E_BADSTEP: return "unknown launch step";
+    default: return strerror(err);
+    }
+}
+
+static long long num(const char *s) { return strtoll(s, NULL, 0); }
+
+static unsigned long long unum(const char *s) { return strtoull(s, NULL, 0); }
+
+/* ---------- plan parsing ---------- */
+
+static char *read_file(const char *path, size_t *len) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return NULL;
+    struct stat st;
+    if (fstat(fd, &st) < 0) { close(fd); return NULL; }
+    size_t cap = (size_t)st.st_size + 1, used = 0;
+    char *buf = malloc(cap);
+    if (!buf) { close(fd); return NULL; }
+    for (;;) {
+        if (used + 1 >= cap) {
+            cap *= 2;
+            char *nb = realloc(buf, cap);
+            if (!nb) { free(buf); close(fd); return NULL; }
+            buf = nb;
+        }
+        ssize_t n = read(fd, buf + used, cap - used - 1);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            free(buf); close(fd); return NULL;
+        }
+        if (n == 0) break;
+        used += (size_t)n;
+    }
+    close(fd);
+    buf[used] = 0;
+    *len = used;
+    return buf;
+}
+
+/* Reads a decimal number ending with `end` at *p (advancing past it); -1 when malformed. */
+static long read_num(char **p, char *limit, char end) {
+    char *s = *p;
+    long v = 0;
+    if (s >= limit || *s < '0' || *s > '9') return -1;
+    while (s < limit && *s >= '0' && *s <= '9') {
+        v = v * 10 + (*s - '0');
+        if (v > 1L << 30) return -1;
+        s++;
+    }
+    if (s >= limit || *s != end) return -1;
+    *p = s + 1;
+    return v;
+}
+
+/*
+ * "CGROOVY-PLAN 1\n" "<nsteps>\n", then per step "<op> <nargs>\n" and per argument
+ * "<len>\n<bytes>\n". Arguments are NUL-terminated in place (over their '\n').
+ */
+static int parse_plan(char *buf, size_t len) {
+    static const char magic[] = "CGROOVY-PLAN 1\n";
+    char *p = buf, *end = buf + len;
+    if (len < sizeof magic - 1 || memcmp(buf, magic, sizeof magic - 1) != 0) return -1;
+    p += sizeof magic - 1;
+    long n = read_num(&p, end, '\n');
+    if (n < 0 || n > 100000) return -1;
+    steps = calloc((size_t)n + 1, sizeof *steps);
+    if (!steps) return -1;
+    nsteps = (int)n;
+    for (int i = 0; i < nsteps; i++) {
+        char *op = p;
+        while (p < end && *p != ' ' && *p != '\n') p++;
+        if (p >= end || *p != ' ' || p == op) return -1;
+        *p++ = 0;
+        long na = read_num(&p, end, '\n');
+        if (na < 0 || na > 100000) return -1;
+        steps[i].op = op;
+        steps[i].nargs = (int)na;
+        steps[i].args = calloc((size_t)na + 1, sizeof(char *));
+        if (!steps[i].args) return -1;
+        for (long a = 0; a < na; a++) {
+            long l = read_num(&p, end, '\n');
+            if (l < 0 || end - p < l + 1 || p[l] != '\n') return -1;
+            if (memchr(p, 0, (size_t)l)) return -1;
+            steps[i].args[a] = p;
+            p[l] = 0;
+            p += l + 1;
+        }
+    }
+    return p == end ? 0 : -1;
+}
+
+/* ---------- paths inside the rootfs ---------- */
+
+/*
+ * Opens PATH (relative to the container root, leading '/' allowed) below `root`, one
+ * component at a time with O_PATH|O_NOFOLLOW, so that no symlink (absolute or relative)
+ * and no ".." can lead out of the rootfs. create: 0 = nothing, 1 = missing components are
+ * made directories (0755), 2 = like 1 but the last component is made an empty file.
+ * Returns an O_PATH fd, or -errno / E_*.
+ */
+static int resolve(int root, const char *path, int create) {
+    char buf[PATH_MAX];
+    if (strlen(path) >= sizeof buf) return -ENAMETOOLONG;
+    strcpy(buf, path);
+    int cur = fcntl(root, F_DUPFD_CLOEXEC, 3);
+    if (cur < 0) return -errno;
+    char *save = NULL;
+    char *c = strtok_r(buf, "/", &save);
+    while (c) {
+        char *next = strtok_r(NULL, "/", &save);
+        if (strcmp(c, ".") == 0) { c = next; continue; }
+        if (strcmp(c, "..") == 0) { close(cur); return E_DOTDOT; }
+        int fd = openat(cur, c, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT && create) {
+            if (next || create == 1) {
+                if (mkdirat(cur, c, 0755) < 0 && errno != EEXIST) { int e = errno; close(cur); return -e; }
+            } else {
+                int f = openat(cur, c, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+                if (f < 0 && errno != EEXIST) { int e = errno; close(cur); return -e; }
+                if (f >= 0) close(f);
+            }
+            fd = openat(cur, c, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        }
+        if (fd < 0) { int e = errno; close(cur); return -e; }
+        struct stat st;
+        if (fstat(fd, &st) < 0) { int e = errno; close(fd); close(cur); return -e; }
+        close(cur);
+        cur = fd;
+        if (S_ISLNK(st.st_mode)) { close(cur); return E_SYMLINK; }
+        if (next && !S_ISDIR(st.st_mode)) { close(cur); return -ENOTDIR; }
+        c = next;
+    }
+    return cur;
+}
+
+/* Opens the parent directory of PATH (creating it) and points *name at the last component. */
+static int resolve_parent(const char *path, char *copy, size_t size, const char **name) {
+    if (strlen(path) >= size) return -ENAMETOOLONG;
+    strcpy(copy, path);
+    size_t l = strlen(copy);
+    while (l > 1 && copy[l - 1] == '/') copy[--l] = 0;
+    char *slash = strrchr(copy, '/');
+    if (slash) {
+        *slash = 0;
+        *name = slash + 1;
+        return resolve(rootfd, copy[0] ? copy : "/", 1);
+    }
+    *name = copy;
+    return resolve(rootfd, "/", 0);
+}
+
+static void fd_path(int fd, char *out, size_t size) { snprintf(out, size, "/proc/self/fd/%d", fd); }
+
+/* Mount flags of the mount holding fd that a bind remount must keep. */
+static unsigned long kept_flags(int fd) {
+    struct statfs sf;
+    unsigned long f = 0;
+    if (fstatfs(fd, &sf) < 0) return 0;
+    if (sf.f_flags & ST_NOSUID) f |= MS_NOSUID;
+    if (sf.f_flags & ST_NODEV) f |= MS_NODEV;
+    if (sf.f_flags & ST_NOEXEC) f |= MS_NOEXEC;
+    if (sf.f_flags & ST_NOATIME) f |= MS_NOATIME;
+    if (sf.f_flags & ST_NODIRATIME) f |= MS_NODIRATIME;
+    if (sf.f_flags & ST_RELATIME) f |= MS_RELATIME;
+    return f;
+}
+
+static int remount_path(const char *target, unsigned long flags) {
+    int fd = resolve(rootfd, target, 0);
+    if (fd < 0) return fd;
+    char p[64];
+    fd_path(fd, p, sizeof p);
+    int r = mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | flags | kept_flags(fd), NULL);
+    int e = errno;
+    close(fd);
+    return r < 0 ? -e : 0;
+}
+
+#define BIND_EXTRA (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+/* ---------- the steps ---------- */
+
+static int do_clone_child_setup(void);
+
+static int step_mount_in(char **a) {
+    /* source, target (in rootfs), fstype, flags, data, create */
+    unsigned long flags = unum(a[3]);
+    int fd = resolve(rootfd, a[1], (int)num(a[5]));
+    if (fd < 0) return fd;
+    char p[64];
+    fd_path(fd, p, sizeof p);
+    const char *type = a[2][0] ? a[2] : NULL;
+    const char *data = a[4][0] ? a[4] : NULL;
+    unsigned long first = (flags & MS_BIND) ? flags & ~BIND_EXTRA : flags;
+    int r = mount(a[0], p, type, first, data);
+    int e = errno;
+    close(fd);
+    if (r < 0) return -e;
+    if ((flags & MS_BIND) && (flags & BIND_EXTRA)) return remount_path(a[1], flags & BIND_EXTRA);
+    return 0;
+}
+
+static int step_mask(char **a) {
+    int fd = resolve(rootfd, a[0], 0);
+    if (fd == -ENOENT) return 0;
+    if (fd < 0) return fd;
+    struct stat st;
+    char p[64];
+    fd_path(fd, p, sizeof p);
+    int r;
+    if (fstat(fd, &st) < 0) r = -1;
+    else if (S_ISDIR(st.st_mode)) r = mount("tmpfs", p, "tmpfs", MS_RDONLY, NULL);
+    else r = mount("/dev/null", p, NULL, MS_BIND, NULL);
+    int e = errno;
+    close(fd);
+    return r < 0 ? -e : 0;
+}
+
+static int step_readonly(char **a) {
+    int fd = resolve(rootfd, a[0], 0);
+    if (fd == -ENOENT) return 0;
+    if (fd < 0) return fd;
+    char p[64];
+    fd_path(fd, p, sizeof p);
+    int r = mount(p, p, NULL, MS_BIND | MS_REC, NULL);
+    int e = errno;
+    close(fd);
+    if (r < 0) return -e;
+    return remount_path(a[0], MS_RDONLY);
+}
+
+static int step_mknod(char **a) {
+    /* path, mode (with S_IFCHR/S_IFBLK), major, minor, uid, gid, host path to bind on EPERM */
+    char copy[PATH_MAX];
+    const char *name;
+    int pfd = resolve_parent(a[0], copy, sizeof copy, &name);
+    if (pfd < 0) return pfd;
+    mode_t mode = (mode_t)num(a[1]);
+    int r = mknodat(pfd, name, mode, makedev((unsigned)num(a[2]), (unsigned)num(a[3])));
+    if (r < 0 && errno == EPERM) {
+        close(pfd);
+        char *bind[] = {a[6], a[0], "", "4096", "", "2"};
+        return step_mount_in(bind);
+    }
+    if (r < 0) { int e = errno; close(pfd); return -e; }
+    r = fchownat(pfd, name, (uid_t)num(a[4]), (gid_t)num(a[5]), AT_SYMLINK_NOFOLLOW);
+    int e = errno;
+    close(pfd);
+    return r < 0 ? -e : 0;
+}
+
+static int step_symlink(char **a) {
+    char copy[PATH_MAX];
+    const char *name;
+    int pfd = resolve_parent(a[1], copy, sizeof copy, &name);
+    if (pfd < 0) return pfd;
+    int r = symlinkat(a[0], pfd, name);
+    int e = errno;
+    close(pfd);
+    return r < 0 ? -e : 0;
+}
+
+static int step_mkdir(char **a) {
+    int fd = resolve(rootfd, a[0], 1);
+    if (fd < 0) return fd;
+    close(fd);
+    return 0;
+}
+
+static int step_pivot_root(void) {
+    if (fchdir(rootfd) < 0) return -errno;
+    if (syscall(SYS_pivot_root, ".", ".") < 0) return -errno;
+    if (umount2(".", MNT_DETACH) < 0) return -errno;
+    if (chdir("/") < 0) return -errno;
+    close(rootfd);
+    rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    return rootfd < 0 ? -errno : 0;
+}
+
+static int step_lo_up(void) {
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) return -errno;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "lo");
+    int r = ioctl(s, SIOCGIFFLAGS, &ifr);
+    if (r == 0) {
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        r = ioctl(s, SIOCSIFFLAGS, &ifr);
+    }
+    int e = errno;
+    close(s);
+    return r < 0 ? -e : 0;
+}
+
+static const struct { const char *name; int res; } rlimits[] = {
+    {"RLIMIT_CPU", RLIMIT_CPU}, {"RLIMIT_FSIZE", RLIMIT_FSIZE}, {"RLIMIT_DATA", RLIMIT_DATA},
+    {"RLIMIT_STACK", RLIMIT_STACK}, {"RLIMIT_CORE", RLIMIT_CORE}, {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_NPROC", RLIMIT_NPROC}, {"RLIMIT_NOFILE", RLIMIT_NOFILE}, {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+    {"RLIMIT_AS", RLIMIT_AS}, {"RLIMIT_LOCKS", RLIMIT_LOCKS}, {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE}, {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+    {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+};
+
+static int step_rlimit(char **a) {
+    for (size_t i = 0; i < sizeof rlimits / sizeof rlimits[0]; i++) {
+        if (strcmp(rlimits[i].name, a[0]) == 0) {
+            struct rlimit rl = {.rlim_cur = (rlim_t)unum(a[1]), .rlim_max = (rlim_t)unum(a[2])};
+            return setrlimit(rlimits[i].res, &rl) < 0 ? -errno : 0;
+        }
+    }
+    return -EINVAL;
+}
+
+static int step_bounding(char **a) {
+    unsigned long long keep = unum(a[0]);
+    for (int cap = 0; cap < 64; cap++) {
+        if (keep & (1ULL << cap)) continue;
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+            if (errno == EINVAL) break; /* past the kernel's last capability */
+            return -errno;
+        }
+    }
+    return 0;
+}
+
+static int step_capset(char **a) {
+    unsigned long long eff = unum(a[0]), perm = unum(a[1]), inh = unum(a[2]);
+    struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct d[2];
+    for (int i = 0; i < 2; i++) {
+        d[i].effective = (uint32_t)(eff >> (32 * i));
+        d[i].permitted = (uint32_t)(perm >> (32 * i));
+        d[i].inheritable = (uint32_t)(inh >> (32 * i));
+    }
+    return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
+}
+
+static int step_setgroups(char **a) {
+    gid_t gids[256];
+    size_t n = 0;
+    char *s = a[0];
+    while (*s) {
+        if (n == 256) return -EINVAL;
+        char *e;
+        gids[n++] = (gid_t)strtoul(s, &e, 10);
+        if (*e == ',') e++;
+        else if (*e) return -EINVAL;
+        s = e;
+    }
+    return setgroups(n, gids) < 0 ? -errno : 0;
+}
+
+static int step_setuid(char **a) {
+    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return -errno;
+    if (setuid((uid_t)num(a[0])) < 0) return -errno;
+    if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) return -errno;
+    /* changing credentials clears the parent-death signal: set it again */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) return -errno;
+    return 0;
+}
+
+static int step_close_fds(void) {
+    int keep = errfd;
+    if (rootfd >= 0) { close(rootfd); rootfd = -1; }
+    if (syscall(SYS_close_range, 3, (unsigned)keep - 1, 0) == 0 &&
+        syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0) == 0)
+        return 0;
+    long max = sysconf(_SC_OPEN_MAX);
+    if (max < 0 || max > 1 << 20) max = 1 << 20;
+    for (int fd = 3; fd < max; fd++)
+        if (fd != keep) close(fd);
+    return 0;
+}
+
+static int step_chdir(char **a) {
+    if (chdir(a[0]) < 0) return -errno;
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd) || cwd[0] != '/') return E_OUTSIDE;
+    return 0;
+}
+
+static int step_exec(char **a, int nargs) {
+    /* argc, argv[0..argc-1], env... */
+    long argc = num(a[0]);
+    if (argc < 1 || argc + 1 > nargs) return -EINVAL;
+    char **argv = calloc((size_t)argc + 1, sizeof(char *));
+    char **envp = calloc((size_t)(nargs - argc), sizeof(char *));
+    if (!argv || !envp) return -ENOMEM;
+    for (long i = 0; i < argc; i++) argv[i] = a[1 + i];
+    const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (long i = 1 + argc, j = 0; i < nargs; i++, j++) {
+        envp[j] = a[i];
+        if (strncmp(a[i], "PATH=", 5) == 0) path = a[i] + 5;
+    }
+    if (strchr(argv[0], '/')) {
+        execve(argv[0], argv, envp);
+        return -errno;
+    }
+    int seen_eacces = 0;
+    const char *p = path;
+    while (*p) {
+        const char *colon = strchr(p, ':');
+        size_t len = colon ? (size_t)(colon - p) : strlen(p);
+        char full[PATH_MAX];
+        if (len > 0 && len + strlen(argv[0]) + 2 < sizeof full) {
+            memcpy(full, p, len);
+            full[len] = '/';
+            strcpy(full + len + 1, argv[0]);
+            execve(full, argv, envp);
+            if (errno == EACCES) seen_eacces = 1;
+            else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP && errno != ENAMETOOLONG) return -errno;
+        }
+        if (!colon) break;
+        p = colon + 1;
+    }
+    return seen_eacces ? -EACCES : -ENOENT;
+}
+
+static int join_cgroup(const char *dir) {
+    char p[PATH_MAX];
+    if (snprintf(p, sizeof p, "%s/cgroup.procs", dir) >= (int)sizeof p) return -ENAMETOOLONG;
+    int fd = open(p, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    int r = write_all(fd, "0", 1);
+    int e = errno;
+    close(fd);
+    return r < 0 ? -e : 0;
+}
+
+/* Runs one step; returns 0 or a negative error. "clone" is handled by the caller. */
+static int run_step(struct step *s) {
+    const char *op = s->op;
+    char **a = s->args;
+    int n = s->nargs;
+#define OP(name, argc) (strcmp(op, name) == 0 && (n == (argc) || (argc) < 0))
+    if (OP("join-cgroup", 1)) return join_cgroup(a[0]);
+    if (OP("unshare", 1)) return unshare((int)num(a[0])) < 0 ? -errno : 0;
+    if (OP("mount-host", 5))
+        return mount(a[0][0] ? a[0] : NULL, a[1], a[2][0] ? a[2] : NULL, unum(a[3]), a[4][0] ? a[4] : NULL) < 0 ? -errno : 0;
+    if (OP("chdir-host", 1)) return chdir(a[0]) < 0 ? -errno : 0;
+    if (OP("open-root", 1)) {
+        if (rootfd >= 0) close(rootfd);
+        rootfd = open(a[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
+        return rootfd < 0 ? -errno : 0;
+    }
+    if (rootfd < 0 && (OP("mount", 6) || OP("remount", 2) || OP("mask", 1) || OP("readonly", 1) ||
+                       OP("mknod", 7) || OP("symlink", 2) || OP("mkdir", 1) || OP("pivot-root", 0)))
+        return -EBADF;
+    if (OP("mount", 6)) return step_mount_in(a);
+    if (OP("remount", 2)) return remount_path(a[0], unum(a[1]));
+    if (OP("mask", 1)) return step_mask(a);
+    if (OP("readonly", 1)) return step_readonly(a);
+    if (OP("mknod", 7)) return step_mknod(a);
+    if (OP("symlink", 2)) return step_symlink(a);
+    if (OP("mkdir", 1)) return step_mkdir(a);
+    if (OP("pivot-root", 0)) return step_pivot_root();
+    if (OP("sethostname", 1)) return sethostname(a[0], strlen(a[0])) < 0 ? -errno : 0;
+    if (OP("lo-up", 0)) return step_lo_up();
+    if (OP("rlimit", 3)) return step_rlimit(a);
+    if (OP("bounding", 1)) return step_bounding(a);
+    if (OP("setgroups", 1)) return step_setgroups(a);
+    if (OP("setgid", 1)) return setgid((gid_t)num(a[0])) < 0 ? -errno : 0;
+    if (OP("setuid", 1)) return step_setuid(a);
+    if (OP("capset", 3)) return step_capset(a);
+    if (OP("no-new-privs", 0)) return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -errno : 0;
+    if (OP("umask", 1)) { umask((mode_t)num(a[0])); return 0; }
+    if (OP("close-fds", 0)) return step_close_fds();
+    if (OP("chdir", 1)) return step_chdir(a);
+    if (OP("exec", -1)) return n < 2 ? -EINVAL : step_exec(a, n);
+#undef OP
+    return E_BADSTEP;
+}
+
+/* ---------- parent: signal forwarding and waiting ---------- */
+
+static void forward(int sig) {
+    if (child_pid > 0) kill(child_pid, sig);
+}
+
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+static void child_fail(int index, int err) {
+    int32_t rec[2] = {index, err};
+    write_all(errfd, (const char *)rec, sizeof rec);
+    _exit(125);
+}
+
+static void run_child(int from) {
+    for (int i = from; i < nsteps; i++) {
+        if (strcmp(steps[i].op, "clone") == 0) child_fail(i, E_BADSTEP);
+        int r = run_step(&steps[i]);
+        if (r < 0) child_fail(i, r > -1000 ? -r : r);
+        if (r > 0) child_fail(i, E_BADSTEP);
+    }
+    /* a plan must end with exec */
+    child_fail(nsteps - 1, E_BADSTEP);
+}
+
+static int do_clone_child_setup(void) {
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        sigaction(sig, &dfl, NULL);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) return -errno;
+    umask(0);
+    return 0;
+}
+
+static int parent_wait(int index, int rfd) {
+    int32_t rec[2];
+    size_t got = 0;
+    while (got < sizeof rec) {
+        ssize_t r = read(rfd, (char *)rec + got, sizeof rec - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        got += (size_t)r;
+    }
+    close(rfd);
+    int status = 0;
+    while (waitpid(child_pid, &status, 0) < 0) {
+        if (errno != EINTR) { status = 0; break; }
+    }
+    char text[512];
+    if (got == sizeof rec) {
+        snprintf(text, sizeof text, "error %d %d %s\n", rec[0], rec[1], err_text(rec[1]));
+        write_status(text);
+        if (rec[0] >= 0 && rec[0] < nsteps && strcmp(steps[rec[0]].op, "exec") == 0)
+            return rec[1] == ENOENT ? 127 : rec[1] == EACCES ? 126 : 125;
+        return 125;
+    }
+    (void)index;
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 125;
+    snprintf(text, sizeof text, "exit %d\n", code);
+    write_status(text);
+    return code;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 3) {
+        static const char usage[] = "usage: cgroovy-executor PLAN STATUS\n";
+        write_all(2, usage, sizeof usage - 1);
+        return 125;
+    }
+    status_path = argv[2];
+    size_t len;
+    char *buf = read_file(argv[1], &len);
+    char text[512];
+    if (!buf) {
+        snprintf(text, sizeof text, "error -1 %d %s\n", errno, strerror(errno));
+        write_status(text);
+        return 125;
+    }
+    if (parse_plan(buf, len) < 0) {
+        snprintf(text, sizeof text, "error -1 %d %s\n", E_PLAN, err_text(E_PLAN));
+        write_status(text);
+        return 125;
+    }
+    for (int i = 0; i < nsteps; i++) {
+        if (strcmp(steps[i].op, "clone") != 0) {
+            int r = run_step(&steps[i]);
+            if (r < 0) {
+                int e = r > -1000 ? -r : r;
+                snprintf(text, sizeof text, "error %d %d %s\n", i, e, err_text(e));
+                write_status(text);
+                return 125;
+            }
+            continue;
+        }
+        if (steps[i].nargs != 1) {
+            snprintf(text, sizeof text, "error %d %d %s\n", i, E_BADSTEP, err_text(E_BADSTEP));
+            write_status(text);
+            return 125;
+        }
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0) {
+            snprintf(text, sizeof text, "error %d %d %s\n", i, errno, strerror(errno));
+            write_status(text);
+            return 125;
+        }
+        sigset_t block, old;
+        sigemptyset(&block);
+        for (size_t k = 0; k < sizeof forwarded / sizeof forwarded[0]; k++) sigaddset(&block, forwarded[k]);
+        sigprocmask(SIG_BLOCK, &block, &old);
+        long pid = syscall(SYS_clone, (unsigned long)unum(steps[i].args[0]) | SIGCHLD, NULL, NULL, NULL, 0);
+        if (pid < 0) {
+            int e = errno;
+            sigprocmask(SIG_SETMASK, &old, NULL);
+            snprintf(text, sizeof text, "error %d %d %s\n", i, e, strerror(e));
+            write_status(text);
+            return 125;
+        }
+        if (pid == 0) {
+            close(p[0]);
+            errfd = p[1];
+            int r = do_clone_child_setup();
+            if (r < 0) child_fail(i, -r);
+            run_child(i + 1);
+        }
+        close(p[1]);
+        child_pid = (pid_t)pid;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = forward;
+        sa.sa_flags = SA_RESTART;
+        for (size_t k = 0; k < sizeof forwarded / sizeof forwarded[0]; k++) sigaction(forwarded[k], &sa, NULL);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        return parent_wait(i, p[0]);
+    }
+    snprintf(text, sizeof text, "error %d %d %s\n", nsteps - 1, E_BADSTEP, err_text(E_BADSTEP));
+    write_status(text);
+    return 125;
+}

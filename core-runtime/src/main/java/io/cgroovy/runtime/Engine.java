@@ -1,0 +1,320 @@
+package io.cgroovy.runtime;
+
+import io.cgroovy.image.Snapshot;
+import io.cgroovy.runtime.cgroup.CgroupMounts;
+import io.cgroovy.runtime.cgroup.Cgroups;
+import io.cgroovy.runtime.cgroup.ContainerCgroup;
+import io.cgroovy.runtime.plan.Plan;
+import io.cgroovy.runtime.plan.PlanCompiler;
+import io.cgroovy.runtime.spec.RootfsView;
+import io.cgroovy.runtime.spec.RuntimeSpec;
+import io.cgroovy.runtime.spec.SpecBuilder;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The container engine of one state root: turns settings + an image into an OCI bundle and a
+ * launch plan under {@code <root>/containers/<id>/}, runs the plan with the C executor and
+ * cleans everything up when the container ends.
+ */
+public final class Engine implements AutoCloseable {
+    /** How long a container gets to end after SIGTERM when the caller is interrupted. */
+    static final long STOP_GRACE_MS = 3_000;
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Path root;
+    private final String cgroupParent;
+    private volatile Cgroups cgroups;
+    private volatile List<CgroupMounts.Mount> hostCgroupMounts;
+    private volatile Path executor;
+
+    private Engine(Path root, String cgroupParent) {
+        this.root = root;
+        this.cgroupParent = cgroupParent;
+    }
+
+    /** $CGROOVY_ROOT, or /var/lib/cgroovy. */
+    public static Path defaultRoot() {
+        String env = System.getenv("CGROOVY_ROOT");
+        return env == null || env.isBlank() ? Path.of("/var/lib/cgroovy") : Path.of(env);
+    }
+
+    /** Opens the engine of a state root; containers' cgroups go under CGROOVY_CGROUP_PARENT or "cgroovy". */
+    public static Engine open(Path root) {
+        String env = System.getenv(Cgroups.PARENT_ENV);
+        return open(root, env == null || env.isBlank() ? Cgroups.DEFAULT_PARENT : env);
+    }
+
+    /** Opens the engine of a state root with containers' cgroups under {@code cgroupParent} (tests use their own). */
+    public static Engine open(Path root, String cgroupParent) {
+        Path r = root.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(r.resolve("containers"));
+        } catch (IOException e) {
+            throw new ContainerException("cannot create the state root " + r + ": " + e.getMessage(), e);
+        }
+        return new Engine(r, cgroupParent);
+    }
+
+    public Path root() { return root; }
+
+    /** The cgroup hierarchy containers are put in (detected on first use). */
+    public Cgroups cgroups() {
+        if (cgroups == null) {
+            synchronized (this) {
+                if (cgroups == null) {
+                    hostCgroupMounts = CgroupMounts.read().mounts();
+                    cgroups = Cgroups.detect(cgroupParent);
+                }
+            }
+        }
+        return cgroups;
+    }
+
+    /** The executor binary installed under the state root. */
+    public Path executor() {
+        if (executor == null) {
+            synchronized (this) {
+                if (executor == null) executor = ExecutorBinary.install(root);
+            }
+        }
+        return executor;
+    }
+
+    /**
+     * Runs a container of an already resolved image in the foreground: create, start, wait, clean up
+     * (like {@code docker run --rm}). Launch failures throw a ContainerException naming the step.
+     * An interrupt of the calling thread stops the container (SIGTERM, then SIGKILL after a grace
+     * period); the result then carries its exit status and the thread's interrupt flag is kept.
+     */
+    public RunResult run(Snapshot image, ContainerSettings settings, Stdio stdio) {
+        SpecBuilder.validate(settings.resources());
+        String id = newId();
+        String name = settings.name() != null && !settings.name().isBlank() ? checkName(settings.name()) : id.substring(0, 12);
+        Path dir = root.resolve("containers").resolve(id);
+        ContainerCgroup cgroup = null;
+        Process process = null;
+        List<Thread> pumps = new ArrayList<>();
+        boolean interrupted = false;
+        try {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+            Path upper = Files.createDirectory(dir.resolve("upper"));
+            Files.setPosixFilePermissions(upper, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path work = Files.createDirectory(dir.resolve("work"));
+            Path rootfs = Files.createDirectory(dir.resolve("rootfs"));
+
+            RuntimeSpec spec = SpecBuilder.build(id, image, settings, new RootfsView(image.layers()));
+            spec.write(dir.resolve("config.json"));
+            Cgroups cg = cgroups();
+            cgroup = cg.create(id, settings.resources());
+            Plan plan = PlanCompiler.compile(spec, new PlanCompiler.Rootfs(rootfs, image.layers(), upper, work),
+                    cgroup.joinDirs(), hostCgroupMounts);
+            Path planFile = dir.resolve("plan");
+            plan.write(planFile);
+            Path status = dir.resolve("status");
+
+            ProcessBuilder pb = new ProcessBuilder(executor().toString(), planFile.toString(), status.toString());
+            pb.environment().clear();
+            if (stdio == null || stdio.inherit()) {
+                pb.inheritIO();
+            } else {
+                pb.redirectInput(stdio.in() == null ? ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()) : ProcessBuilder.Redirect.PIPE);
+                pb.redirectOutput(stdio.out() == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
+                pb.redirectError(stdio.err() == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
+            }
+            process = pb.start();
+            if (stdio != null && !stdio.inherit()) {
+                if (stdio.in() != null) pumps.add(pump("stdin " + id, stdio.in(), process.getOutputStream(), true, false));
+                if (stdio.out() != null) pumps.add(pump("stdout " + id, process.getInputStream(), stdio.out(), false, true));
+                if (stdio.err() != null) pumps.add(pump("stderr " + id, process.getErrorStream(), stdio.err(), false, true));
+            }
+            int code;
+            try {
+                code = process.waitFor();
+            } catch (InterruptedException e) {
+                interrupted = true;
+                code = stop(process);
+            }
+            for (Thread t : pumps) {
+                if (t.isDaemon()) continue; // stdin: may block on the caller's stream
+                joinQuietly(t);
+            }
+            String st = readStatus(status);
+            if (st.startsWith("error ")) {
+                String[] f = st.split(" ", 4);
+                throw new ContainerException(plan.failureMessage(Integer.parseInt(f[1]), Integer.parseInt(f[2]), f.length > 3 ? f[3] : ""));
+            }
+            if (st.startsWith("exit ")) code = Integer.parseInt(st.substring(5).trim());
+            return new RunResult(id, name, code, cgroup.oomKilled());
+        } catch (IOException e) {
+            throw new ContainerException("container " + name + ": " + e.getMessage(), e);
+        } finally {
+            if (process != null && process.isAlive()) {
+                process.destroyForcibly();
+                try {
+                    process.waitFor();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    waitUninterruptibly(process);
+                }
+            }
+            for (Thread t : pumps) t.interrupt();
+            try {
+                if (cgroup != null) cgroup.close();
+            } finally {
+                removeTree(dir);
+                if (interrupted) Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** SIGTERM to the executor (it forwards to the container), SIGKILL after the grace period; returns the exit status. */
+    private static int stop(Process p) {
+        p.destroy();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_GRACE_MS);
+        while (p.isAlive() && System.nanoTime() < deadline) {
+            try {
+                p.waitFor(50, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException ignored) {
+                // already stopping
+            }
+        }
+        if (p.isAlive()) p.destroyForcibly();
+        return waitUninterruptibly(p);
+    }
+
+    private static int waitUninterruptibly(Process p) {
+        boolean again = false;
+        try {
+            while (true) {
+                try {
+                    return p.waitFor();
+                } catch (InterruptedException e) {
+                    again = true;
+                }
+            }
+        } finally {
+            if (again) Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void joinQuietly(Thread t) {
+        boolean again = false;
+        while (t.isAlive()) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                again = true;
+            }
+        }
+        if (again) Thread.currentThread().interrupt();
+    }
+
+    private static Thread pump(String name, InputStream in, OutputStream out, boolean closeOut, boolean wait) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[8192];
+            try {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    out.write(buf, 0, n);
+                    out.flush();
+                }
+            } catch (IOException ignored) {
+                // the container went away or the caller's stream closed
+            } finally {
+                if (closeOut) {
+                    try {
+                        out.close();
+                    } catch (IOException ignored) {
+                        // nothing to do
+                    }
+                }
+            }
+        }, "cgroovy " + name);
+        t.setDaemon(!wait);
+        t.start();
+        return t;
+    }
+
+    private static String readStatus(Path status) {
+        try {
+            return Files.readString(status).trim();
+        } catch (NoSuchFileException e) {
+            return "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String newId() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    static String checkName(String name) {
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")) {
+            throw new ContainerException("invalid container name '" + name + "' (letters, digits, '_', '.', '-')");
+        }
+        return name;
+    }
+
+    /**
+     * Removes a container directory. Never crosses into another filesystem (a mount that should
+     * not be there is left alone and reported, instead of deleting what it shows).
+     */
+    static void removeTree(Path dir) {
+        if (!Files.exists(dir)) return;
+        try {
+            Object dev = Files.getAttribute(dir, "unix:dev");
+            List<Path> skipped = new ArrayList<>();
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) throws IOException {
+                    if (!Files.getAttribute(d, "unix:dev").equals(dev)) {
+                        skipped.add(d);
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+                    Files.deleteIfExists(f);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    if (skipped.stream().noneMatch(s -> s.startsWith(d))) Files.deleteIfExists(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+            if (!skipped.isEmpty()) throw new ContainerException("cannot remove " + dir + ": " + skipped.get(0) + " is a mount point");
+        } catch (IOException e) {
+            throw new ContainerException("cannot remove " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        // nothing held open yet: foreground containers are cleaned up by run()
+    }
+}

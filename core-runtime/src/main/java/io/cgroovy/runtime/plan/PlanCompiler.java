@@ -1,0 +1,308 @@
+package io.cgroovy.runtime.plan;
+
+import io.cgroovy.runtime.ContainerException;
+import io.cgroovy.runtime.cgroup.CgroupMounts;
+import io.cgroovy.runtime.spec.RuntimeSpec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Compiles an OCI runtime spec plus the container's rootfs overlay into a launch plan for the
+ * C executor. Everything that needs a decision happens here; the executor only performs steps.
+ *
+ * <p>The rootfs overlay is mounted by the executor inside the container's new mount namespace
+ * (never on the host), so it disappears with the container even when the JVM dies.
+ */
+public final class PlanCompiler {
+    /** Where the executor's container root ends up: host paths of the overlay parts. */
+    public record Rootfs(Path rootfs, List<Path> layersLowestFirst, Path upper, Path work) {
+        public Rootfs {
+            layersLowestFirst = List.copyOf(layersLowestFirst);
+        }
+    }
+
+    /** Overlay mount data must fit one page with its NUL. */
+    static final int MAX_MOUNT_DATA = 4095;
+
+    private static final String[][] DEFAULT_DEVICES = {
+            {"/dev/null", "1", "3"}, {"/dev/zero", "1", "5"}, {"/dev/full", "1", "7"},
+            {"/dev/random", "1", "8"}, {"/dev/urandom", "1", "9"}, {"/dev/tty", "5", "0"}};
+
+    private final RuntimeSpec spec;
+    private final Rootfs rootfs;
+    private final List<Path> cgroupJoinDirs;
+    private final List<CgroupMounts.Mount> hostCgroupMounts;
+    private final List<Step> steps = new ArrayList<>();
+
+    private PlanCompiler(RuntimeSpec spec, Rootfs rootfs, List<Path> cgroupJoinDirs, List<CgroupMounts.Mount> hostCgroupMounts) {
+        this.spec = spec;
+        this.rootfs = rootfs;
+        this.cgroupJoinDirs = cgroupJoinDirs;
+        this.hostCgroupMounts = hostCgroupMounts;
+    }
+
+    /**
+     * @param spec             the container's runtime spec
+     * @param rootfs           the overlay to mount as the container's root
+     * @param cgroupJoinDirs   the cgroup directories the container's first process joins (before its cgroup namespace)
+     * @param hostCgroupMounts the host's cgroup mounts, to give the container the same /sys/fs/cgroup layout
+     */
+    public static Plan compile(RuntimeSpec spec, Rootfs rootfs, List<Path> cgroupJoinDirs, List<CgroupMounts.Mount> hostCgroupMounts) {
+        PlanCompiler c = new PlanCompiler(spec, rootfs, cgroupJoinDirs, hostCgroupMounts);
+        c.compile();
+        return new Plan(c.steps);
+    }
+
+    private void add(String description, String op, Object... args) {
+        steps.add(Step.of(description, op, args));
+    }
+
+    private boolean hasNamespace(String type) {
+        for (RuntimeSpec.Namespace n : spec.linux.namespaces) {
+            if (n.type.equals(type)) {
+                if (n.path != null) throw new ContainerException("joining an existing " + type + " namespace is not supported yet");
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void compile() {
+        // namespaces
+        long flags = 0;
+        List<String> names = new ArrayList<>();
+        for (RuntimeSpec.Namespace n : spec.linux.namespaces) {
+            switch (n.type) {
+                case "pid" -> flags |= Linux.CLONE_NEWPID;
+                case "mount" -> flags |= Linux.CLONE_NEWNS;
+                case "uts" -> flags |= Linux.CLONE_NEWUTS;
+                case "ipc" -> flags |= Linux.CLONE_NEWIPC;
+                case "network" -> flags |= Linux.CLONE_NEWNET;
+                case "cgroup" -> { continue; }
+                case "user" -> throw new ContainerException("user namespaces are not supported yet");
+                default -> throw new ContainerException("unknown namespace type '" + n.type + "'");
+            }
+            if (n.path != null) throw new ContainerException("joining an existing " + n.type + " namespace is not supported yet");
+            names.add(n.type);
+        }
+        if ((flags & Linux.CLONE_NEWNS) == 0) throw new ContainerException("a container needs its own mount namespace");
+        add("create namespaces (" + String.join(", ", names) + ")", "clone", flags);
+
+        // cgroup: join first, then the cgroup namespace so that its root is the container's cgroup
+        for (Path dir : cgroupJoinDirs) add("join cgroup " + dir, "join-cgroup", dir.toString());
+        boolean cgroupNs = hasNamespace("cgroup");
+        if (cgroupNs) add("create cgroup namespace", "unshare", Linux.CLONE_NEWCGROUP);
+
+        add("make mounts private", "mount-host", "", "/", "", Linux.MS_REC | Linux.MS_PRIVATE, "");
+        overlay();
+        add("open rootfs " + rootfs.rootfs(), "open-root", rootfs.rootfs().toString());
+
+        boolean devTmpfs = false;
+        for (RuntimeSpec.Mount m : spec.mounts) {
+            mount(m);
+            if ("/dev".equals(clean(m.destination))) devTmpfs = true;
+        }
+        if (devTmpfs) devices();
+        if (spec.linux.devices != null) {
+            for (RuntimeSpec.Device d : spec.linux.devices) extraDevice(d);
+        }
+        String cwd = clean(spec.process.cwd);
+        if (!cwd.equals("/")) add("create working directory " + cwd, "mkdir", cwd);
+
+        add("pivot_root to " + rootfs.rootfs(), "pivot-root");
+        for (String p : spec.linux.maskedPaths) add("mask " + clean(p), "mask", clean(p));
+        for (String p : spec.linux.readonlyPaths) add("make " + clean(p) + " read-only", "readonly", clean(p));
+        if (spec.root.readonly) add("make the root filesystem read-only", "remount", "/", Linux.MS_RDONLY);
+
+        if (spec.hostname != null && !spec.hostname.isEmpty()) {
+            if (!hasNamespace("uts")) throw new ContainerException("a hostname needs a uts namespace");
+            add("set hostname " + spec.hostname, "sethostname", spec.hostname);
+        }
+        if (hasNamespace("network")) add("bring up the loopback interface", "lo-up");
+
+        RuntimeSpec.Process p = spec.process;
+        for (RuntimeSpec.Rlimit r : p.rlimits) {
+            add("set " + r.type + " " + r.soft + ":" + r.hard, "rlimit", r.type, Long.toUnsignedString(r.soft), Long.toUnsignedString(r.hard));
+        }
+        RuntimeSpec.Capabilities caps = p.capabilities == null ? new RuntimeSpec.Capabilities() : p.capabilities;
+        if (caps.ambient != null && !caps.ambient.isEmpty()) throw new ContainerException("ambient capabilities are not supported yet");
+        add("drop capabilities from the bounding set", "bounding", hex(capMask(caps.bounding)));
+        List<String> gids = new ArrayList<>();
+        if (p.user.additionalGids != null) for (Long g : p.user.additionalGids) gids.add(Long.toString(g));
+        add("set supplementary groups [" + String.join(",", gids) + "]", "setgroups", String.join(",", gids));
+        add("set gid " + p.user.gid, "setgid", p.user.gid);
+        add("set uid " + p.user.uid, "setuid", p.user.uid);
+        add("set capabilities", "capset", hex(capMask(caps.effective)), hex(capMask(caps.permitted)), hex(capMask(caps.inheritable)));
+        if (p.noNewPrivileges) add("set no_new_privs", "no-new-privs");
+        add("set umask 0022", "umask", "18");
+        add("close inherited file descriptors", "close-fds");
+        add("chdir to " + cwd, "chdir", cwd);
+
+        if (p.args == null || p.args.isEmpty()) throw new ContainerException("no command to run");
+        List<Object> exec = new ArrayList<>();
+        exec.add(p.args.size());
+        exec.addAll(p.args);
+        exec.addAll(p.env);
+        add("exec '" + p.args.get(0) + "'", "exec", exec.toArray());
+    }
+
+    private static String hex(long mask) { return "0x" + Long.toHexString(mask); }
+
+    static long capMask(List<String> caps) {
+        long mask = 0;
+        if (caps == null) return 0;
+        for (String c : caps) {
+            String name = c.startsWith("CAP_") ? c : "CAP_" + c;
+            int n = Linux.CAPS.indexOf(name.toUpperCase());
+            if (n < 0) throw new ContainerException("unknown capability '" + c + "'");
+            mask |= 1L << n;
+        }
+        return mask;
+    }
+
+    /** Absolute, normalised container path; ".." is refused (the executor refuses it too). */
+    static String clean(String path) {
+        if (path == null || !path.startsWith("/")) throw new ContainerException("container path '" + path + "' is not absolute");
+        List<String> parts = new ArrayList<>();
+        for (String c : path.split("/")) {
+            if (c.isEmpty() || c.equals(".")) continue;
+            if (c.equals("..")) throw new ContainerException("container path '" + path + "' contains '..'");
+            parts.add(c);
+        }
+        return "/" + String.join("/", parts);
+    }
+
+    private void overlay() {
+        List<Path> layers = rootfs.layersLowestFirst();
+        if (layers.isEmpty()) throw new ContainerException("image has no layers");
+        Path base = layers.get(0).toAbsolutePath().normalize().getParent();
+        for (Path l : layers) {
+            Path a = l.toAbsolutePath().normalize();
+            while (base != null && !a.startsWith(base)) base = base.getParent();
+        }
+        if (base == null) base = Path.of("/");
+        List<String> lower = new ArrayList<>();
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            String rel = base.relativize(layers.get(i).toAbsolutePath().normalize()).toString();
+            lower.add(overlayPath(rel.isEmpty() ? "." : rel));
+        }
+        String data = "lowerdir=" + String.join(":", lower)
+                + ",upperdir=" + overlayPath(rootfs.upper().toAbsolutePath().toString())
+                + ",workdir=" + overlayPath(rootfs.work().toAbsolutePath().toString());
+        if (data.length() > MAX_MOUNT_DATA) {
+            throw new ContainerException("image has too many layers for one overlay mount (" + layers.size()
+                    + " layers, " + data.length() + " bytes of mount options, at most " + MAX_MOUNT_DATA + ")");
+        }
+        add("enter the layer directory " + base, "chdir-host", base.toString());
+        add("mount overlay rootfs on " + rootfs.rootfs(), "mount-host", "overlay", rootfs.rootfs().toString(), "overlay", 0, data);
+    }
+
+    private static String overlayPath(String p) {
+        if (p.contains(",") || p.contains(":") || p.contains("\\")) {
+            throw new ContainerException("path '" + p + "' cannot be used in an overlay mount (contains ',', ':' or '\\')");
+        }
+        return p;
+    }
+
+    private void mount(RuntimeSpec.Mount m) {
+        String dest = clean(m.destination);
+        if (dest.equals("/")) throw new ContainerException("cannot mount over the container's root");
+        long flags = 0;
+        long propagation = 0;
+        List<String> data = new ArrayList<>();
+        if (m.options != null) {
+            for (String o : m.options) {
+                Linux.Flag f = Linux.MOUNT_FLAGS.get(o);
+                if (f != null) {
+                    flags = f.clear() ? flags & ~f.flag() : flags | f.flag();
+                } else if (Linux.PROPAGATION.containsKey(o)) {
+                    propagation |= Linux.PROPAGATION.get(o);
+                } else {
+                    data.add(o);
+                }
+            }
+        }
+        String type = m.type == null ? "" : m.type;
+        if (type.equals("bind")) flags |= Linux.MS_BIND;
+        if (type.equals("cgroup") && (flags & Linux.MS_BIND) == 0) {
+            cgroupMounts(dest, flags);
+            return;
+        }
+        String description;
+        int create;
+        String source = m.source == null ? "" : m.source;
+        if ((flags & Linux.MS_BIND) != 0) {
+            if (!source.startsWith("/")) throw new ContainerException("bind mount source '" + source + "' is not an absolute path");
+            if (!Files.exists(Path.of(source))) throw new ContainerException("bind mount source " + source + " does not exist");
+            create = Files.isDirectory(Path.of(source)) ? 1 : 2;
+            description = "bind " + source + " on " + dest;
+            type = "";
+        } else {
+            create = 1;
+            description = "mount " + (type.isEmpty() ? source : type) + " on " + dest;
+        }
+        String d = String.join(",", data);
+        if (d.length() > MAX_MOUNT_DATA) throw new ContainerException(description + ": mount options too long");
+        add(description, "mount", source, dest, type, flags, d, create);
+        if (propagation != 0) add("set mount propagation of " + dest, "mount", "", dest, "", propagation, "", 0);
+    }
+
+    /** /sys/fs/cgroup as the host has it: cgroup2 alone, or a tmpfs holding each v1 hierarchy (and a cgroup2 one on hybrid hosts). */
+    private void cgroupMounts(String dest, long flags) {
+        CgroupMounts.Mount unified = null;
+        List<CgroupMounts.Mount> below = new ArrayList<>();
+        for (CgroupMounts.Mount m : hostCgroupMounts) {
+            Path mp = m.mountPoint();
+            if (mp.equals(CgroupMounts.DEFAULT_ROOT) && m.fsType().equals("cgroup2")) unified = m;
+            else if (mp.getParent() != null && mp.getParent().equals(CgroupMounts.DEFAULT_ROOT)) below.add(m);
+        }
+        if (unified != null || below.isEmpty()) {
+            add("mount cgroup2 on " + dest, "mount", "cgroup", dest, "cgroup2", flags, "", 1);
+            return;
+        }
+        long inner = flags & ~Linux.MS_RDONLY;
+        add("mount tmpfs on " + dest, "mount", "tmpfs", dest, "tmpfs", inner | Linux.MS_NOSUID | Linux.MS_NODEV | Linux.MS_NOEXEC, "mode=755", 1);
+        for (CgroupMounts.Mount m : below) {
+            String name = m.mountPoint().getFileName().toString();
+            String target = dest + "/" + name;
+            if (m.fsType().equals("cgroup2")) {
+                add("mount cgroup2 on " + target, "mount", "cgroup2", target, "cgroup2", flags, "", 1);
+            } else {
+                List<String> opts = new ArrayList<>();
+                for (String o : m.superOptions()) {
+                    if (o.equals("rw") || o.equals("ro") || o.isEmpty() || o.equals("clone_children") || o.startsWith("release_agent=")) continue;
+                    opts.add(o);
+                }
+                add("mount cgroup (" + String.join(",", opts) + ") on " + target, "mount", "cgroup", target, "cgroup", flags, String.join(",", opts), 1);
+            }
+        }
+        if ((flags & Linux.MS_RDONLY) != 0) add("make " + dest + " read-only", "remount", dest, Linux.MS_RDONLY);
+    }
+
+    private void devices() {
+        for (String[] d : DEFAULT_DEVICES) {
+            add("create device " + d[0], "mknod", d[0], Linux.S_IFCHR | 0666, d[1], d[2], 0, 0, d[0]);
+        }
+        add("create symlink /dev/fd", "symlink", "/proc/self/fd", "/dev/fd");
+        add("create symlink /dev/stdin", "symlink", "/proc/self/fd/0", "/dev/stdin");
+        add("create symlink /dev/stdout", "symlink", "/proc/self/fd/1", "/dev/stdout");
+        add("create symlink /dev/stderr", "symlink", "/proc/self/fd/2", "/dev/stderr");
+        boolean pts = spec.mounts.stream().anyMatch(m -> "/dev/pts".equals(clean(m.destination)));
+        if (pts) add("create symlink /dev/ptmx", "symlink", "pts/ptmx", "/dev/ptmx");
+    }
+
+    private void extraDevice(RuntimeSpec.Device d) {
+        String path = clean(d.path);
+        int type = switch (d.type == null ? "" : d.type) {
+            case "c", "u" -> Linux.S_IFCHR;
+            case "b" -> Linux.S_IFBLK;
+            default -> throw new ContainerException("device " + path + ": unsupported type '" + d.type + "'");
+        };
+        int mode = d.fileMode == null ? 0666 : d.fileMode & 07777;
+        add("create device " + path, "mknod", path, type | mode, d.major, d.minor,
+                d.uid == null ? 0 : d.uid, d.gid == null ? 0 : d.gid, path);
+    }
+}

@@ -1,0 +1,200 @@
+package io.cgroovy.runtime.spec;
+
+import io.cgroovy.image.ImageConfig;
+import io.cgroovy.image.Snapshot;
+import io.cgroovy.runtime.ContainerException;
+import io.cgroovy.runtime.ContainerSettings;
+import io.cgroovy.runtime.cgroup.Resources;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Makes the OCI runtime spec of one container from its image snapshot and the user's settings,
+ * with the defaults Docker and runc give (mounts, masked and read-only paths, 14 capabilities,
+ * no_new_privs, RLIMIT_NOFILE 1024:1024, a device cgroup that allows the standard nodes).
+ */
+public final class SpecBuilder {
+    public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /** Docker's default capabilities. */
+    public static final List<String> DEFAULT_CAPS = List.of(
+            "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
+            "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
+            "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE");
+
+    public static final List<String> MASKED_PATHS = List.of(
+            "/proc/asound", "/proc/acpi", "/proc/interrupts", "/proc/kcore", "/proc/keys",
+            "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+            "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap");
+
+    public static final List<String> READONLY_PATHS = List.of(
+            "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
+
+    /** The parent of every container's cgroup as named in config.json's cgroupsPath. */
+    public static final String CGROUP_PARENT = "/cgroovy";
+
+    private SpecBuilder() {}
+
+    /**
+     * @param id       the container id (64 hex); the default hostname is its first 12 characters
+     * @param image    the resolved image
+     * @param s        the user's settings
+     * @param rootView reads /etc/passwd and /etc/group of the image to resolve user names
+     */
+    public static RuntimeSpec build(String id, Snapshot image, ContainerSettings s, RootfsView rootView) {
+        ImageConfig.Runtime ic = image.config() == null || image.config().config == null
+                ? new ImageConfig.Runtime() : image.config().config;
+        RuntimeSpec spec = new RuntimeSpec();
+
+        // process.args: Entrypoint + (command or Cmd)
+        List<String> args = new ArrayList<>();
+        if (ic.entrypoint != null) args.addAll(ic.entrypoint);
+        if (!s.command().isEmpty()) args.addAll(s.command());
+        else if (ic.cmd != null) args.addAll(ic.cmd);
+        if (args.isEmpty()) {
+            throw new ContainerException("no command to run: image " + image.reference() + " has no Entrypoint or Cmd and none was given");
+        }
+        if (args.get(0).isEmpty()) throw new ContainerException("empty command name");
+        for (String a : args) checkNoNul("command argument", a);
+        spec.process.args = args;
+
+        // hostname
+        String hostname = s.hostname() != null && !s.hostname().isBlank() ? s.hostname() : id.substring(0, 12);
+        if (!hostname.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})?")) {
+            throw new ContainerException("invalid hostname '" + hostname + "' (letters, digits, '.', '-', at most 64 characters)");
+        }
+        spec.hostname = hostname;
+
+        // env: image Env, then user env (user wins), PATH default, HOSTNAME
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", DEFAULT_PATH);
+        if (ic.env != null) {
+            for (String e : ic.env) {
+                int eq = e.indexOf('=');
+                if (eq > 0) env.put(e.substring(0, eq), e.substring(eq + 1));
+            }
+        }
+        env.put("HOSTNAME", hostname);
+        for (Map.Entry<String, String> e : s.env().entrySet()) {
+            String k = e.getKey();
+            if (k == null || k.isEmpty() || k.contains("=")) {
+                throw new ContainerException("invalid environment variable name '" + k + "'");
+            }
+            checkNoNul("environment variable " + k, k + e.getValue());
+            env.put(k, e.getValue() == null ? "" : e.getValue());
+        }
+        List<String> envList = new ArrayList<>();
+        env.forEach((k, v) -> envList.add(k + "=" + v));
+        spec.process.env = envList;
+
+        // cwd
+        String cwd = s.workdir() != null && !s.workdir().isBlank() ? s.workdir()
+                : ic.workingDir != null && !ic.workingDir.isBlank() ? ic.workingDir : "/";
+        if (!cwd.startsWith("/")) throw new ContainerException("working directory '" + cwd + "' is not an absolute path");
+        checkNoNul("working directory", cwd);
+        spec.process.cwd = cwd;
+
+        // user
+        String user = s.user() != null && !s.user().isBlank() ? s.user()
+                : ic.user != null && !ic.user.isBlank() ? ic.user : "0";
+        UserSpec.Resolved u = UserSpec.resolve(user, rootView);
+        spec.process.user.uid = u.uid();
+        spec.process.user.gid = u.gid();
+        spec.process.user.additionalGids = u.additionalGids().isEmpty() ? null : u.additionalGids();
+
+        // capabilities, rlimits, no_new_privs
+        RuntimeSpec.Capabilities caps = new RuntimeSpec.Capabilities();
+        caps.bounding = new ArrayList<>(DEFAULT_CAPS);
+        caps.effective = new ArrayList<>(DEFAULT_CAPS);
+        caps.permitted = new ArrayList<>(DEFAULT_CAPS);
+        spec.process.capabilities = caps;
+        spec.process.rlimits.add(new RuntimeSpec.Rlimit("RLIMIT_NOFILE", 1024, 1024));
+        spec.process.noNewPrivileges = true;
+
+        spec.root.path = "rootfs";
+        spec.root.readonly = false;
+        spec.mounts = defaultMounts();
+
+        RuntimeSpec.Linux linux = spec.linux;
+        for (String ns : List.of("pid", "network", "ipc", "uts", "mount", "cgroup")) {
+            linux.namespaces.add(new RuntimeSpec.Namespace(ns));
+        }
+        linux.maskedPaths = new ArrayList<>(MASKED_PATHS);
+        linux.readonlyPaths = new ArrayList<>(READONLY_PATHS);
+        linux.cgroupsPath = CGROUP_PARENT + "/" + id;
+        linux.resources = resources(s.resources());
+        return spec;
+    }
+
+    static void checkNoNul(String what, String value) {
+        if (value != null && value.indexOf('\0') >= 0) throw new ContainerException(what + " contains a NUL byte");
+    }
+
+    /** The mounts Docker and runc give every container. */
+    public static List<RuntimeSpec.Mount> defaultMounts() {
+        List<RuntimeSpec.Mount> m = new ArrayList<>();
+        m.add(new RuntimeSpec.Mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")));
+        m.add(new RuntimeSpec.Mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")));
+        m.add(new RuntimeSpec.Mount("/dev/pts", "devpts", "devpts",
+                List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")));
+        m.add(new RuntimeSpec.Mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")));
+        m.add(new RuntimeSpec.Mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")));
+        m.add(new RuntimeSpec.Mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));
+        m.add(new RuntimeSpec.Mount("/sys/fs/cgroup", "cgroup", "cgroup", List.of("nosuid", "noexec", "nodev", "relatime", "ro")));
+        return m;
+    }
+
+    /** linux.resources from the user's limits, plus the default device cgroup rules. */
+    public static RuntimeSpec.Resources resources(Resources r) {
+        RuntimeSpec.Resources out = new RuntimeSpec.Resources();
+        List<RuntimeSpec.DeviceRule> dev = new ArrayList<>();
+        dev.add(new RuntimeSpec.DeviceRule(false, null, null, null, "rwm"));
+        for (long[] mm : new long[][]{{1, 3}, {1, 5}, {1, 7}, {1, 8}, {1, 9}, {5, 0}, {5, 1}, {5, 2}}) {
+            dev.add(new RuntimeSpec.DeviceRule(true, "c", mm[0], mm[1], "rwm"));
+        }
+        dev.add(new RuntimeSpec.DeviceRule(true, "c", 136L, null, "rwm"));
+        out.devices = dev;
+        if (r == null) return out;
+        if (r.memoryBytes() != null || r.memorySwapBytes() != null) {
+            out.memory = new RuntimeSpec.Memory();
+            out.memory.limit = r.memoryBytes();
+            out.memory.swap = r.memorySwapBytes();
+        }
+        if (r.cpus() != null || r.cpuShares() != null) {
+            out.cpu = new RuntimeSpec.Cpu();
+            if (r.cpus() != null) {
+                out.cpu.period = 100_000L;
+                out.cpu.quota = Math.round(r.cpus() * 100_000);
+            }
+            out.cpu.shares = r.cpuShares();
+        }
+        if (r.pidsMax() != null) {
+            out.pids = new RuntimeSpec.Pids();
+            out.pids.limit = r.pidsMax();
+        }
+        return out;
+    }
+
+    /** Fails with a one-line message when a limit cannot work (Docker's minimum memory is 6 MiB). */
+    public static void validate(Resources r) {
+        if (r == null) return;
+        if (r.memoryBytes() != null && r.memoryBytes() < 6L * 1024 * 1024) {
+            throw new ContainerException("memory limit " + r.memoryBytes() + " bytes is below the minimum of 6m");
+        }
+        if (r.memorySwapBytes() != null && r.memorySwapBytes() != -1) {
+            if (r.memoryBytes() == null) throw new ContainerException("memory-swap limit needs a memory limit");
+            if (r.memorySwapBytes() < r.memoryBytes()) {
+                throw new ContainerException("memory-swap limit " + r.memorySwapBytes() + " is below the memory limit " + r.memoryBytes());
+            }
+        }
+        if (r.cpus() != null && !(r.cpus() > 0) ) throw new ContainerException("cpus must be > 0, not " + r.cpus());
+        if (r.cpus() != null && r.cpus() * 100_000 < 1000) throw new ContainerException("cpus " + r.cpus() + " is below the minimum of 0.01");
+        if (r.cpuShares() != null && (r.cpuShares() < 2 || r.cpuShares() > 262144)) {
+            throw new ContainerException("cpu shares must be 2..262144, not " + r.cpuShares());
+        }
+        if (r.pidsMax() != null && r.pidsMax() <= 0) throw new ContainerException("pids limit must be > 0, not " + r.pidsMax());
+    }
+}

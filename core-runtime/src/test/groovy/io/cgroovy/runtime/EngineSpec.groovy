@@ -1,0 +1,312 @@
+package io.cgroovy.runtime
+
+import io.cgroovy.image.Snapshot
+import io.cgroovy.runtime.cgroup.Resources
+import spock.lang.IgnoreIf
+import spock.lang.Shared
+import spock.lang.Specification
+import spock.lang.Timeout
+
+import java.nio.file.Files
+import java.nio.file.Path
+
+@IgnoreIf({ !TestImages.isRoot() })
+@Timeout(120)
+class EngineSpec extends Specification {
+    @Shared Path tmp
+    @Shared Snapshot image
+    @Shared Engine engine
+    @Shared String cgroupParent = 'cgroovy-test-' + UUID.randomUUID().toString().substring(0, 8)
+
+    def setupSpec() {
+        tmp = Files.createTempDirectory('cgroovy-engine-')
+        image = TestImages.busybox(tmp.resolve('image'))
+        engine = Engine.open(tmp.resolve('root'), cgroupParent)
+    }
+
+    def cleanupSpec() {
+        try {
+            engine?.cgroups()?.removeParent()
+        } finally {
+            TestImages.removeAll(tmp)
+        }
+    }
+
+    def cleanup() {
+        assertNothingLeft()
+    }
+
+    void assertNothingLeft() {
+        def mounts = new File('/proc/self/mountinfo').text
+        assert !mounts.contains(tmp.toString())
+        assert Files.list(engine.root().resolve('containers')).withCloseable { it.count() } == 0
+        for (Path p : engine.cgroups().parentDirs()) {
+            if (Files.isDirectory(p)) assert Files.list(p).withCloseable { s -> s.filter { Files.isDirectory(it) }.count() } == 0
+        }
+        assert ProcessHandle.current().descendants().filter { it.isAlive() }.count() == 0
+    }
+
+    Map run(Map opts = [:], List<String> cmd) {
+        def out = new ByteArrayOutputStream()
+        def err = new ByteArrayOutputStream()
+        def settings = new ContainerSettings('test/busybox', opts.name as String, cmd, opts.env as Map ?: [:],
+                opts.hostname as String, opts.workdir as String, opts.user as String, opts.resources as Resources)
+        def stdin = opts.stdin == null ? null : new ByteArrayInputStream((opts.stdin as String).bytes)
+        RunResult r = engine.run(opts.image as Snapshot ?: image, settings, Stdio.of(stdin, out, err))
+        [result: r, out: out.toString(), err: err.toString(), code: r.exitCode()]
+    }
+
+    def "a command runs and its output and exit status come back"() {
+        when:
+        def r = run(['sh', '-c', 'echo hello; echo oops >&2; exit 3'])
+        then:
+        r.out == 'hello\n'
+        r.err == 'oops\n'
+        r.code == 3
+        r.result.id() ==~ /[0-9a-f]{64}/
+        r.result.name() == r.result.id().substring(0, 12)
+        !r.result.oomKilled()
+    }
+
+    def "killed by a signal from outside gives 128+signal"() {
+        given: 'the container process, found as the grandchild of this JVM'
+        def result = null
+        def t = Thread.start { result = run(['sleep', '30']) }
+        ProcessHandle container = null
+        for (int i = 0; i < 100 && container == null; i++) {
+            Thread.sleep(50)
+            container = ProcessHandle.current().children().flatMap { it.children() }.findFirst().orElse(null)
+        }
+        when:
+        container.destroyForcibly()
+        t.join(10000)
+        then:
+        result.code == 137
+        cleanup:
+        ProcessHandle.current().descendants().forEach { it.destroyForcibly() }
+        t.join()
+    }
+
+    def "PID 1 ignores its own SIGKILL, as in Docker without --init"() {
+        expect:
+        run(['sh', '-c', 'kill -9 $$; echo survived']).out == 'survived\n'
+    }
+
+    def "the container sees only its own processes, with itself as PID 1"() {
+        when:
+        def r = run(['ps', '-o', 'pid,comm'])
+        def lines = r.out.readLines().drop(1)*.trim()
+        then:
+        r.code == 0
+        lines == ['1 ps']
+    }
+
+    def "hostname is the short id or the one given, and does not touch the host's"() {
+        given:
+        def hostBefore = new File('/proc/sys/kernel/hostname').text
+        when:
+        def r1 = run(['hostname'])
+        def r2 = run([hostname: 'box1'], ['sh', '-c', 'hostname; hostname changed; hostname'])
+        then:
+        r1.out.trim() == r1.result.id().substring(0, 12)
+        r2.out == 'box1\nbox1\n'
+        r2.err.contains('Operation not permitted') // no CAP_SYS_ADMIN, as in Docker
+        new File('/proc/sys/kernel/hostname').text == hostBefore
+    }
+
+    def "namespaces differ from the host's"() {
+        given:
+        def host = ['mnt', 'uts', 'ipc', 'net', 'pid', 'cgroup'].collectEntries { [it, Files.readSymbolicLink(Path.of("/proc/self/ns/$it")).toString()] }
+        when:
+        def r = run(['sh', '-c', 'for n in mnt uts ipc net pid cgroup; do echo $n $(readlink /proc/self/ns/$n); done'])
+        def inside = r.out.readLines().collectEntries { def f = it.split(' '); [f[0], f[1]] }
+        then:
+        r.code == 0
+        inside.keySet() == host.keySet()
+        inside.every { k, v -> v != host[k] }
+    }
+
+    def "the network namespace has only lo, and it is up"() {
+        when:
+        def r = run(['sh', '-c', 'cat /proc/net/dev; ip link'])
+        def ifaces = r.out.readLines().drop(2).takeWhile { it.contains('|') == false && it.contains(':') && !it.startsWith('1:') }
+        then:
+        r.code == 0
+        r.out.readLines().findAll { it =~ /^\s*[a-z0-9]+:\s+\d/ }*.trim()*.replaceAll(/:.*/, '') == ['lo']
+        r.out =~ /1: lo: <LOOPBACK,UP/
+    }
+
+    def "files written in the container do not reach the image layers, and whiteouts hide lower files"() {
+        when:
+        def r = run(['sh', '-c', 'echo x > /written; echo y > /etc/upper; cat /etc/upper; ls /etc; test -e /etc/hidden && echo visible || echo hidden'])
+        then:
+        r.code == 0
+        r.out.readLines().contains('hidden')
+        r.out.readLines().contains('y')
+        image.layers().every { !Files.exists(it.resolve('written')) }
+        Files.readString(image.layers()[1].resolve('etc/upper')) == 'from the upper layer\n'
+    }
+
+    def "env merges image Env with the user's (user wins), HOSTNAME and PATH set"() {
+        given:
+        def img = TestImages.busybox(tmp.resolve('image-env'), [env: ['PATH=/bin', 'A=image', 'B=image']])
+        when:
+        def r = run([image: img, env: [B: 'user', C: 'user'], hostname: 'h1'], ['env'])
+        def env = r.out.readLines().collectEntries { def i = it.indexOf('='); [it.substring(0, i), it.substring(i + 1)] }
+        then:
+        env.PATH == '/bin'
+        env.A == 'image'
+        env.B == 'user'
+        env.C == 'user'
+        env.HOSTNAME == 'h1'
+    }
+
+    def "workdir: the given one, created when missing, else the image's, else /"() {
+        given:
+        def img = TestImages.busybox(tmp.resolve('image-wd'), [workingDir: '/etc'])
+        expect:
+        run([workdir: '/tmp/a/b'], ['pwd']).out == '/tmp/a/b\n'
+        run([image: img], ['pwd']).out == '/etc\n'
+        run(['pwd']).out == '/\n'
+    }
+
+    def "user: numeric, by name with its groups, and from the image"() {
+        given:
+        def img = TestImages.busybox(tmp.resolve('image-user'), [user: 'app'])
+        expect:
+        run([user: '65534'], ['sh', '-c', 'id -u; id -g']).out == '65534\n65534\n'
+        run([user: '1234:4321'], ['sh', '-c', 'id -u; id -g']).out == '1234\n4321\n'
+        run([user: 'app'], ['id']).out.trim() == 'uid=1000(app) gid=1000(app) groups=1000(app),2000(extra)'
+        run([user: 'nobody'], ['id']).out.trim() == 'uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)'
+        run([image: img], ['id', '-u']).out == '1000\n'
+    }
+
+    def "an unknown user name is a one-line error and leaves nothing behind"() {
+        when:
+        run([user: 'nosuchuser'], ['true'])
+        then:
+        def e = thrown(ContainerException)
+        e.message == "no user 'nosuchuser' in the image's /etc/passwd"
+    }
+
+    def "root gets Docker's 14 capabilities, no_new_privs, and RLIMIT_NOFILE 1024"() {
+        when:
+        def r = run(['sh', '-c', 'grep -E "^(CapEff|CapBnd|CapPrm|CapInh|NoNewPrivs)" /proc/self/status; ulimit -n; ulimit -Hn'])
+        def st = r.out.readLines().findAll { it.contains(':') }.collectEntries { def f = it.split(/:\s+/); [f[0], f[1]] }
+        then:
+        st.CapEff == '00000000a80425fb'
+        st.CapBnd == '00000000a80425fb'
+        st.CapPrm == '00000000a80425fb'
+        st.CapInh == '0000000000000000'
+        st.NoNewPrivs == '1'
+        r.out.readLines().takeRight(2) == ['1024', '1024']
+    }
+
+    def "a non-root user has no effective capabilities"() {
+        expect:
+        run([user: '65534'], ['grep', 'CapEff', '/proc/self/status']).out.trim() == 'CapEff:\t0000000000000000'
+    }
+
+    def "/dev, /proc, /sys are set up like Docker's, with masked and read-only paths"() {
+        when:
+        def r = run(['sh', '-c', '''
+            ls /dev | sort | tr '\\n' ' '; echo
+            readlink /dev/fd; readlink /dev/ptmx
+            stat -c '%t:%T %a' /dev/null
+            echo hi > /dev/null && echo null-ok
+            test -s /proc/kcore && echo kcore-readable || echo kcore-masked
+            echo 1 > /proc/sys/kernel/domainname 2>/dev/null && echo sys-writable || echo sys-ro
+            touch /sys/x 2>/dev/null && echo sysfs-writable || echo sysfs-ro
+            grep -E ' /(dev|dev/pts|dev/shm|dev/mqueue|sys|proc|sys/fs/cgroup)? ' /proc/self/mountinfo | wc -l
+            ls /sys/fs/cgroup | head -1
+            cat /proc/self/cgroup | grep memory
+        '''])
+        def lines = r.out.readLines()
+        then:
+        r.code == 0
+        lines[0].split(' ') as Set == ['console', 'core', 'fd', 'full', 'mqueue', 'null', 'ptmx', 'pts', 'random', 'shm', 'stderr', 'stdin', 'stdout', 'tty', 'urandom', 'zero'] as Set - ['console', 'core']
+        lines[1] == '/proc/self/fd'
+        lines[2] == 'pts/ptmx'
+        lines[3] == '1:3 666'
+        lines.contains('null-ok')
+        lines.contains('kcore-masked')
+        lines.contains('sys-ro')
+        lines.contains('sysfs-ro')
+        r.out.readLines().any { it ==~ /\d+:memory:\/$/ }
+    }
+
+    def "exec of a missing command is a one-line error naming it"() {
+        when:
+        run(['nosuchcmd', 'arg'])
+        then:
+        def e = thrown(ContainerException)
+        e.message == "exec 'nosuchcmd': No such file or directory"
+    }
+
+    def "a failing mount step is reported with its description"() {
+        given: 'an image whose /proc is a symlink out of the rootfs'
+        def img = TestImages.busybox(tmp.resolve('image-evil'))
+        Files.createSymbolicLink(img.layers()[1].resolve('proc'), Path.of('/tmp'))
+        when:
+        run([image: img], ['true'])
+        then:
+        def e = thrown(ContainerException)
+        e.message == 'mount proc on /proc: is a symlink inside the rootfs (refused)'
+    }
+
+    def "an unusable limit is refused before anything is made"() {
+        when:
+        run([resources: new Resources(1024L, null, null, null, null)], ['true'])
+        then:
+        def e = thrown(ContainerException)
+        e.message.contains('below the minimum of 6m')
+    }
+
+    def "memory limit: a hog is OOM-killed"() {
+        when:
+        def r = run([resources: new Resources(32L << 20, 32L << 20, null, null, null)],
+                ['sh', '-c', 'x=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; while true; do x=$x$x; done'])
+        then:
+        r.code == 137
+        r.result.oomKilled()
+    }
+
+    def "pids limit stops a fork loop"() {
+        when:
+        def script = ['sh', '-c', 'n=0; while [ $n -lt 40 ]; do sleep 2 & n=$((n+1)); echo $n; done']
+        def limited = run([resources: new Resources(null, null, null, null, 20L)], script)
+        def free = run(script)
+        then:
+        limited.code != 0
+        limited.err.contains("can't fork")
+        (limited.out.readLines().last() as int) < 20
+        free.code == 0
+        free.out.readLines().last() == '40'
+    }
+
+    def "stdin is passed to the container"() {
+        expect:
+        run([stdin: 'one\ntwo\n'], ['wc', '-l']).out.trim() == '2'
+    }
+
+    def "interrupting the caller stops the container and cleans up"() {
+        given:
+        def result = null
+        def error = null
+        def t = Thread.start {
+            try {
+                result = run(['sh', '-c', 'trap "exit 42" TERM; while true; do sleep 0.1; done'])
+            } catch (Throwable e) {
+                error = e
+            }
+        }
+        when:
+        Thread.sleep(1000)
+        t.interrupt()
+        t.join(20000)
+        then:
+        !t.alive
+        error == null
+        result.code == 42
+    }
+}
