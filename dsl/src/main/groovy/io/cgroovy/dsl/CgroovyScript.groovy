@@ -10,7 +10,7 @@ import io.cgroovy.runtime.RunResult
  */
 abstract class CgroovyScript extends Script {
     /** The top-level words, for "did you mean". */
-    static final List<String> WORDS = ['container', 'images', 'load', 'rmi', 'tag', 'exit'].asImmutable()
+    public static final List<String> WORDS = ['container', 'images', 'load', 'rmi', 'tag', 'exit'].asImmutable()
 
     CgroovyScript() {}
 

@@ -14,7 +14,7 @@ import java.util.regex.Pattern
 @CompileStatic
 class ContainerSpec {
     /** Every word of this closure, for "did you mean" and for {@code container(name: 'x', ...)} options. */
-    static final List<String> WORDS = ['memory', 'memorySwap', 'cpus', 'cpuShares', 'pids', 'env', 'hostname',
+    public static final List<String> WORDS = ['memory', 'memorySwap', 'cpus', 'cpuShares', 'pids', 'env', 'hostname',
                                        'workdir', 'user', 'name', 'run', 'cmd'].asImmutable()
 
     private static final Pattern NAME = ~/[a-zA-Z0-9][a-zA-Z0-9_.-]+/

@@ -5,7 +5,7 @@ import groovy.transform.CompileStatic
 /** A list of images that prints as Docker's table: REPOSITORY TAG IMAGE ID CREATED SIZE, one row per tag. */
 @CompileStatic
 class ImageList extends ArrayList<Image> {
-    static final List<String> HEADERS = ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'].asImmutable()
+    public static final List<String> HEADERS = ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'].asImmutable()
 
     ImageList(Collection<Image> images) { super(images) }
 

@@ -17,10 +17,12 @@ class Interpreter implements Closeable {
     private final GroovyShell shell
 
     /** {@code out} receives the snippets' println output. */
-    Interpreter(Session session, PrintStream out) {
+    Interpreter(Session session, PrintStream out) { this(session, new PrintWriter(out, true)) }
+
+    Interpreter(Session session, PrintWriter out) {
         this.session = session
         binding.setVariable(Session.VARIABLE, session)
-        binding.setVariable('out', new PrintWriter(out, true))
+        binding.setVariable('out', out)
         CompilerConfiguration config = Recipe.compilerConfiguration()
         config.addCompilationCustomizers(new ASTTransformationCustomizer(ThreadInterrupt))
         shell = new GroovyShell(Interpreter.classLoader, binding, config)

@@ -13,7 +13,7 @@ import java.nio.file.Path
  */
 class Session implements Closeable {
     /** Binding variable holding the session of a script run. */
-    static final String VARIABLE = 'cgroovySession'
+    public static final String VARIABLE = 'cgroovySession'
 
     private final Path root
     private def engine
@@ -51,6 +51,12 @@ class Session implements Closeable {
         }
         engine
     }
+
+    /**
+     * Containers get no stdin (/dev/null, like {@code docker run} without -i) and write to these
+     * streams instead of the terminal: for piped input, which a container must not eat, and for tests.
+     */
+    void detachStdin(OutputStream out, OutputStream err) { stdio = Stdio.of(null, out, err) }
 
     RunResult run(ContainerSettings settings) {
         RunResult r = engine().run(settings, stdio)

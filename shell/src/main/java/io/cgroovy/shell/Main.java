@@ -1,0 +1,66 @@
+package io.cgroovy.shell;
+
+import io.cgroovy.dsl.Recipe;
+import io.cgroovy.dsl.Session;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/** {@code cgroovy} (the shell), {@code cgroovy run FILE [args]} (a recipe), {@code cgroovy --help}. */
+public final class Main {
+    static final String USAGE = String.join("\n",
+            "usage: cgroovy                  start the interactive shell (reads input from a pipe too)",
+            "       cgroovy run FILE [ARGS]  run a recipe; exits with its status",
+            "       cgroovy --help           this text",
+            "",
+            "State lives under $CGROOVY_ROOT (default /var/lib/cgroovy); shell history in",
+            "$CGROOVY_HISTORY (default ~/.cgroovy_history).");
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        int status;
+        try (Session session = Session.atDefaultRoot()) {
+            status = run(args, System.in, System.out, System.err, session, System.console() != null);
+        }
+        System.out.flush();
+        System.exit(status);
+    }
+
+    /**
+     * Runs the command line; the exit status. {@code interactive}: stdin and stdout are a terminal
+     * (else input is read as plain lines).
+     */
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Session session, boolean interactive) {
+        if (args.length == 0) {
+            Shell shell = new Shell(session);
+            return interactive ? shell.runInteractive(historyFile()) : shell.runPiped(in, out, err);
+        }
+        switch (args[0]) {
+            case "run":
+                if (args.length < 2) {
+                    err.println("cgroovy run: no recipe FILE given");
+                    err.println(USAGE);
+                    return 2;
+                }
+                List<String> rest = Arrays.asList(args).subList(2, args.length);
+                return Recipe.run(Path.of(args[1]), rest, session, err);
+            case "--help": case "-h": case "help":
+                out.println(USAGE);
+                return 0;
+            default:
+                err.println("cgroovy: unknown command '" + args[0] + "'");
+                err.println(USAGE);
+                return 2;
+        }
+    }
+
+    static Path historyFile() {
+        String env = System.getenv("CGROOVY_HISTORY");
+        if (env != null && !env.isBlank()) return Path.of(env);
+        return Path.of(System.getProperty("user.home"), ".cgroovy_history");
+    }
+}
