@@ -180,6 +180,7 @@ public final class CgroupsV1 implements Cgroups {
     static final class Container implements ContainerCgroup {
         private final String id;
         final Map<String, Path> dirs;
+        private volatile Long oomKillsAtClose;
 
         Container(String id, Map<String, Path> dirs) {
             this.id = id;
@@ -205,7 +206,37 @@ public final class CgroupsV1 implements Cgroups {
         }
 
         @Override
-        public boolean oomKilled() { return oomKills() > 0; }
+        public boolean oomKilled() {
+            Long closed = oomKillsAtClose;
+            return (closed != null ? closed : oomKills()) > 0;
+        }
+
+        private Path freezerState() {
+            Path f = dirs.get("freezer");
+            if (f == null) throw new ContainerException("cgroup v1 controller freezer is not mounted (needed to pause a container)");
+            return f.resolve("freezer.state");
+        }
+
+        @Override
+        public void freeze() {
+            Path state = freezerState();
+            CgroupFs.write("freezer", state, "FROZEN");
+            long deadline = System.currentTimeMillis() + CgroupFs.KILL_TIMEOUT_MS;
+            while (!CgroupFs.read(state).equals("FROZEN")) { // FREEZING until every task has stopped
+                if (System.currentTimeMillis() > deadline) {
+                    CgroupFs.write("freezer", state, "THAWED");
+                    throw new ContainerException("cgroup freezer: " + state + " did not reach FROZEN within "
+                            + CgroupFs.KILL_TIMEOUT_MS / 1000 + "s (a task is stuck in the kernel)");
+                }
+                CgroupFs.sleep(5);
+            }
+        }
+
+        @Override
+        public void thaw() { CgroupFs.write("freezer", freezerState(), "THAWED"); }
+
+        @Override
+        public boolean frozen() { return !CgroupFs.read(freezerState()).equals("THAWED"); }
 
         private long oomKills() {
             Path mem = dirs.get("memory");
@@ -237,6 +268,8 @@ public final class CgroupsV1 implements Cgroups {
             List<Path> existing = new ArrayList<>();
             for (Path d : joinDirs()) if (Files.isDirectory(d)) existing.add(d);
             if (existing.isEmpty()) return;
+            Path memory = dirs.get("memory");
+            if (oomKillsAtClose == null) oomKillsAtClose = memory != null && Files.isDirectory(memory) ? oomKills() : 0L;
             Path freezer = dirs.get("freezer");
             if (freezer != null && Files.isDirectory(freezer)
                     && !CgroupFs.read(freezer.resolve("freezer.state")).equals("THAWED")) {

@@ -168,6 +168,7 @@ public final class CgroupsV2 implements Cgroups {
     static final class Container implements ContainerCgroup {
         private final String id;
         private final Path dir;
+        private volatile Long oomKillsAtClose;
 
         Container(String id, Path dir) {
             this.id = id;
@@ -190,7 +191,31 @@ public final class CgroupsV2 implements Cgroups {
             return Files.exists(events) ? CgroupFs.readKeyed(events).getOrDefault("oom_kill", 0L) : 0;
         }
 
-        @Override public boolean oomKilled() { return oomKills() > 0; }
+        @Override
+        public boolean oomKilled() {
+            Long closed = oomKillsAtClose;
+            return (closed != null ? closed : oomKills()) > 0;
+        }
+
+        @Override
+        public void freeze() {
+            CgroupFs.write("freezer", dir.resolve("cgroup.freeze"), "1");
+            long deadline = System.currentTimeMillis() + CgroupFs.KILL_TIMEOUT_MS;
+            while (!frozen()) { // cgroup.events says "frozen 1" once every task has stopped
+                if (System.currentTimeMillis() > deadline) {
+                    CgroupFs.write("freezer", dir.resolve("cgroup.freeze"), "0");
+                    throw new ContainerException("cgroup freezer: " + dir + " did not report 'frozen 1' in cgroup.events within "
+                            + CgroupFs.KILL_TIMEOUT_MS / 1000 + "s");
+                }
+                CgroupFs.sleep(5);
+            }
+        }
+
+        @Override
+        public void thaw() { CgroupFs.write("freezer", dir.resolve("cgroup.freeze"), "0"); }
+
+        @Override
+        public boolean frozen() { return CgroupFs.readKeyed(dir.resolve("cgroup.events")).getOrDefault("frozen", 0L) == 1; }
 
         @Override
         public Stats stats() {
@@ -216,6 +241,7 @@ public final class CgroupsV2 implements Cgroups {
         @Override
         public synchronized void close() {
             if (!Files.isDirectory(dir)) return;
+            if (oomKillsAtClose == null) oomKillsAtClose = oomKills();
             Path kill = dir.resolve("cgroup.kill");
             if (Files.exists(kill)) {
                 CgroupFs.write("core", kill, "1"); // kills the whole subtree, frozen or not (5.14+)

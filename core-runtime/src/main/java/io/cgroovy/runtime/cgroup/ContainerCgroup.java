@@ -9,8 +9,20 @@ public interface ContainerCgroup extends AutoCloseable {
     /** The cgroup directories a process must join (write its pid to each dir's cgroup.procs), in order. */
     List<Path> joinDirs();
 
-    /** True when the kernel OOM-killed a process in this cgroup (v1 memory.oom_control, v2 memory.events oom_kill). */
+    /**
+     * True when the kernel OOM-killed a process in this cgroup (v1 memory.oom_control, v2 memory.events oom_kill).
+     * Still answers after {@link #close()} (the value read just before the directories went).
+     */
     boolean oomKilled();
+
+    /** Stops every process of the container (v1 freezer.state FROZEN, v2 cgroup.freeze 1) and waits until it is frozen. */
+    void freeze();
+
+    /** Lets the processes run again after {@link #freeze()}. */
+    void thaw();
+
+    /** True while frozen. */
+    boolean frozen();
 
     /** Usage and limits read back from the kernel; the same fields on v1 and v2. */
     Stats stats();

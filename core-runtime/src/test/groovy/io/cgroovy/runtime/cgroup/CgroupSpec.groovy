@@ -76,6 +76,13 @@ class CgroupSpec extends Specification {
         !read(tmp.resolve('out')).contains('survived')
         cg.oomKilled()
         cg.stats().oomKills() >= 1
+
+        when: 'the engine cleans up before asking'
+        cg.close()
+
+        then:
+        cg.joinDirs().every { !Files.exists(it) }
+        cg.oomKilled()
     }
 
     def "a process below the memory limit is left alone"() {
@@ -138,6 +145,33 @@ class CgroupSpec extends Specification {
 
     static long throttled(Path cpuStat) {
         Files.readAllLines(cpuStat).find { it.startsWith('nr_throttled ') }.split(' ')[1].toLong()
+    }
+
+    def "freeze() stops the processes, thaw() lets them run again"() {
+        given:
+        def cg = create('pause', Resources.NONE)
+        start(cg, 'while :; do :; done')
+        assert waitFor(20_000) { cg.stats().cpuUsageNanos() > 0 }
+
+        expect:
+        !cg.frozen()
+
+        when:
+        cg.freeze()
+        long before = cg.stats().cpuUsageNanos()
+        Thread.sleep(500)
+        long after = cg.stats().cpuUsageNanos()
+
+        then: 'a busy loop that uses no CPU for half a second is stopped'
+        cg.frozen()
+        after == before
+
+        when:
+        cg.thaw()
+
+        then:
+        !cg.frozen()
+        waitFor(20_000) { cg.stats().cpuUsageNanos() > after }
     }
 
     def "stats read back usage and limits"() {

@@ -32,7 +32,10 @@ class CgroupV2Spec extends Specification {
     def cleanup() {
         started.each { it.destroyForcibly() }
         made.each { it.close() }
-        extraDirs.reverse().each { CgroupFs.rmdir(it) }
+        extraDirs.reverse().findAll { Files.isDirectory(it) }.each {
+            CgroupFs.killAll([it])
+            CgroupFs.removeTree(it)
+        }
     }
 
     def cleanupSpec() {
