@@ -1,5 +1,6 @@
 package io.cgroovy.runtime;
 
+import io.cgroovy.image.ImageStore;
 import io.cgroovy.image.Snapshot;
 import io.cgroovy.runtime.cgroup.CgroupMounts;
 import io.cgroovy.runtime.cgroup.Cgroups;
@@ -40,13 +41,15 @@ public final class Engine implements AutoCloseable {
 
     private final Path root;
     private final String cgroupParent;
+    private final ImageStore images;
     private volatile Cgroups cgroups;
     private volatile List<CgroupMounts.Mount> hostCgroupMounts;
     private volatile Path executor;
 
-    private Engine(Path root, String cgroupParent) {
+    private Engine(Path root, String cgroupParent, ImageStore images) {
         this.root = root;
         this.cgroupParent = cgroupParent;
+        this.images = images;
     }
 
     /** $CGROOVY_ROOT, or /var/lib/cgroovy. */
@@ -55,7 +58,10 @@ public final class Engine implements AutoCloseable {
         return env == null || env.isBlank() ? Path.of("/var/lib/cgroovy") : Path.of(env);
     }
 
-    /** Opens the engine of a state root; containers' cgroups go under CGROOVY_CGROUP_PARENT or "cgroovy". */
+    /**
+     * Opens the engine of a state root (and the image store at the same root); containers' cgroups
+     * go under CGROOVY_CGROUP_PARENT or "cgroovy".
+     */
     public static Engine open(Path root) {
         String env = System.getenv(Cgroups.PARENT_ENV);
         return open(root, env == null || env.isBlank() ? Cgroups.DEFAULT_PARENT : env);
@@ -69,10 +75,22 @@ public final class Engine implements AutoCloseable {
         } catch (IOException e) {
             throw new ContainerException("cannot create the state root " + r + ": " + e.getMessage(), e);
         }
-        return new Engine(r, cgroupParent);
+        return new Engine(r, cgroupParent, ImageStore.open(r));
     }
 
     public Path root() { return root; }
+
+    /** The image store at the same state root. */
+    public ImageStore images() { return images; }
+
+    /**
+     * Runs a container in the foreground: resolves the image in the store ("no such image: X" when
+     * it is not there), then as {@link #run(Snapshot, ContainerSettings, Stdio)}.
+     */
+    public RunResult run(ContainerSettings settings, Stdio stdio) {
+        SpecBuilder.validate(settings.resources());
+        return run(images.snapshot(settings.image()), settings, stdio);
+    }
 
     /** The cgroup hierarchy containers are put in (detected on first use). */
     public Cgroups cgroups() {

@@ -284,6 +284,24 @@ class EngineSpec extends Specification {
         free.out.readLines().last() == '40'
     }
 
+    def "the image store's busybox image runs by name; an unknown image is a one-line error"() {
+        given:
+        engine.images().ensureDefaultBusybox()
+        def out = new ByteArrayOutputStream()
+        when:
+        def r = engine.run(new ContainerSettings('busybox', 'bb1', ['sh', '-c', 'echo $HOSTNAME; id -u'], null, null, null, null, null),
+                Stdio.of(null, out, null))
+        then:
+        r.exitCode() == 0
+        r.name() == 'bb1'
+        out.toString() == r.id().substring(0, 12) + '\n0\n'
+        when:
+        engine.run(new ContainerSettings('nosuchimage', null, ['true'], null, null, null, null, null), Stdio.of(null, null, null))
+        then:
+        def e = thrown(RuntimeException)
+        e.message == 'no such image: nosuchimage'
+    }
+
     def "stdin is passed to the container"() {
         expect:
         run([stdin: 'one\ntwo\n'], ['wc', '-l']).out.trim() == '2'
