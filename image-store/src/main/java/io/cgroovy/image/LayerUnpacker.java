@@ -56,7 +56,8 @@ final class LayerUnpacker {
             try (InputStream raw = Files.newInputStream(blob);
                  InputStream plain = Decompress.open(raw, layer);
                  InputStream bounded = new BoundedInputStream(new DigestInputStream(plain, md), maxBytes, layer)) {
-                new Run(tmp, layer).extract(new TarArchiveInputStream(bounded, StandardCharsets.UTF_8.name()));
+                TarEndPadding padded = new TarEndPadding(bounded);
+                new Run(tmp, layer, padded).extract(new TarArchiveInputStream(padded, StandardCharsets.UTF_8.name()));
                 bounded.transferTo(OutputStream.nullOutputStream()); // the diff_id covers the tar's padding too
             }
             String actual = Digest.of(md);
@@ -82,11 +83,13 @@ final class LayerUnpacker {
     private final class Run {
         private final Path dir;
         private final String layer;
+        private final TarEndPadding padded;
         private final List<Object[]> dirs = new ArrayList<>(); // {path, entry}: applied after their children are written
 
-        Run(Path dir, String layer) {
+        Run(Path dir, String layer, TarEndPadding padded) {
             this.dir = dir;
             this.layer = layer;
+            this.padded = padded;
         }
 
         void extract(TarArchiveInputStream tar) throws IOException {
@@ -134,6 +137,7 @@ final class LayerUnpacker {
                     try (OutputStream out = Files.newOutputStream(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                         tar.transferTo(out);
                     }
+                    if (padded.paddedBefore()) throw new ImageException("layer " + layer + ": entry '" + name + "' is truncated");
                     owner(p, e);
                     mode(p, e.getMode());
                     mtime(p, e);

@@ -181,4 +181,26 @@ class LayerSecuritySpec extends Specification {
         }
         TestImages.tree(layers) == ['L'] + TestImages.tree(dir).collect { 'L/' + it } as Set
     }
+
+    def "a tar that ends right after its last data (as umoci 0.4 writes them) unpacks; one cut inside a file does not"() {
+        given:
+        def full = new TarMaker().file('a', 'first').file('b', 'hi\n').bytes()
+        def unpadded = Arrays.copyOf(full, 512 + 512 + 512 + 3)      // a: header+block, b: header + 3 data bytes
+        def cut = Arrays.copyOf(full, 512 + 512 + 512 + 2)           // b's data cut short
+
+        when:
+        def dir = unpack(unpadded)
+
+        then:
+        Files.readString(dir.resolve('b')) == 'hi\n'
+
+        when:
+        AtomicFiles.deleteTree(dir)
+        unpack(cut)
+
+        then:
+        def e = thrown(ImageException)
+        e.message == "layer ${Digest.of(cut)}: entry 'b' is truncated"
+        TestImages.tree(layers).isEmpty()
+    }
 }

@@ -72,4 +72,32 @@ class TestImages {
         assert p.waitFor() == 0: "${cmd.join(' ')} failed: $out"
         out
     }
+
+    /**
+     * An OCI layout written by umoci (the peer tool), tag "t", three layers: a base with files,
+     * links, modes and owners; a whiteout of /etc/link; an opaque /opt.
+     */
+    static Path umociLayout(Path work) {
+        def lay = work.resolve('lay')
+        def content = Files.createDirectories(work.resolve('content'))
+        Files.createDirectories(content.resolve('etc'))
+        Files.writeString(content.resolve('etc/greeting'), 'hello\n')
+        Files.createSymbolicLink(content.resolve('etc/link'), Path.of('greeting'))
+        Files.createDirectories(content.resolve('bin'))
+        Files.writeString(content.resolve('bin/tool'), '#!/bin/sh\necho tool\n')
+        run('chmod', '0755', content.resolve('bin/tool').toString())
+        Files.createDirectories(content.resolve('srv/private'))
+        run('chmod', '0700', content.resolve('srv/private').toString())
+        run('chown', '1000:1000', content.resolve('srv/private').toString())
+        Files.createDirectories(content.resolve('opt'))
+        Files.writeString(content.resolve('opt/old'), 'old')
+        def opt = Files.createDirectories(work.resolve('opt'))
+        Files.writeString(opt.resolve('new'), 'new')
+        run('umoci', 'init', '--layout', lay.toString())
+        run('umoci', 'new', '--image', "$lay:t".toString())
+        run('umoci', 'insert', '--image', "$lay:t".toString(), content.toString(), '/')
+        run('umoci', 'insert', '--image', "$lay:t".toString(), '--whiteout', '/etc/link')
+        run('umoci', 'insert', '--image', "$lay:t".toString(), '--opaque', opt.toString(), '/opt')
+        lay
+    }
 }
