@@ -118,9 +118,9 @@ public final class ImageStore {
         String t = Reference.normaliseTag(target);
         guard(() -> lock.with(() -> {
             StoredImage s = find(source).image;
-            moveTag(t, s.id);
             if (!s.tags.contains(t)) s.tags.add(t);
             records.put(s);
+            moveTag(t, s.id);
             return null;
         }));
     }
@@ -207,11 +207,9 @@ public final class ImageStore {
                 for (Pending p : pending) {
                     StoredImage s = records.get(p.image.id); // re-read: an earlier pending may have moved a tag off it
                     if (s == null) s = p.image; // an image already here keeps its manifest
-                    for (String t : p.tags) {
-                        moveTag(t, s.id);
-                        if (!s.tags.contains(t)) s.tags.add(t);
-                    }
+                    for (String t : p.tags) if (!s.tags.contains(t)) s.tags.add(t);
                     records.put(s);
+                    for (String t : p.tags) moveTag(t, s.id);
                     done.add(s.id);
                 }
                 dropUnreferenced(added);
@@ -225,7 +223,10 @@ public final class ImageStore {
         });
     }
 
-    /** A tag names one image: take it off any other record first. */
+    /**
+     * A tag names one image: take it off every other record. Called after the new owner's
+     * record is written, so a crash in between leaves the tag on two records, never on none.
+     */
     private void moveTag(String tag, String toId) {
         for (StoredImage other : records.all()) {
             if (!other.id.equals(toId) && other.tags.remove(tag)) records.put(other);
