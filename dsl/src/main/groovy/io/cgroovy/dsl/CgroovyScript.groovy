@@ -1,6 +1,9 @@
 package io.cgroovy.dsl
 
+import io.cgroovy.image.ImageRecord
+import io.cgroovy.image.ImageStore
 import io.cgroovy.runtime.ContainerSettings
+import io.cgroovy.runtime.Engine
 import io.cgroovy.runtime.RunResult
 
 /**
@@ -45,11 +48,11 @@ abstract class CgroovyScript extends Script {
     Container container(Map<String, ?> options, String image) { container(options, image, null) }
 
     /** The images in the store (prints as a table). */
-    ImageList images() { new ImageList(cgroovySession().images().list().collect { toImage(it) }) }
+    ImageList images() { new ImageList(cgroovySession().images().list().collect { ImageRecord r -> Image.of(r) }) }
 
     /** Loads a {@code docker save} archive or an OCI layout (directory or tar); returns the images loaded. */
     ImageList load(Object path) {
-        new ImageList(cgroovySession().images().load(java.nio.file.Path.of(String.valueOf(path))).collect { toImage(it) })
+        new ImageList(cgroovySession().images().load(java.nio.file.Path.of(String.valueOf(path))).collect { ImageRecord r -> Image.of(r) })
     }
 
     /** Removes a tag, or the image when it was the last one. */
@@ -57,9 +60,9 @@ abstract class CgroovyScript extends Script {
 
     /** Gives image {@code src} the additional name {@code dst}; returns the image. */
     Image tag(String src, String dst) {
-        def store = cgroovySession().images()
+        ImageStore store = cgroovySession().images()
         store.tag(src, dst)
-        toImage(store.inspect(dst))
+        Image.of(store.inspect(dst))
     }
 
     /** Ends the recipe (or the shell) with {@code status}. */
@@ -82,12 +85,9 @@ abstract class CgroovyScript extends Script {
     Session cgroovySession() {
         Binding b = getBinding()
         if (b.hasVariable(Session.VARIABLE)) return (Session) b.getVariable(Session.VARIABLE)
-        Session s = b.hasVariable('engine') ? Session.using(b.getVariable('engine')) : Session.atDefaultRoot()
+        Session s = b.hasVariable('engine') ? Session.using((Engine) b.getVariable('engine')) : Session.atDefaultRoot()
         b.setVariable(Session.VARIABLE, s)
         s
     }
 
-    private static Image toImage(def record) {
-        new Image(record.id(), record.tags(), record.size(), record.created(), record.manifestDigest())
-    }
 }

@@ -106,7 +106,9 @@ class ContainerSpec {
     def propertyMissing(String name) {
         if (scriptKnows(name)) throw new MissingPropertyException(name, ContainerSpec)
         if (name in WORDS) return new Minus(this, name)
-        throw unknown(name)
+        String hint = Suggest.didYouMean(name, WORDS)
+        // a bare name read here is a variable nobody set, unless it is a misspelt word
+        throw new DslException(hint ? "unknown setting '${name}'${hint}".toString() : "unknown variable '${name}'".toString())
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.cgroovy.dsl
 
 import groovy.transform.CompileStatic
+import io.cgroovy.image.ImageRecord
 
 import java.time.Duration
 import java.time.Instant
@@ -24,6 +25,8 @@ final class Image {
         this.created = created
         this.manifestDigest = manifestDigest
     }
+
+    static Image of(ImageRecord r) { new Image(r.id(), r.tags(), r.size(), r.created(), r.manifestDigest()) }
 
     /** 12 hex digits of the id, as Docker's IMAGE ID column shows it. */
     String getShortId() {

@@ -1,6 +1,9 @@
 package io.cgroovy.dsl
 
+import groovy.transform.CompileStatic
+import io.cgroovy.image.ImageStore
 import io.cgroovy.runtime.ContainerSettings
+import io.cgroovy.runtime.Engine
 import io.cgroovy.runtime.RunResult
 import io.cgroovy.runtime.Stdio
 
@@ -11,12 +14,13 @@ import java.nio.file.Path
  * validation error never touches the engine), plus what the exit status is made of.
  * Closes the engine only if it opened it.
  */
+@CompileStatic
 class Session implements Closeable {
     /** Binding variable holding the session of a script run. */
     public static final String VARIABLE = 'cgroovySession'
 
     private final Path root
-    private def engine
+    private Engine engine
     private final boolean ownsEngine
     private boolean defaultImageReady
     /** Where foreground containers' stdin/stdout/stderr go; the terminal unless set. */
@@ -24,7 +28,7 @@ class Session implements Closeable {
     /** Exit code of the last foreground container, null before the first one. */
     Integer lastExitCode
 
-    private Session(Path root, def engine) {
+    private Session(Path root, Engine engine) {
         this.root = root
         this.engine = engine
         this.ownsEngine = engine == null
@@ -37,14 +41,11 @@ class Session implements Closeable {
     static Session atDefaultRoot() { new Session(null, null) }
 
     /** A session over an engine someone else opened (and will close). */
-    static Session using(def engine) { new Session(null, engine) }
+    static Session using(Engine engine) { new Session(null, engine) }
 
     /** The engine, opened now if needed, with the default busybox image in its store. */
-    def engine() {
-        if (engine == null) {
-            Class<?> type = Class.forName('io.cgroovy.runtime.Engine')
-            engine = type.open(root ?: type.defaultRoot())
-        }
+    Engine engine() {
+        if (engine == null) engine = Engine.open(root ?: Engine.defaultRoot())
         if (!defaultImageReady) {
             engine.images().ensureDefaultBusybox()
             defaultImageReady = true
@@ -64,12 +65,12 @@ class Session implements Closeable {
         r
     }
 
-    def images() { engine().images() }
+    ImageStore images() { engine().images() }
 
     @Override
     void close() {
         if (ownsEngine && engine != null) {
-            def e = engine
+            Engine e = engine
             engine = null
             e.close()
         }

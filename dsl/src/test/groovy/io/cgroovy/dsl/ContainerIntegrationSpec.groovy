@@ -1,0 +1,158 @@
+package io.cgroovy.dsl
+
+import io.cgroovy.runtime.Engine
+import spock.lang.IgnoreIf
+import spock.lang.Shared
+import spock.lang.Specification
+import spock.lang.Timeout
+
+import java.nio.file.Files
+import java.nio.file.Path
+
+/** The DSL driving the real engine (root): containers, their handles, image words, recipe status. */
+@IgnoreIf({ !ContainerIntegrationSpec.isRoot() })
+@Timeout(300)
+class ContainerIntegrationSpec extends Specification {
+    @Shared Path tmp
+    @Shared Engine engine
+    @Shared String cgroupParent = 'cgroovy-dsl-test-' + UUID.randomUUID().toString().substring(0, 8)
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream()
+    ByteArrayOutputStream err = new ByteArrayOutputStream()
+
+    static boolean isRoot() { ['id', '-u'].execute().text.trim() == '0' }
+
+    def setupSpec() {
+        tmp = Files.createTempDirectory('cgroovy-dsl-')
+        engine = Engine.open(tmp.resolve('root'), cgroupParent)
+    }
+
+    def cleanupSpec() {
+        try {
+            engine?.cgroups()?.removeParent()
+            engine?.close()
+        } finally {
+            tmp?.toFile()?.deleteDir()
+        }
+    }
+
+    def cleanup() {
+        // every container was removed when it ended, and no process is left
+        assert Files.list(engine.root().resolve('containers')).withCloseable { it.count() } == 0
+        assert ProcessHandle.current().descendants().filter { it.alive }.count() == 0
+    }
+
+    /** Evaluates DSL code as the shell does, with the containers' output captured. */
+    private Object eval(String code) {
+        Session session = Session.using(engine)
+        session.detachStdin(out, err)
+        new Interpreter(session, new PrintStream(new ByteArrayOutputStream())).withCloseable { it.eval(code) }
+    }
+
+    def "the README's container: every word reaches the container, the handle tells how it ended"() {
+        when:
+        Container c = eval('''
+            container('busybox') {
+                memory '64m'; cpus 0.5; pids 64; env FOO: 'bar'; hostname 'box'
+                run 'echo hi; echo $FOO; hostname'
+            }''')
+
+        then:
+        out.toString() == 'hi\nbar\nbox\n'
+        c.exitCode == 0
+        !c.oomKilled
+        c.id ==~ /[0-9a-f]{64}/
+        c.name == c.id.substring(0, 12)
+        c.settings.resources().memoryBytes() == 64L * 1024 * 1024
+        c.toString() == "container ${c.name} (${c.shortId}, busybox) exited 0"
+    }
+
+    def "the exit status of the command is the handle's exitCode"() {
+        when:
+        Container c = eval("container('busybox') { name 'three'; run 'exit 3' }")
+
+        then:
+        c.exitCode == 3
+        c.name == 'three'
+        c.toString().endsWith('exited 3')
+    }
+
+    def "exec form passes arguments untouched; workdir, user and env arrive"() {
+        when:
+        Container c = eval('''container('busybox') {
+            workdir '/tmp'; user '65534:65534'; env 'A', 'x y'
+            run 'sh', '-c', 'echo "$0|$1|$(pwd)|$(id -u):$(id -g)|$A"', 'a b', '$HOME'
+        }''')
+
+        then:
+        c.exitCode == 0
+        out.toString() == 'a b|$HOME|/tmp|65534:65534|x y\n'
+    }
+
+    def "without run the image's own command runs"() {
+        expect:
+        eval("container('busybox')").exitCode == 0
+    }
+
+    def "a container that outgrows its memory is reported as OOM-killed"() {
+        when:
+        Container c = eval('''container('busybox') {
+            memory '16m'; memorySwap '16m'
+            run 'dd if=/dev/zero of=/dev/null bs=64M count=1'
+        }''')
+
+        then:
+        c.oomKilled
+        c.exitCode == 137
+        c.toString().endsWith('killed by the OOM killer (exit 137)')
+    }
+
+    def "an unknown image is one line naming it"() {
+        when:
+        eval("container('nosuch') { run 'true' }")
+
+        then:
+        Throwable e = thrown()
+        Errors.message(e) == 'no such image: nosuch'
+    }
+
+    def "images, tag and rmi work on the store; the default busybox is there without a registry"() {
+        when:
+        ImageList before = (ImageList) eval('images()')
+        Image tagged = (Image) eval("tag 'busybox', 'mine:1'")
+        ImageList during = (ImageList) eval('images()')
+        eval("rmi 'mine:1'")
+        ImageList after = (ImageList) eval('images()')
+
+        then:
+        before*.tags.flatten().contains('busybox:latest')
+        tagged.tags.containsAll(['busybox:latest', 'mine:1'])
+        during.toString().readLines().any { it.startsWith('mine ') && it.contains(' 1 ') && it.contains(tagged.shortId) }
+        after*.tags.flatten() == before*.tags.flatten()
+        before.toString().readLines()[0] ==~ /REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE/
+    }
+
+    def "a recipe exits with its last container's status, and says file:line for engine errors"() {
+        given:
+        Path ok = tmp.resolve('ok.cgroovy')
+        Files.writeString(ok, "container('busybox') { run 'exit 0' }\ncontainer('busybox') { run 'exit 3' }\n")
+        Path bad = tmp.resolve('bad.cgroovy')
+        Files.writeString(bad, "container('busybox') { run 'true' }\n\ncontainer('nosuch') {\n  run 'true'\n}\n")
+        Path explicit = tmp.resolve('explicit.cgroovy')
+        Files.writeString(explicit, "c = container('busybox') { run 'exit 3' }\nexit c.exitCode + 1\n")
+        def errBytes = new ByteArrayOutputStream()
+
+        expect:
+        recipe(ok, errBytes) == 3
+        recipe(explicit, errBytes) == 4
+        errBytes.toString() == ''
+        recipe(bad, errBytes) == 1
+        errBytes.toString() == "${bad}:3: no such image: nosuch\n"
+    }
+
+    private int recipe(Path file, ByteArrayOutputStream errBytes) {
+        Session session = Session.using(engine)
+        session.detachStdin(out, err)
+        Recipe.run(file, [], session, new PrintStream(errBytes, true))
+    }
+}
