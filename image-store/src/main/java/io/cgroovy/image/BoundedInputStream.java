@@ -7,13 +7,14 @@ import java.io.InputStream;
 /** Fails once more than a limit of bytes went through: the guard against gzip bombs. */
 final class BoundedInputStream extends FilterInputStream {
     private final long limit;
-    private final String layer;
+    private final String what;
     private long count;
 
-    BoundedInputStream(InputStream in, long limit, String layer) {
+    /** @param what names the stream in the error, e.g. "layer sha256:..." */
+    BoundedInputStream(InputStream in, long limit, String what) {
         super(in);
         this.limit = limit;
-        this.layer = layer;
+        this.what = what;
     }
 
     @Override
@@ -41,7 +42,7 @@ final class BoundedInputStream extends FilterInputStream {
     private void add(long n) {
         count += n;
         if (count > limit) {
-            throw new ImageException("layer " + layer + ": expands to more than " + limit + " bytes; refusing it (gzip bomb?)");
+            throw new ImageException(what + ": expands to more than " + limit + " bytes; refusing it (gzip bomb?)");
         }
     }
 }

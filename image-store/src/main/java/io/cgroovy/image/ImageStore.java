@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -33,6 +32,7 @@ public final class ImageStore {
     private final RecordStore records;
     private final StoreLock lock;
     private final LayerUnpacker unpacker;
+    private final long maxArchiveBytes;
 
     private ImageStore(Path root, long maxLayerBytes) {
         this.root = root;
@@ -40,6 +40,7 @@ public final class ImageStore {
         this.blobs = new BlobStore(root);
         this.records = new RecordStore(root);
         this.unpacker = new LayerUnpacker(maxLayerBytes);
+        this.maxArchiveBytes = maxLayerBytes;
         try {
             Files.createDirectories(blobs.dir());
             Files.createDirectories(layersDir);
@@ -65,16 +66,31 @@ public final class ImageStore {
         return root;
     }
 
-    /** A directory holding an OCI layout, or a tar: a docker save archive or an OCI layout. */
+    /** A directory holding an OCI layout, or a tar (maybe gzipped): a docker save archive or an OCI layout. */
     public List<ImageRecord> load(Path path) {
         if (Files.isDirectory(path)) return importOciLayout(path, null);
+        return withTar(path, src -> {
+            if (src.exists("manifest.json")) return importFrom(added -> new DockerArchiveReader(src, blobs, added).read());
+            if (LayoutReader.isLayout(src)) return importFrom(added -> new LayoutReader(src, blobs, added).read(null, null));
+            throw new ImageException(path + ": neither a docker save archive nor an OCI layout (no manifest.json or oci-layout)");
+        });
+    }
+
+    /** Opens a tar file for reading in place; a gzipped one is expanded to a temp copy first (under the lock, so no sweep takes it). */
+    private List<ImageRecord> withTar(Path path, Function<TarSource, List<ImageRecord>> action) {
         if (!Files.isRegularFile(path)) throw new ImageException("no such file or directory: " + path);
         return guard(() -> {
-            try (TarSource src = new TarSource(path)) {
-                if (src.exists("manifest.json")) return importFrom(added -> new DockerArchiveReader(src, blobs, added).read());
-                if (LayoutReader.isLayout(src)) return importFrom(added -> new LayoutReader(src, blobs, added).read(null, Map.of()));
-                throw new ImageException(path + ": neither a docker save archive nor an OCI layout (no manifest.json or oci-layout)");
+            if (!GunzippedCopy.isGzip(path)) {
+                try (TarSource src = new TarSource(path)) {
+                    return action.apply(src);
+                }
             }
+            return lock.with(() -> {
+                try (GunzippedCopy copy = GunzippedCopy.of(path, blobs.dir(), maxArchiveBytes);
+                     TarSource src = new TarSource(copy.file, path.toString())) {
+                    return action.apply(src);
+                }
+            });
         });
     }
 
@@ -85,21 +101,17 @@ public final class ImageStore {
      */
     public List<ImageRecord> importOciLayout(Path dir, String nameAs) {
         if (nameAs != null) Reference.normaliseTag(nameAs); // reject a bad name before copying anything
+        if (!Files.isDirectory(dir)) return withTar(dir, src -> importFrom(added -> new LayoutReader(src, blobs, added).read(nameAs, null)));
         return guard(() -> {
-            try (ArchiveSource src = Files.isDirectory(dir) ? new DirSource(dir) : new TarSource(dir)) {
-                return importFrom(added -> new LayoutReader(src, blobs, added).read(nameAs, Map.of()));
+            try (ArchiveSource src = new DirSource(dir)) {
+                return importFrom(added -> new LayoutReader(src, blobs, added).read(nameAs, null));
             }
         });
     }
 
     /** Imports a docker save archive, tagged from its manifest.json RepoTags. */
     public List<ImageRecord> importDockerArchive(Path tar) {
-        if (!Files.isRegularFile(tar)) throw new ImageException("no such file: " + tar);
-        return guard(() -> {
-            try (TarSource src = new TarSource(tar)) {
-                return importFrom(added -> new DockerArchiveReader(src, blobs, added).read());
-            }
-        });
+        return withTar(tar, src -> importFrom(added -> new DockerArchiveReader(src, blobs, added).read()));
     }
 
     public List<ImageRecord> list() {

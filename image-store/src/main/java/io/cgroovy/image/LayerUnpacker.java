@@ -55,7 +55,7 @@ final class LayerUnpacker {
             MessageDigest md = Digest.sha256();
             try (InputStream raw = Files.newInputStream(blob);
                  InputStream plain = Decompress.open(raw, layer);
-                 InputStream bounded = new BoundedInputStream(new DigestInputStream(plain, md), maxBytes, layer)) {
+                 InputStream bounded = new BoundedInputStream(new DigestInputStream(plain, md), maxBytes, "layer " + layer)) {
                 TarEndPadding padded = new TarEndPadding(bounded);
                 new Run(tmp, layer, padded).extract(new TarArchiveInputStream(padded, StandardCharsets.UTF_8.name()));
                 bounded.transferTo(OutputStream.nullOutputStream()); // the diff_id covers the tar's padding too
@@ -202,7 +202,7 @@ final class LayerUnpacker {
 
         private void mknod(Path p, int mode, long dev, String name) {
             try {
-                LibC.INSTANCE.mknod(p.toString(), mode, dev);
+                LibC.mknodCompat(p.toString(), mode, dev);
             } catch (LastErrorException x) {
                 throw new ImageException("layer " + layer + ": entry '" + name + "': mknod needs root (" + LibC.describe(x) + ")");
             }

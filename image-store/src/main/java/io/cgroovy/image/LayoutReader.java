@@ -32,9 +32,11 @@ final class LayoutReader {
 
     /**
      * @param nameAs    names the images (see {@link ImageStore#importOciLayout}), or null
-     * @param moreTags  extra tags per config digest (docker save's manifest.json RepoTags)
+     * @param repoTags  for a docker save archive: its manifest.json RepoTags per config digest,
+     *                  the only names such an archive gives (its ref.name is a bare tag like
+     *                  "latest"); null for a plain layout, named from its annotations
      */
-    List<Pending> read(String nameAs, Map<String, List<String>> moreTags) {
+    List<Pending> read(String nameAs, Map<String, List<String>> repoTags) {
         if (!src.exists("oci-layout")) throw new ImageException(src.describe() + ": not an OCI image layout (no oci-layout file)");
         String layout = new String(src.readSmall("oci-layout"), java.nio.charset.StandardCharsets.UTF_8);
         if (!layout.contains("\"imageLayoutVersion\"")) throw new ImageException(src.describe() + ": oci-layout has no imageLayoutVersion");
@@ -53,12 +55,14 @@ final class LayoutReader {
                 throw new ImageException(src.describe() + "/index.json: entry " + top.digest + " has unsupported mediaType " + top.mediaType);
             }
             List<String> tags = new ArrayList<>();
-            String name = nameFor(top, nameAs);
+            String name = repoTags == null ? nameFor(top, nameAs) : null;
             if (name != null) tags.add(Reference.normaliseTag(name));
             Pending p = copyImage(m, tags);
-            for (String t : moreTags.getOrDefault(p.image.id, List.of())) {
-                String n = Reference.normaliseTag(t);
-                if (!p.tags.contains(n)) p.tags.add(n);
+            if (repoTags != null) {
+                for (String t : repoTags.getOrDefault(p.image.id, List.of())) {
+                    String n = Reference.normaliseTag(t);
+                    if (!p.tags.contains(n)) p.tags.add(n);
+                }
             }
             out.add(p);
         }

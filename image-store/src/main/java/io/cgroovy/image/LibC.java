@@ -13,6 +13,18 @@ interface LibC extends Library {
 
     int mknod(String path, int mode, long dev) throws LastErrorException;
 
+    /** glibc before 2.33 exports mknod only as this (version 0 = _MKNOD_VER on x86_64 and arm64). */
+    int __xmknod(int ver, String path, int mode, com.sun.jna.ptr.LongByReference dev) throws LastErrorException;
+
+    /** mknod that also works on glibc older than 2.33. */
+    static void mknodCompat(String path, int mode, long dev) {
+        try {
+            INSTANCE.mknod(path, mode, dev);
+        } catch (UnsatisfiedLinkError old) {
+            INSTANCE.__xmknod(0, path, mode, new com.sun.jna.ptr.LongByReference(dev));
+        }
+    }
+
     int lsetxattr(String path, String name, byte[] value, long size, int flags) throws LastErrorException;
 
     /** Reads an xattr without following a link; returns the value length. */

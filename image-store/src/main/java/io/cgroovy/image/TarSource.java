@@ -18,15 +18,22 @@ import java.util.Map;
 final class TarSource implements ArchiveSource {
     private static final int MAX_LINK_HOPS = 8;
     private final Path file;
+    private final String shownAs;
     private final TarFile tar;
     private final Map<String, TarArchiveEntry> entries = new HashMap<>();
 
     TarSource(Path file) {
+        this(file, file.toString());
+    }
+
+    /** @param shownAs the name errors use (the user's file when this one is its unpacked copy) */
+    TarSource(Path file, String shownAs) {
         this.file = file;
+        this.shownAs = shownAs;
         try {
             this.tar = new TarFile(file);
         } catch (IOException e) {
-            throw new ImageException(file + ": not a readable tar archive (" + Json.firstLine(e.getMessage()) + ")");
+            throw new ImageException(shownAs + ": not a readable tar archive (" + Json.firstLine(e.getMessage()) + ")");
         }
         for (TarArchiveEntry e : tar.getEntries()) {
             entries.put(clean(e.getName()), e); // a later entry of the same name wins, as in extraction
@@ -84,7 +91,7 @@ final class TarSource implements ArchiveSource {
 
     @Override
     public String describe() {
-        return file.toString();
+        return shownAs;
     }
 
     @Override

@@ -214,4 +214,19 @@ class BlobVerificationSpec extends Specification {
         e2.message == "no such file or directory: ${work.resolve('nope')}"
         TestImages.tree(root) == before
     }
+
+    def "a gzipped archive that expands past the bound is refused (gzip bomb) and leaves nothing"() {
+        given:
+        def small = ImageStore.open(root, 1L << 20)
+        def bomb = work.resolve('bomb.tar.gz')
+        Files.write(bomb, TarMaker.gzip(new TarMaker().file('zeros', new byte[4 << 20]).bytes()))
+
+        when:
+        small.load(bomb)
+
+        then:
+        def e = thrown(ImageException)
+        e.message == "$bomb: expands to more than 1048576 bytes; refusing it (gzip bomb?)"
+        TestImages.tree(root) == before
+    }
 }

@@ -78,6 +78,22 @@ class OciInteropSpec extends Specification {
         Files.readString(snap.layers()[2].resolve('opt/new')) == 'new'
     }
 
+    def "a gzipped docker-archive (docker save | gzip) loads too, and leaves no temp copy"() {
+        given:
+        def store = ImageStore.open(root)
+        def tar = work.resolve('x.tar')
+        TestImages.run('skopeo', 'copy', "oci:$lay:t".toString(), "docker-archive:$tar:demo:gz".toString())
+        TestImages.run('gzip', '-k', tar.toString())
+
+        when:
+        def recs = store.load(work.resolve('x.tar.gz'))
+
+        then:
+        recs*.tags() == [['demo:gz']]
+        store.snapshot('demo:gz').layers().size() == 3
+        TestImages.tree(root).every { !it.contains('.tmp-') }
+    }
+
     def "a layout re-written by skopeo (oci:DIR:name:tag) and the same layout in a tar both load"() {
         given:
         def store = ImageStore.open(root)
