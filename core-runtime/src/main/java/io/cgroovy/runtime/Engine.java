@@ -75,7 +75,59 @@ public final class Engine implements AutoCloseable {
         } catch (IOException e) {
             throw new ContainerException("cannot create the state root " + r + ": " + e.getMessage(), e);
         }
-        return new Engine(r, cgroupParent, ImageStore.open(r));
+        Engine e = new Engine(r, cgroupParent, ImageStore.open(r));
+        e.sweepStale();
+        return e;
+    }
+
+    /** The file in a container directory naming the JVM that runs it: "pid startMillis". */
+    static final String OWNER = "owner";
+    /** A container directory without an owner file older than this was left by a crash before it was written. */
+    static final long UNOWNED_GRACE_MS = 60_000;
+
+    private static String ownerRecord() {
+        ProcessHandle me = ProcessHandle.current();
+        return me.pid() + " " + me.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L) + "\n";
+    }
+
+    private static boolean ownerAlive(Path dir) {
+        try {
+            String[] f = Files.readString(dir.resolve(OWNER)).trim().split(" ");
+            long pid = Long.parseLong(f[0]);
+            long start = Long.parseLong(f[1]);
+            return ProcessHandle.of(pid)
+                    .map(h -> h.isAlive() && h.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L) == start)
+                    .orElse(false);
+        } catch (NoSuchFileException e) {
+            try {
+                long age = System.currentTimeMillis() - Files.getLastModifiedTime(dir).toMillis();
+                return age < UNOWNED_GRACE_MS;
+            } catch (IOException again) {
+                return false;
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Removes what a crashed engine left: container directories whose owning JVM is gone, with
+     * their cgroups (which kills what still runs in them). The rootfs overlay needs no unmount:
+     * it only ever existed in the container's own mount namespace.
+     */
+    private void sweepStale() {
+        List<Path> stale = new ArrayList<>();
+        try (var ds = Files.newDirectoryStream(root.resolve("containers"))) {
+            for (Path d : ds) {
+                if (d.getFileName().toString().matches("[0-9a-f]{64}") && !ownerAlive(d)) stale.add(d);
+            }
+        } catch (IOException e) {
+            throw new ContainerException("cannot read " + root.resolve("containers") + ": " + e.getMessage(), e);
+        }
+        for (Path d : stale) {
+            cgroups().open(d.getFileName().toString()).ifPresent(ContainerCgroup::close);
+            removeTree(d);
+        }
     }
 
     public Path root() { return root; }
@@ -130,9 +182,11 @@ public final class Engine implements AutoCloseable {
         Process process = null;
         List<Thread> pumps = new ArrayList<>();
         boolean interrupted = false;
+        Throwable failure = null;
         try {
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+            Files.writeString(dir.resolve(OWNER), ownerRecord());
             Path upper = Files.createDirectory(dir.resolve("upper"));
             Files.setPosixFilePermissions(upper, PosixFilePermissions.fromString("rwxr-xr-x"));
             Path work = Files.createDirectory(dir.resolve("work"));
@@ -182,7 +236,11 @@ public final class Engine implements AutoCloseable {
             if (st.startsWith("exit ")) code = Integer.parseInt(st.substring(5).trim());
             return new RunResult(id, name, code, cgroup.oomKilled());
         } catch (IOException e) {
-            throw new ContainerException("container " + name + ": " + e.getMessage(), e);
+            failure = new ContainerException("container " + name + ": " + e.getMessage(), e);
+            throw (ContainerException) failure;
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            throw e;
         } finally {
             if (process != null && process.isAlive()) {
                 process.destroyForcibly();
@@ -194,13 +252,43 @@ public final class Engine implements AutoCloseable {
                 }
             }
             for (Thread t : pumps) t.interrupt();
+            RuntimeException cleanup = null;
             try {
                 if (cgroup != null) cgroup.close();
-            } finally {
+            } catch (RuntimeException e) {
+                cleanup = e;
+            }
+            try {
                 removeTree(dir);
-                if (interrupted) Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                if (cleanup == null) cleanup = e;
+                else cleanup.addSuppressed(e);
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+            if (cleanup != null) {
+                if (failure != null) failure.addSuppressed(cleanup);
+                else throw cleanup;
             }
         }
+    }
+
+    /**
+     * Writes an OCI bundle for a container of {@code image} into {@code dir}: {@code config.json}
+     * and the empty dirs {@code rootfs/}, {@code upper/}, {@code work/}. Mounting the overlay of the
+     * image's layers on {@code rootfs/} is left to the caller (e.g. to run the bundle with crun or runc).
+     */
+    public RuntimeSpec writeBundle(Snapshot image, ContainerSettings settings, Path dir) {
+        SpecBuilder.validate(settings.resources());
+        try {
+            Files.createDirectories(dir.resolve("rootfs"));
+            Files.createDirectories(dir.resolve("upper"));
+            Files.createDirectories(dir.resolve("work"));
+        } catch (IOException e) {
+            throw new ContainerException("cannot create bundle " + dir + ": " + e.getMessage(), e);
+        }
+        RuntimeSpec spec = SpecBuilder.build(newId(), image, settings, new RootfsView(image.layers()));
+        spec.write(dir.resolve("config.json"));
+        return spec;
     }
 
     /** SIGTERM to the executor (it forwards to the container), SIGKILL after the grace period; returns the exit status. */

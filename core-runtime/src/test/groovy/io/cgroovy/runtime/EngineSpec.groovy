@@ -254,6 +254,64 @@ class EngineSpec extends Specification {
         e.message == 'mount proc on /proc: is a symlink inside the rootfs (refused)'
     }
 
+    def "an image whose /dev is a symlink cannot make /dev setup touch host files (CVE-2026-41579)"() {
+        given:
+        def img = TestImages.busybox(tmp.resolve('image-devlink'))
+        Files.createSymbolicLink(img.layers()[1].resolve('dev'), Path.of('/tmp'))
+        when:
+        run([image: img], ['true'])
+        then:
+        def e = thrown(ContainerException)
+        e.message == 'mount tmpfs on /dev: is a symlink inside the rootfs (refused)'
+    }
+
+    def "a workdir through /proc/self/fd cannot reach a leaked host fd (CVE-2024-21626)"() {
+        when:
+        run([workdir: '/proc/self/fd/3'], ['pwd'])
+        then:
+        def e = thrown(ContainerException)
+        e.message == 'create working directory /proc/self/fd/3: is a symlink inside the rootfs (refused)'
+    }
+
+    def "the container's first process has only fds 0-2 open"() {
+        expect:
+        run(['sh', '-c', 'ls /proc/1/fd; true']).out.readLines() == ['0', '1', '2'] // sh stays PID 1 (no exec of the last command)
+    }
+
+    def "a missing working directory inside a file is a one-line error"() {
+        when:
+        run([workdir: '/etc/passwd'], ['pwd'])
+        then:
+        def e = thrown(ContainerException)
+        e.message == 'chdir to /etc/passwd: Not a directory'
+    }
+
+    def "the executor is installed read-only and owned by root"() {
+        expect:
+        Files.getPosixFilePermissions(engine.executor()) == java.nio.file.attribute.PosixFilePermissions.fromString('r-xr-xr-x')
+        Files.getOwner(engine.executor()).name == 'root'
+        !engine.executor().startsWith(engine.root().resolve('containers'))
+    }
+
+    def "opening an engine removes what a dead engine left: container dir, cgroup and its processes"() {
+        given: 'a container dir owned by a dead JVM, with a cgroup holding a live process'
+        def id = Engine.newId()
+        def dir = Files.createDirectories(engine.root().resolve('containers').resolve(id).resolve('upper'))
+        Files.writeString(dir.resolveSibling('owner'), '2147483646 1\n')
+        def cg = engine.cgroups().create(id, Resources.NONE)
+        def sleeper = new ProcessBuilder('sleep', '60').start()
+        cg.joinDirs().each { Files.writeString(it.resolve('cgroup.procs'), sleeper.pid().toString()) }
+        when:
+        Engine.open(engine.root(), cgroupParent)
+        then:
+        !Files.exists(dir.parent)
+        cg.joinDirs().every { !Files.exists(it) }
+        sleeper.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)
+        cleanup:
+        sleeper.destroyForcibly()
+        cg.close()
+    }
+
     def "an unusable limit is refused before anything is made"() {
         when:
         run([resources: new Resources(1024L, null, null, null, null)], ['true'])
