@@ -15,7 +15,7 @@ final class Limits {
         if (r == null) return Resources.NONE;
         Long mem = r.memoryBytes(), swap = r.memorySwapBytes();
         if (mem != null && mem < MIN_MEMORY) {
-            throw new ContainerException("memory limit " + mem + " bytes is below the minimum of " + MIN_MEMORY + " bytes (6m)");
+            throw new ContainerException("memory limit " + mem + " bytes is below the minimum of 6m (" + MIN_MEMORY + " bytes)");
         }
         if (swap != null) {
             if (mem == null) {

@@ -264,7 +264,7 @@ class CgroupSpec extends Specification {
 
         where:
         r                                                          | text
-        new Resources(4096L, null, null, null, null)               | 'memory limit 4096 bytes is below the minimum'
+        new Resources(4096L, null, null, null, null)               | 'memory limit 4096 bytes is below the minimum of 6m'
         new Resources(-1L, null, null, null, null)                 | 'memory limit -1'
         new Resources(64 * MiB, 32 * MiB, null, null, null)        | 'memory+swap limit 33554432 bytes is smaller than the memory limit 67108864'
         new Resources(null, 64 * MiB, null, null, null)            | 'memory+swap limit 67108864 needs a memory limit'
