@@ -61,6 +61,22 @@ final class Documents {
         throw new ImageException(what + ": no linux/" + arch + " image in this index");
     }
 
+    /**
+     * The entries of a layout's index.json to import: all of them, except that entries stating a
+     * platform other than the host's are left out (a layout may list one image per platform
+     * under the same name; importing them all would leave the tag on whichever came last).
+     */
+    static List<Descriptor> forHost(OciDocument index, String what) {
+        String arch = hostArchitecture();
+        List<Descriptor> out = new java.util.ArrayList<>();
+        for (Descriptor d : index.manifests) {
+            boolean other = d.platform != null && !("linux".equals(d.platform.os) && arch.equals(d.platform.architecture));
+            if (!other) out.add(d);
+        }
+        if (out.isEmpty() && !index.manifests.isEmpty()) throw new ImageException(what + ": no linux/" + arch + " image in this layout");
+        return out;
+    }
+
     static String hostArchitecture() {
         String a = System.getProperty("os.arch");
         return switch (a) {

@@ -45,7 +45,7 @@ final class LayoutReader {
             throw new ImageException(src.describe() + ": holds " + index.manifests.size() + " images; name them with a repository only, not '" + nameAs + "'");
         }
         List<Pending> out = new ArrayList<>();
-        for (Descriptor top : index.manifests) {
+        for (Descriptor top : Documents.forHost(index, src.describe() + "/index.json")) {
             Descriptor m = top;
             if (MediaTypes.INDEXES.contains(top.mediaType)) {
                 byte[] ix = copyDocument(top, "index");

@@ -25,7 +25,16 @@ final class StoreLock {
 
     StoreLock(Path root) {
         this.lockFile = root.resolve("lock");
-        this.threads = THREAD_LOCKS.computeIfAbsent(root.toAbsolutePath().normalize(), k -> new ReentrantLock());
+        this.threads = THREAD_LOCKS.computeIfAbsent(canonical(root), k -> new ReentrantLock());
+    }
+
+    /** The real path, so two spellings of one root (a symlink, a relative path) share one thread lock. */
+    private static Path canonical(Path root) {
+        try {
+            return root.toRealPath();
+        } catch (IOException e) {
+            return root.toAbsolutePath().normalize();
+        }
     }
 
     <T> T with(Supplier<T> action) {

@@ -168,6 +168,31 @@ class BlobVerificationSpec extends Specification {
         Files.exists(store.snapshot('multi:1').layers()[0].resolve('amd'))
     }
 
+    def "a layout listing one image per platform at top level imports only the host's"() {
+        given:
+        def lay = TestImages.ociLayout(work.resolve('plat'), 'plat:1', [new TarMaker().file('amd', 'x').bytes()])
+        def index = Json.MAPPER.readValue(lay.resolve('index.json').toFile(), Map)
+        def amd = index.manifests[0] + [platform: [architecture: 'amd64', os: 'linux']]
+        def arm = [mediaType: MediaTypes.OCI_MANIFEST, digest: 'sha256:' + 'b' * 64, size: 10,
+                   platform: [architecture: 'arm64', os: 'linux'], annotations: ['org.opencontainers.image.ref.name': 'plat:1']]
+        Files.writeString(lay.resolve('index.json'), TestImages.json([schemaVersion: 2, manifests: [amd, arm]]))
+
+        when:
+        def recs = store.load(lay)
+
+        then:
+        recs*.manifestDigest() == [amd.digest]
+        recs*.tags() == [['plat:1']]
+
+        when: 'only other platforms'
+        Files.writeString(lay.resolve('index.json'), TestImages.json([schemaVersion: 2, manifests: [arm]]))
+        store.load(lay)
+
+        then:
+        def e = thrown(ImageException)
+        e.message == "$lay/index.json: no linux/amd64 image in this layout"
+    }
+
     def "a docker archive whose layer does not match the config's diff_id names the layer"() {
         given:
         def tar = work.resolve('bad.tar')
