@@ -40,12 +40,27 @@ class CgroupTestSupport {
      * clone), then runs {@code script}. stdout/stderr go to files in {@code tmp}.
      */
     static Process startIn(ContainerCgroup cg, String script, Path tmp) {
+        Path joined = tmp.resolve('joined')
         String join = cg.joinDirs().collect { "echo \$\$ > '${it}/cgroup.procs' || exit 97" }.join('\n')
-        def pb = new ProcessBuilder(BUSYBOX, 'sh', '-c', join + '\n' + script)
+        def pb = new ProcessBuilder(BUSYBOX, 'sh', '-c', join + "\n: > '$joined'\n" + script)
         pb.redirectOutput(tmp.resolve('out').toFile())
         pb.redirectError(tmp.resolve('err').toFile())
         pb.directory(tmp.toFile())
-        pb.start()
+        def p = pb.start()
+        // fail here, with the shell's words, if joining did not work (rather than in a later wait)
+        long end = System.currentTimeMillis() + 60_000
+        while (!Files.exists(joined)) {
+            if (!p.alive && !Files.exists(joined)) {
+                throw new AssertionError("the test process could not join ${cg.joinDirs()}: exit ${p.exitValue()}, "
+                        + Files.readString(tmp.resolve('err')).trim())
+            }
+            if (System.currentTimeMillis() > end) {
+                p.destroyForcibly()
+                throw new AssertionError("the test process did not join ${cg.joinDirs()} within 60 s")
+            }
+            Thread.sleep(5)
+        }
+        p
     }
 
     /** Waits until {@code condition} holds (polling), false on timeout. */
