@@ -114,15 +114,19 @@ public final class ImageStore {
         return withTar(tar, src -> importFrom(added -> new DockerArchiveReader(src, blobs, added).read()));
     }
 
+    /** All images, sorted by first tag; untagged (dangling) ones last. */
     public List<ImageRecord> list() {
-        List<ImageRecord> out = new ArrayList<>();
-        for (StoredImage s : records.all()) out.add(s.toRecord());
-        out.sort(Comparator.comparing((ImageRecord r) -> r.tags().isEmpty() ? "~" : r.tags().get(0)).thenComparing(ImageRecord::id));
-        return out;
+        return guard(() -> {
+            List<ImageRecord> out = new ArrayList<>();
+            for (StoredImage s : records.all()) out.add(s.toRecord());
+            out.sort(Comparator.comparing((ImageRecord r) -> r.tags().isEmpty() ? "~" : r.tags().get(0)).thenComparing(ImageRecord::id));
+            return out;
+        });
     }
 
+    /** The image a name:tag, name@digest, id or id prefix (4+ hex) names; "no such image: REF" otherwise. */
     public ImageRecord inspect(String ref) {
-        return find(ref).image.toRecord();
+        return guard(() -> find(ref).image.toRecord());
     }
 
     /** Points {@code target} at the image {@code source} names; the tag leaves any other image. */

@@ -84,7 +84,9 @@ final class LayerUnpacker {
         private final Path dir;
         private final String layer;
         private final TarEndPadding padded;
-        private final List<Object[]> dirs = new ArrayList<>(); // {path, entry}: applied after their children are written
+        // dirs' modes and mtimes are applied after their children are written; a later entry for the same dir wins
+        private final java.util.LinkedHashMap<Path, TarArchiveEntry> dirs = new java.util.LinkedHashMap<>();
+        private long written;
 
         Run(Path dir, String layer, TarEndPadding padded) {
             this.dir = dir;
@@ -115,12 +117,13 @@ final class LayerUnpacker {
                         Files.createDirectory(p);
                     }
                     owner(p, e);
-                    dirs.add(new Object[]{p, e});
+                    dirs.remove(p);
+                    dirs.put(p, e);
                 } else if (e.isSymbolicLink()) {
                     if (e.getLinkName().isEmpty()) throw new ImageException("layer " + layer + ": symlink '" + name + "' has no target");
                     InRoot.clear(p);
                     // the target is stored, never followed here: it is resolved later inside the container's root
-                    Files.createSymbolicLink(p, Path.of(e.getLinkName()));
+                    Files.createSymbolicLink(p, linkTarget(e));
                     owner(p, e);
                     mtime(p, e);
                 } else if (e.isLink()) {
@@ -135,7 +138,7 @@ final class LayerUnpacker {
                 } else if (e.isFile()) {
                     InRoot.clear(p);
                     try (OutputStream out = Files.newOutputStream(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                        tar.transferTo(out);
+                        copy(tar, out);
                     }
                     if (padded.paddedBefore()) throw new ImageException("layer " + layer + ": entry '" + name + "' is truncated");
                     owner(p, e);
@@ -143,9 +146,10 @@ final class LayerUnpacker {
                     mtime(p, e);
                 }
             }
-            for (int i = dirs.size() - 1; i >= 0; i--) {
-                Path p = (Path) dirs.get(i)[0];
-                TarArchiveEntry e = (TarArchiveEntry) dirs.get(i)[1];
+            List<Path> order = new ArrayList<>(dirs.keySet());
+            for (int i = order.size() - 1; i >= 0; i--) {
+                Path p = order.get(i);
+                TarArchiveEntry e = dirs.get(p);
                 BasicFileAttributes a = InRoot.lstat(p);
                 if (a == null || !a.isDirectory()) continue; // replaced later (maybe by a symlink chmod would follow)
                 mode(p, e.getMode());
@@ -157,6 +161,29 @@ final class LayerUnpacker {
                 mtime(dir, rootEntry);
             } else {
                 mode(dir, 0755);
+            }
+        }
+
+        /**
+         * Copies an entry's data, counting what is written as well: GNU sparse entries expand
+         * holes to zeros that never pass through the bounded stream.
+         */
+        private void copy(InputStream in, OutputStream out) throws IOException {
+            byte[] buf = new byte[64 * 1024];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                written += n;
+                if (written > maxBytes) {
+                    throw new ImageException("layer " + layer + ": expands to more than " + maxBytes + " bytes; refusing it (gzip bomb?)");
+                }
+                out.write(buf, 0, n);
+            }
+        }
+
+        private Path linkTarget(TarArchiveEntry e) {
+            try {
+                return Path.of(e.getLinkName());
+            } catch (java.nio.file.InvalidPathException x) {
+                throw new ImageException("layer " + layer + ": symlink '" + e.getName() + "' has an invalid target");
             }
         }
 

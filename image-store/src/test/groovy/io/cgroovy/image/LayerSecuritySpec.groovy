@@ -126,6 +126,35 @@ class LayerSecuritySpec extends Specification {
         TestImages.tree(layers).isEmpty()
     }
 
+    def "a sparse file cannot smuggle its holes past the bound"() {
+        given: 'GNU tar stores a 64 MiB file of holes in a few blocks'
+        def src = Files.createDirectories(root.resolve('sparse-src'))
+        TestImages.run('truncate', '-s', '64M', src.resolve('holes').toString())
+        def tarFile = root.resolve('sparse.tar')
+        TestImages.run('tar', '--sparse', '-C', src.toString(), '-cf', tarFile.toString(), 'holes')
+        def tar = Files.readAllBytes(tarFile)
+        def small = new LayerUnpacker(1L << 20)
+        def blob = root.resolve('sparse-blob')
+        Files.write(blob, tar)
+
+        when:
+        small.unpack(blob, Digest.of(tar), Digest.of(tar), layers.resolve('L'))
+
+        then:
+        tar.length < 64 * 1024
+        def e = thrown(ImageException)
+        e.message == "layer ${Digest.of(tar)}: expands to more than 1048576 bytes; refusing it (gzip bomb?)"
+        TestImages.tree(layers).isEmpty()
+    }
+
+    def "a dir listed twice keeps the later entry's mode"() {
+        when:
+        def dir = unpack(new TarMaker().dir('d', 0700).file('d/f', 'x').dir('d', 0755).bytes())
+
+        then:
+        TestImages.mode(dir.resolve('d')) == 0755
+    }
+
     def "a layer whose content does not match its diff_id is refused and removed"() {
         given:
         def tar = new TarMaker().file('a', 'x').bytes()
