@@ -38,9 +38,9 @@ final class LayerUnpacker {
     static final long DEFAULT_MAX_BYTES = 32L << 30;
     static final String OPAQUE = ".wh..wh..opq";
     static final String WHITEOUT = ".wh.";
+    private static final int EPERM = 1;
 
     private final long maxBytes;
-    private final boolean root = LibC.INSTANCE.geteuid() == 0;
 
     LayerUnpacker(long maxBytes) {
         this.maxBytes = maxBytes;
@@ -87,6 +87,7 @@ final class LayerUnpacker {
         // dirs' modes and mtimes are applied after their children are written; a later entry for the same dir wins
         private final java.util.LinkedHashMap<Path, TarArchiveEntry> dirs = new java.util.LinkedHashMap<>();
         private long written;
+        private boolean canChown = true;
 
         Run(Path dir, String layer, TarEndPadding padded) {
             this.dir = dir;
@@ -194,7 +195,7 @@ final class LayerUnpacker {
                 try {
                     LibC.INSTANCE.lsetxattr(parent.toString(), "trusted.overlay.opaque", y, y.length, 0);
                 } catch (LastErrorException x) {
-                    throw new ImageException("layer " + layer + ": opaque whiteout '" + name + "': setting trusted.overlay.opaque needs root (" + LibC.describe(x) + ")");
+                    throw new ImageException("layer " + layer + ": opaque whiteout '" + name + "': setting trusted.overlay.opaque needs CAP_SYS_ADMIN (" + LibC.describe(x) + ")");
                 }
                 return;
             }
@@ -231,15 +232,23 @@ final class LayerUnpacker {
             try {
                 LibC.mknodCompat(p.toString(), mode, dev);
             } catch (LastErrorException x) {
-                throw new ImageException("layer " + layer + ": entry '" + name + "': mknod needs root (" + LibC.describe(x) + ")");
+                throw new ImageException("layer " + layer + ": entry '" + name + "': mknod failed (" + LibC.describe(x) + ")");
             }
         }
 
+        /**
+         * Gives the entry its uid/gid. Without CAP_CHOWN (not root, or root without capabilities)
+         * the files keep the caller's ids, as tar does for ordinary users; the first EPERM says so.
+         */
         private void owner(Path p, TarArchiveEntry e) {
-            if (!root) return; // only root may give files away; unprivileged unpacks keep the caller's ids
+            if (!canChown) return;
             try {
                 LibC.INSTANCE.lchown(p.toString(), (int) e.getLongUserId(), (int) e.getLongGroupId());
             } catch (LastErrorException x) {
+                if (x.getErrorCode() == EPERM) {
+                    canChown = false;
+                    return;
+                }
                 throw new ImageException("layer " + layer + ": entry '" + e.getName() + "': lchown failed (" + LibC.describe(x) + ")");
             }
         }
