@@ -291,6 +291,35 @@ public final class ImageStore {
                 throw new UncheckedIOException("clean " + dir, e);
             }
         }
+        dropOrphans();
+    }
+
+    /**
+     * A writer that died between storing blobs and writing the record, or between deleting a
+     * record and freeing its blobs, leaves complete but unused blobs and layer dirs. Every writer
+     * holds the lock for its whole run, so under the lock anything no record names is such a leftover.
+     */
+    private void dropOrphans() {
+        Set<String> usedBlobs = new HashSet<>();
+        Set<String> usedLayers = new HashSet<>();
+        for (StoredImage s : records.all()) {
+            for (String b : s.blobs) usedBlobs.add(Digest.hex(b));
+            for (String c : s.chainIds) usedLayers.add(Digest.hex(c));
+        }
+        for (Path dir : List.of(blobs.dir(), layersDir)) {
+            Set<String> used = dir.equals(layersDir) ? usedLayers : usedBlobs;
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+                for (Path p : ds) {
+                    String name = p.getFileName().toString();
+                    if (name.matches("[0-9a-f]{64}") && !used.contains(name)) {
+                        if (dir.equals(layersDir)) removeLayerDir(p);
+                        else Files.deleteIfExists(p);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("clean " + dir, e);
+            }
+        }
     }
 
     // ---- lookup ----

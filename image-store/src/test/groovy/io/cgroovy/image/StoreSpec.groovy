@@ -134,16 +134,23 @@ class StoreSpec extends Specification {
         TestImages.tree(state('blobs')) == blobs
     }
 
-    def "a dead writer's leftovers are swept when the store is opened"() {
+    def "a dead writer's leftovers (temp files, unrecorded blobs and layers) are swept when the store is opened"() {
         given:
         Files.writeString(state('blobs/sha256').resolve('.tmp-abc-123'), 'half a blob')
         Files.createDirectories(state('layers').resolve('.tmp-deadbeef-1/etc'))
         Files.writeString(state('images').resolve('.tmp-x.json-2'), '{')
+        def orphanBlob = Digest.hex(Digest.of('never recorded'.bytes))
+        Files.writeString(state('blobs/sha256').resolve(orphanBlob), 'never recorded')
+        Files.createDirectories(state('layers').resolve('e' * 64).resolve('etc'))
+        def kept = TestImages.tree(state('blobs')).findAll { !it.contains('.tmp-') && !it.endsWith(orphanBlob) }
 
         when:
         ImageStore.open(root.resolve('state'))
 
         then:
+        !Files.exists(state('blobs/sha256').resolve(orphanBlob))
+        !Files.exists(state('layers').resolve('e' * 64))
+        TestImages.tree(state('blobs')) == kept
         TestImages.tree(state('layers')).every { !it.startsWith('.tmp-') }
         TestImages.tree(state('blobs')).every { !it.contains('.tmp-') }
         TestImages.tree(state('images')).every { !it.startsWith('.tmp-') }
