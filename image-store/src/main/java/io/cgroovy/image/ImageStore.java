@@ -44,6 +44,8 @@ public final class ImageStore {
         try {
             Files.createDirectories(blobs.dir());
             Files.createDirectories(layersDir);
+            // layers hold images' setuid files and private data: no other local user may reach them (Docker: 0710)
+            Files.setPosixFilePermissions(layersDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
             Files.createDirectories(root.resolve("images"));
         } catch (IOException e) {
             throw new ImageException("cannot create image store at " + root + ": " + e.getMessage(), e);

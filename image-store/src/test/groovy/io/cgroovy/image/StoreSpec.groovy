@@ -38,6 +38,7 @@ class StoreSpec extends Specification {
         base.tags() == ['base:1']
         store.list()*.tags() == [['app:1'], ['base:1']]
         ImageStore.open(root.resolve('state')).list() == store.list()   // records persist
+        TestImages.mode(state('layers')) == 0700                          // setuid files of images stay out of reach
     }
 
     def "unknown and malformed references get one-line errors naming them"() {
