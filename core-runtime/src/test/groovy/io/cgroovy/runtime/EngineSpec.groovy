@@ -159,6 +159,9 @@ class EngineSpec extends Specification {
         env.B == 'user'
         env.C == 'user'
         env.HOSTNAME == 'h1'
+        env.HOME == '/root'
+        run([user: 'app', env: [HOME: '/x']], ['sh', '-c', 'echo $HOME']).out == '/x\n'
+        run([user: 'app'], ['sh', '-c', 'echo $HOME']).out == '/home/app\n'
     }
 
     def "workdir: the given one, created when missing, else the image's, else /"() {

@@ -60,7 +60,7 @@ class PlanCompilerSpec extends Specification {
         then:
         s.ociVersion == '1.0.2'
         s.process.args == ['/init', 'run', 'me']
-        s.process.env == ['PATH=' + SpecBuilder.DEFAULT_PATH, 'A=1', 'B=user', 'HOSTNAME=abcdef012345']
+        s.process.env == ['PATH=' + SpecBuilder.DEFAULT_PATH, 'A=1', 'B=user', 'HOSTNAME=abcdef012345', 'HOME=/']
         s.process.cwd == '/srv'
         s.process.user.uid == 0
         s.process.noNewPrivileges
@@ -121,7 +121,7 @@ class PlanCompilerSpec extends Specification {
                 ['sethostname', 'lo-up', 'rlimit', 'bounding', 'setgroups', 'setgid', 'setuid', 'capset', 'no-new-privs', 'umask', 'close-fds', 'chdir', 'exec']
         plan.steps().find { it.op() == 'bounding' }.args() == ['0xa80425fb']
         plan.steps().find { it.op() == 'capset' }.args() == ['0xa80425fb', '0xa80425fb', '0x0']
-        plan.steps().last() == Step.of("exec 'echo'", 'exec', 2, 'echo', 'hi', 'PATH=' + SpecBuilder.DEFAULT_PATH, 'HOSTNAME=abcdef012345')
+        plan.steps().last() == Step.of("exec 'echo'", 'exec', 2, 'echo', 'hi', 'PATH=' + SpecBuilder.DEFAULT_PATH, 'HOSTNAME=abcdef012345', 'HOME=/')
     }
 
     def "/sys/fs/cgroup follows the host: v1 hierarchies on a tmpfs, or cgroup2 alone"() {

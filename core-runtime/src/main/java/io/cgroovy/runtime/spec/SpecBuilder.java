@@ -86,9 +86,6 @@ public final class SpecBuilder {
             checkNoNul("environment variable " + k, k + e.getValue());
             env.put(k, e.getValue() == null ? "" : e.getValue());
         }
-        List<String> envList = new ArrayList<>();
-        env.forEach((k, v) -> envList.add(k + "=" + v));
-        spec.process.env = envList;
 
         // cwd
         String cwd = s.workdir() != null && !s.workdir().isBlank() ? s.workdir()
@@ -104,6 +101,10 @@ public final class SpecBuilder {
         spec.process.user.uid = u.uid();
         spec.process.user.gid = u.gid();
         spec.process.user.additionalGids = u.additionalGids().isEmpty() ? null : u.additionalGids();
+        env.putIfAbsent("HOME", u.home()); // as runc and Docker: from /etc/passwd unless set
+        List<String> envList = new ArrayList<>();
+        env.forEach((k, v) -> envList.add(k + "=" + v));
+        spec.process.env = envList;
 
         // capabilities, rlimits, no_new_privs
         RuntimeSpec.Capabilities caps = new RuntimeSpec.Capabilities();

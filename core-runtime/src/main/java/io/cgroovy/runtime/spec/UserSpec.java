@@ -7,7 +7,8 @@ import java.util.List;
 
 /** Resolves "uid[:gid]" or "name[:group]" against the image's /etc/passwd and /etc/group. */
 public final class UserSpec {
-    public record Resolved(long uid, long gid, List<Long> additionalGids) {}
+    /** @param home the user's home from /etc/passwd, "/" when the user is not listed there */
+    public record Resolved(long uid, long gid, List<Long> additionalGids, String home) {}
 
     private UserSpec() {}
 
@@ -61,7 +62,7 @@ public final class UserSpec {
                 }
             }
         }
-        return new Resolved(uid, gid, List.copyOf(extra));
+        return new Resolved(uid, gid, List.copyOf(extra), pw != null && pw[5].startsWith("/") ? pw[5] : "/");
     }
 
     private static boolean isId(String s) { return s.matches("[0-9]{1,10}"); }
