@@ -641,6 +641,10 @@ int main(int argc, char **argv) {
         return 125;
     }
     status_path = argv[2];
+    /* a JVM starts us with some signals blocked (SIGQUIT is its thread-dump signal): unblock all */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     size_t len;
     char *buf = read_file(argv[1], &len);
     char text[512];

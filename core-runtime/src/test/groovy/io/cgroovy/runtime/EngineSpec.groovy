@@ -87,6 +87,64 @@ class EngineSpec extends Specification {
         t.join()
     }
 
+    ProcessHandle awaitExecutor() {
+        for (int i = 0; i < 200; i++) {
+            def exe = ProcessHandle.current().children().filter { it.children().findAny().isPresent() }.findFirst().orElse(null)
+            if (exe != null) return exe
+            Thread.sleep(25)
+        }
+        throw new IllegalStateException('no executor with a container process appeared')
+    }
+
+    def "SIGINT, SIGHUP and SIGQUIT to the executor reach the container"() {
+        given:
+        def result = null
+        def t = Thread.start {
+            result = run(['sh', '-c', "trap 'exit 10' INT; trap 'exit 11' HUP; trap 'exit 12' QUIT; echo ready; while true; do sleep 0.05; done"])
+        }
+        def exe = awaitExecutor()
+        Thread.sleep(300) // let sh install its traps
+        when:
+        new ProcessBuilder('kill', '-' + signal, exe.pid().toString()).start().waitFor()
+        t.join(10000)
+        then:
+        result.code == code
+        cleanup:
+        ProcessHandle.current().descendants().forEach { it.destroyForcibly() }
+        t.join()
+        where:
+        signal | code
+        'INT'  | 10
+        'HUP'  | 11
+        'QUIT' | 12
+    }
+
+    def "when the executor dies the container dies with it (parent-death signal) and nothing is left"() {
+        given:
+        def result = null
+        def t = Thread.start { result = run(['sleep', '60']) }
+        def exe = awaitExecutor()
+        def container = exe.children().findFirst().get()
+        when:
+        exe.destroyForcibly()
+        t.join(10000)
+        then:
+        result.code == 137
+        container.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS) != null
+        cleanup:
+        ProcessHandle.current().descendants().forEach { it.destroyForcibly() }
+        t.join()
+    }
+
+    def "containers run side by side in one engine"() {
+        when:
+        def outs = Collections.synchronizedList([])
+        def threads = (1..4).collect { i -> Thread.start { outs << run([hostname: "box$i".toString()], ['sh', '-c', 'sleep 0.2; hostname']).out.trim() } }
+        threads*.join()
+        then:
+        outs.sort() == ['box1', 'box2', 'box3', 'box4']
+    }
+
     def "PID 1 ignores its own SIGKILL, as in Docker without --init"() {
         expect:
         run(['sh', '-c', 'kill -9 $$; echo survived']).out == 'survived\n'
