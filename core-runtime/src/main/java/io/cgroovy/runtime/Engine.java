@@ -44,6 +44,7 @@ public final class Engine implements AutoCloseable {
     private final ImageStore images;
     private volatile Cgroups cgroups;
     private volatile List<CgroupMounts.Mount> hostCgroupMounts;
+    private volatile java.util.Map<String, String> hostCgroupLinks;
     private volatile Path executor;
 
     private Engine(Path root, String cgroupParent, ImageStore images) {
@@ -150,6 +151,7 @@ public final class Engine implements AutoCloseable {
             synchronized (this) {
                 if (cgroups == null) {
                     hostCgroupMounts = CgroupMounts.read().mounts();
+                    hostCgroupLinks = PlanCompiler.readHostCgroupLinks();
                     cgroups = Cgroups.detect(cgroupParent);
                 }
             }
@@ -193,11 +195,12 @@ public final class Engine implements AutoCloseable {
             Path rootfs = Files.createDirectory(dir.resolve("rootfs"));
 
             RuntimeSpec spec = SpecBuilder.build(id, image, settings, new RootfsView(image.layers()));
+            etcFiles(spec, dir);
             spec.write(dir.resolve("config.json"));
             Cgroups cg = cgroups();
             cgroup = cg.create(id, settings.resources());
             Plan plan = PlanCompiler.compile(spec, new PlanCompiler.Rootfs(rootfs, image.layers(), upper, work),
-                    cgroup.joinDirs(), hostCgroupMounts);
+                    cgroup.joinDirs(), hostCgroupMounts, hostCgroupLinks);
             Path planFile = dir.resolve("plan");
             plan.write(planFile);
             Path status = dir.resolve("status");
@@ -287,8 +290,29 @@ public final class Engine implements AutoCloseable {
             throw new ContainerException("cannot create bundle " + dir + ": " + e.getMessage(), e);
         }
         RuntimeSpec spec = SpecBuilder.build(newId(), image, settings, new RootfsView(image.layers()));
+        etcFiles(spec, dir.toAbsolutePath());
         spec.write(dir.resolve("config.json"));
         return spec;
+    }
+
+    /**
+     * /etc/hostname and /etc/hosts of the container, as Docker gives them: files in the container
+     * directory bind-mounted over the image's.
+     */
+    static void etcFiles(RuntimeSpec spec, Path dir) {
+        try {
+            Path hostname = dir.resolve("hostname");
+            Path hosts = dir.resolve("hosts");
+            Files.writeString(hostname, spec.hostname + "\n");
+            Files.writeString(hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                    + "127.0.1.1\t" + spec.hostname + "\n");
+            for (Path f : List.of(hostname, hosts)) {
+                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+                spec.mounts.add(new RuntimeSpec.Mount("/etc/" + f.getFileName(), "bind", f.toString(), List.of("rbind", "rprivate")));
+            }
+        } catch (IOException e) {
+            throw new ContainerException("cannot write /etc files for the container in " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /** SIGTERM to the executor (it forwards to the container), SIGKILL after the grace period; returns the exit status. */

@@ -184,6 +184,14 @@ class EngineSpec extends Specification {
         inside.every { k, v -> v != host[k] }
     }
 
+    def "/etc/hostname and /etc/hosts name the container; localhost answers on lo"() {
+        when:
+        def r = run([hostname: 'web1'], ['sh', '-c', 'cat /etc/hostname; grep -c web1 /etc/hosts; ping -c 1 -W 2 localhost >/dev/null && echo pong'])
+        then:
+        r.out == 'web1\n1\npong\n'
+        image.layers().every { !Files.exists(it.resolve('etc/hostname')) }
+    }
+
     def "the network namespace has only lo, and it is up"() {
         when:
         def r = run(['sh', '-c', 'cat /proc/net/dev; ip link'])

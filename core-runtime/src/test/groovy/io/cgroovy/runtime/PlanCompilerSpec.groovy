@@ -137,6 +137,21 @@ class PlanCompilerSpec extends Specification {
         v2*.description == ['mount cgroup2 on /sys/fs/cgroup']
     }
 
+    def "combined v1 hierarchies keep the host's symlinks (cpu -> cpu,cpuacct)"() {
+        given:
+        def info = '31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755\n' +
+                '32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n'
+        def c = Path.of('/var/lib/cgroovy/containers/' + ID)
+        when:
+        def plan = PlanCompiler.compile(spec(), new PlanCompiler.Rootfs(c.resolve('rootfs'), [Path.of('/l')], c.resolve('upper'), c.resolve('work')),
+                [], CgroupMounts.parse(info).mounts(), [cpu: 'cpu,cpuacct', cpuacct: 'cpu,cpuacct', evil: '/etc'])
+        def cg = plan.steps().findAll { it.args().size() > 1 && it.args()[1].startsWith('/sys/fs/cgroup') }
+        then:
+        cg*.description == ['mount tmpfs on /sys/fs/cgroup', 'mount cgroup (cpu,cpuacct) on /sys/fs/cgroup/cpu,cpuacct',
+                            'create symlink /sys/fs/cgroup/cpu', 'create symlink /sys/fs/cgroup/cpuacct']
+        cg[2].args() == ['cpu,cpuacct', '/sys/fs/cgroup/cpu']
+    }
+
     def "the plan file is length-prefixed text the executor can read"() {
         given:
         def plan = new Plan([Step.of('a', 'mount', 'x', 'two\nlines', ''), Step.of('b', 'lo-up')])

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Compiles an OCI runtime spec plus the container's rootfs overlay into a launch plan for the
@@ -35,13 +37,16 @@ public final class PlanCompiler {
     private final Rootfs rootfs;
     private final List<Path> cgroupJoinDirs;
     private final List<CgroupMounts.Mount> hostCgroupMounts;
+    private final Map<String, String> hostCgroupLinks;
     private final List<Step> steps = new ArrayList<>();
 
-    private PlanCompiler(RuntimeSpec spec, Rootfs rootfs, List<Path> cgroupJoinDirs, List<CgroupMounts.Mount> hostCgroupMounts) {
+    private PlanCompiler(RuntimeSpec spec, Rootfs rootfs, List<Path> cgroupJoinDirs, List<CgroupMounts.Mount> hostCgroupMounts,
+                         Map<String, String> hostCgroupLinks) {
         this.spec = spec;
         this.rootfs = rootfs;
         this.cgroupJoinDirs = cgroupJoinDirs;
         this.hostCgroupMounts = hostCgroupMounts;
+        this.hostCgroupLinks = hostCgroupLinks;
     }
 
     /**
@@ -51,9 +56,31 @@ public final class PlanCompiler {
      * @param hostCgroupMounts the host's cgroup mounts, to give the container the same /sys/fs/cgroup layout
      */
     public static Plan compile(RuntimeSpec spec, Rootfs rootfs, List<Path> cgroupJoinDirs, List<CgroupMounts.Mount> hostCgroupMounts) {
-        PlanCompiler c = new PlanCompiler(spec, rootfs, cgroupJoinDirs, hostCgroupMounts);
+        return compile(spec, rootfs, cgroupJoinDirs, hostCgroupMounts, Map.of());
+    }
+
+    /**
+     * As above; {@code hostCgroupLinks} are the symlinks in the host's /sys/fs/cgroup (name → target,
+     * e.g. "cpu" → "cpu,cpuacct" on v1 hosts with combined hierarchies), made the same in the container.
+     */
+    public static Plan compile(RuntimeSpec spec, Rootfs rootfs, List<Path> cgroupJoinDirs, List<CgroupMounts.Mount> hostCgroupMounts,
+                               Map<String, String> hostCgroupLinks) {
+        PlanCompiler c = new PlanCompiler(spec, rootfs, cgroupJoinDirs, hostCgroupMounts, new TreeMap<>(hostCgroupLinks));
         c.compile();
         return new Plan(c.steps);
+    }
+
+    /** The symlinks directly in the host's /sys/fs/cgroup (name → target); empty when there are none. */
+    public static Map<String, String> readHostCgroupLinks() {
+        Map<String, String> links = new TreeMap<>();
+        try (var ds = Files.newDirectoryStream(CgroupMounts.DEFAULT_ROOT)) {
+            for (Path p : ds) {
+                if (Files.isSymbolicLink(p)) links.put(p.getFileName().toString(), Files.readSymbolicLink(p).toString());
+            }
+        } catch (java.io.IOException e) {
+            return Map.of();
+        }
+        return links;
     }
 
     private void add(String description, String op, Object... args) {
@@ -278,6 +305,11 @@ public final class PlanCompiler {
                 }
                 add("mount cgroup (" + String.join(",", opts) + ") on " + target, "mount", "cgroup", target, "cgroup", flags, String.join(",", opts), 1);
             }
+        }
+        for (Map.Entry<String, String> l : hostCgroupLinks.entrySet()) {
+            String name = l.getKey(), target = l.getValue();
+            if (name.contains("/") || target.startsWith("/") || target.contains("..")) continue; // only links between hierarchies
+            add("create symlink " + dest + "/" + name, "symlink", target, dest + "/" + name);
         }
         if ((flags & Linux.MS_RDONLY) != 0) add("make " + dest + " read-only", "remount", dest, Linux.MS_RDONLY);
     }
