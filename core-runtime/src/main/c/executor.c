@@ -28,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -634,6 +636,38 @@ static int parent_wait(int index, int rfd) {
     return code;
 }
 
+/*
+ * CVE-2019-5736: a process in the container must never be able to rewrite the executor through
+ * /proc/PID/exe. The executor re-executes itself from a sealed memfd copy, so the file behind
+ * /proc/PID/exe is an anonymous, write-sealed copy and the installed binary is never exposed.
+ * Returns only on failure (-errno).
+ */
+static int reexec_sealed(char **argv) {
+    int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (self < 0) return -errno;
+    int seals = fcntl(self, F_GET_SEALS);
+    if (seals >= 0 && (seals & F_SEAL_WRITE)) { close(self); return 0; } /* already the sealed copy */
+    struct stat st;
+    if (fstat(self, &st) < 0) { int e = errno; close(self); return -e; }
+    int mfd = memfd_create("cgroovy-executor", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (mfd < 0) { int e = errno; close(self); return -e; }
+    off_t off = 0;
+    while (off < st.st_size) {
+        ssize_t n = sendfile(mfd, self, &off, (size_t)(st.st_size - off));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) { int e = n < 0 ? errno : EIO; close(self); close(mfd); return -e; }
+    }
+    close(self);
+    if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) {
+        int e = errno; close(mfd); return -e;
+    }
+    extern char **environ;
+    fexecve(mfd, argv, environ);
+    int e = errno;
+    close(mfd);
+    return -e;
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
         static const char usage[] = "usage: cgroovy-executor PLAN STATUS\n";
@@ -641,13 +675,19 @@ int main(int argc, char **argv) {
         return 125;
     }
     status_path = argv[2];
+    char text[512];
+    int sealed = reexec_sealed(argv);
+    if (sealed < 0) {
+        snprintf(text, sizeof text, "error -1 %d cannot re-execute from a sealed memfd: %s\n", -sealed, strerror(-sealed));
+        write_status(text);
+        return 125;
+    }
     /* a JVM starts us with some signals blocked (SIGQUIT is its thread-dump signal): unblock all */
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     size_t len;
     char *buf = read_file(argv[1], &len);
-    char text[512];
     if (!buf) {
         snprintf(text, sizeof text, "error -1 %d %s\n", errno, strerror(errno));
         write_status(text);

@@ -362,6 +362,23 @@ class EngineSpec extends Specification {
         !engine.executor().startsWith(engine.root().resolve('containers'))
     }
 
+    def "the running executor is a sealed memfd copy that cannot be rewritten through /proc/PID/exe (CVE-2019-5736)"() {
+        given:
+        def result = null
+        def t = Thread.start { result = run(['sleep', '30']) }
+        def exe = awaitExecutor()
+        def exeLink = Path.of("/proc/${exe.pid()}/exe")
+        when:
+        def target = Files.readSymbolicLink(exeLink).toString()
+        Files.newOutputStream(exeLink, java.nio.file.StandardOpenOption.WRITE).withCloseable { it.write('x'.bytes) }
+        then:
+        target.startsWith('/memfd:cgroovy-executor')
+        thrown(IOException)
+        cleanup:
+        exe.children().forEach { it.destroyForcibly() }
+        t.join(10000)
+    }
+
     def "opening an engine removes what a dead engine left: container dir, cgroup and its processes"() {
         given: 'a container dir owned by a dead JVM, with a cgroup holding a live process'
         def id = Engine.newId()
