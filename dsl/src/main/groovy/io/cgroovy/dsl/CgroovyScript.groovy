@@ -35,7 +35,16 @@ abstract class CgroovyScript extends Script {
             c.call(spec)
         }
         ContainerSettings settings = spec.settings(image)
-        RunResult result = cgroovySession().run(settings)
+        Session session = cgroovySession()
+        if (session.cancelled) throw new InterruptedException()
+        RunResult result
+        try {
+            result = session.run(settings)
+        } finally {
+            // A Ctrl-C while the container ran was for the container (the engine stopped it): the
+            // handle still comes back; session.cancelled keeps later containers from starting.
+            Thread.interrupted()
+        }
         new Container(settings, result)
     }
 

@@ -29,7 +29,13 @@ class Interpreter implements Closeable {
     }
 
     /** Evaluates {@code code}; the value of its last expression. Throws what the code throws ({@link ExitRequest} for exit). */
-    Object eval(String code) { shell.evaluate(code) }
+    Object eval(String code) {
+        session.cancelled = false
+        shell.evaluate(code)
+    }
+
+    /** Ctrl-C: stops what {@code thread} (the one in {@link #eval}) is doing; a running container is stopped. */
+    void interrupt(Thread thread) { session.cancel(thread) }
 
     /** The status to leave with when input ends: the last foreground container's exit code, else 0. */
     int exitStatus() { session.lastExitCode ?: 0 }

@@ -13,6 +13,9 @@ import java.nio.file.Path
  */
 @CompileStatic
 final class Recipe {
+    /** The status of a recipe stopped by Ctrl-C (128 + SIGINT, as shells report it). */
+    static final int INTERRUPTED = 130
+
     private Recipe() {}
 
     /** The compiler settings of every recipe and shell line. */
@@ -36,13 +39,13 @@ final class Recipe {
             GroovyShell shell = new GroovyShell(Recipe.classLoader, binding, compilerConfiguration())
             Script script = shell.parse(file.toFile())
             script.run()
-            session.lastExitCode ?: 0
+            session.cancelled ? INTERRUPTED : (session.lastExitCode ?: 0)
         } catch (ExitRequest exit) {
             exit.status
         } catch (Throwable t) {
             if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) throw t
             err.println(Errors.forRecipe(t, shown, file.fileName.toString()))
-            1
+            session.cancelled ? INTERRUPTED : 1
         }
     }
 }

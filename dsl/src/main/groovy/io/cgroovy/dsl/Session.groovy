@@ -27,6 +27,14 @@ class Session implements Closeable {
     Stdio stdio = Stdio.inheritAll()
     /** Exit code of the last foreground container, null before the first one. */
     Integer lastExitCode
+    /** Set by Ctrl-C: the running container is stopped, and no further container starts in this snippet/recipe. */
+    volatile boolean cancelled
+
+    /** Ctrl-C: marks the session cancelled and interrupts {@code thread} (the one evaluating), which stops its container. */
+    void cancel(Thread thread) {
+        cancelled = true
+        thread?.interrupt()
+    }
 
     private Session(Path root, Engine engine) {
         this.root = root

@@ -2,6 +2,7 @@ package io.cgroovy.shell;
 
 import io.cgroovy.dsl.Recipe;
 import io.cgroovy.dsl.Session;
+import org.jline.utils.Signals;
 
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -24,7 +25,7 @@ public final class Main {
     public static void main(String[] args) {
         int status;
         try (Session session = Session.atDefaultRoot()) {
-            status = run(args, System.in, System.out, System.err, session, System.console() != null);
+            status = run(args, System.in, System.out, System.err, session, System.console() != null, true);
         }
         System.out.flush();
         System.exit(status);
@@ -35,6 +36,12 @@ public final class Main {
      * (else input is read as plain lines).
      */
     static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Session session, boolean interactive) {
+        return run(args, in, out, err, session, interactive, false);
+    }
+
+    /** {@code interruptible}: this process owns SIGINT (the real command line, not a test in this JVM). */
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Session session,
+                   boolean interactive, boolean interruptible) {
         if (args.length == 0) {
             Shell shell = new Shell(session);
             return interactive ? shell.runInteractive(historyFile()) : shell.runPiped(in, out, err);
@@ -47,6 +54,11 @@ public final class Main {
                     return 2;
                 }
                 List<String> rest = Arrays.asList(args).subList(2, args.length);
+                if (interruptible) {
+                    // Ctrl-C stops the foreground container (the engine ends it) and then the recipe: status 130
+                    Thread recipeThread = Thread.currentThread();
+                    Signals.register("INT", () -> session.cancel(recipeThread));
+                }
                 return Recipe.run(Path.of(args[1]), rest, session, err);
             case "--help": case "-h": case "help":
                 out.println(USAGE);

@@ -137,11 +137,6 @@ public final class Shell {
             t.setDaemon(true);
             return t;
         });
-        // Outside readLine (which installs its own handler) Ctrl-C interrupts the snippet, never the JVM.
-        terminal.handle(Terminal.Signal.INT, signal -> {
-            Thread t = evalThread;
-            if (t != null) t.interrupt();
-        });
         PrintWriter w = terminal.writer();
         List<String> words = new ArrayList<>(CgroovyScript.WORDS);
         words.addAll(ContainerSpec.WORDS);
@@ -156,6 +151,11 @@ public final class Shell {
                 .option(LineReader.Option.INSERT_TAB, false)
                 .build();
         try (Interpreter interpreter = new Interpreter(session, w)) {
+            // Outside readLine (which installs its own handler) Ctrl-C interrupts the snippet, never the JVM.
+            terminal.handle(Terminal.Signal.INT, signal -> {
+                Thread t = evalThread;
+                if (t != null) interpreter.interrupt(t);
+            });
             w.println("cgroovy — Groovy with containers. /help for the words, Ctrl-D to leave.");
             w.flush();
             while (true) {
@@ -252,7 +252,11 @@ public final class Shell {
         }
     }
 
+    /** CGROOVY_DEBUG=1: errors come with their stack trace (for reporting bugs). */
+    static final boolean DEBUG = System.getenv("CGROOVY_DEBUG") != null && !System.getenv("CGROOVY_DEBUG").isEmpty();
+
     private static void printError(PrintWriter err, Throwable t, boolean color) {
+        if (DEBUG) t.printStackTrace(err);
         String message = "error: " + Errors.message(t);
         if (color) {
             message = new AttributedStringBuilder()
