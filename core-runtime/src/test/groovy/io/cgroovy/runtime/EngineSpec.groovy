@@ -446,6 +446,17 @@ class EngineSpec extends Specification {
         e.message == 'no such image: nosuchimage'
     }
 
+    def "inside, /sys/fs/cgroup shows the container's own cgroups (cgroup namespace root), read-only, with its limits"() {
+        when:
+        def r = run([resources: new Resources(32L << 20, null, 0.5d, null, 20L)], ['sh', '-c', '''
+            cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/pids/pids.max
+            grep -E ':(memory|pids):' /proc/self/cgroup | cut -d: -f3
+            mkdir /sys/fs/cgroup/memory/sub 2>/dev/null && echo writable || echo read-only
+        '''])
+        then:
+        r.out.readLines() == [String.valueOf(32L << 20), '50000', '20', '/', '/', 'read-only']
+    }
+
     def "stdin is passed to the container"() {
         expect:
         run([stdin: 'one\ntwo\n'], ['wc', '-l']).out.trim() == '2'
