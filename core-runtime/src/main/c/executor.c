@@ -43,6 +43,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #define E_SYMLINK   (-1001) /* a path component inside the rootfs is a symlink */
 #define E_OUTSIDE   (-1002) /* the working directory is not inside the container's root */
@@ -467,6 +469,32 @@ static int step_close_fds(void) {
     return 0;
 }
 
+static int hexval(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+/* The filter arrives as hex of struct sock_filter in native byte order. */
+static int step_seccomp(char **a) {
+    size_t hex = strlen(a[0]);
+    if (hex == 0 || hex % 16 != 0) return -EINVAL;
+    size_t n = hex / 2;
+    unsigned char *buf = malloc(n);
+    if (!buf) return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        int hi = hexval(a[0][2 * i]), lo = hexval(a[0][2 * i + 1]);
+        if (hi < 0 || lo < 0) { free(buf); return -EINVAL; }
+        buf[i] = (unsigned char)(hi << 4 | lo);
+    }
+    struct sock_fprog prog = {.len = (unsigned short)(n / sizeof(struct sock_filter)), .filter = (struct sock_filter *)buf};
+    if (n / sizeof(struct sock_filter) > BPF_MAXINSNS) { free(buf); return -E2BIG; }
+    int r = prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+    int e = errno;
+    free(buf);
+    return r < 0 ? -e : 0;
+}
+
 static int step_chdir(char **a) {
     if (chdir(a[0]) < 0) return -errno;
     char cwd[PATH_MAX];
@@ -561,6 +589,7 @@ static int run_step(struct step *s) {
     if (OP("umask", 1)) { umask((mode_t)num(a[0])); return 0; }
     if (OP("close-fds", 0)) return step_close_fds();
     if (OP("chdir", 1)) return step_chdir(a);
+    if (OP("seccomp", 1)) return step_seccomp(a);
     if (OP("exec", -1)) return n < 2 ? -EINVAL : step_exec(a, n);
 #undef OP
     return E_BADSTEP;

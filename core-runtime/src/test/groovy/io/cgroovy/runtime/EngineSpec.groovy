@@ -271,6 +271,14 @@ class EngineSpec extends Specification {
         r.out.readLines().takeRight(2) == ['1024', '1024']
     }
 
+    def "seccomp: new namespaces are refused inside (unshare -U works without the filter), forks still work"() {
+        when:
+        def r = run(['sh', '-c', 'unshare -U true && echo userns-created; grep Seccomp: /proc/self/status; (true) && echo fork-ok'])
+        then:
+        r.err.contains('unshare(0x10000000): Operation not permitted')
+        r.out == 'Seccomp:\t2\nfork-ok\n'
+    }
+
     def "a non-root user has no effective capabilities"() {
         expect:
         run([user: '65534'], ['grep', 'CapEff', '/proc/self/status']).out.trim() == 'CapEff:\t0000000000000000'

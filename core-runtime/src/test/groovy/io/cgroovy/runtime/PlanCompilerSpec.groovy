@@ -118,10 +118,21 @@ class PlanCompilerSpec extends Specification {
         ops.indexOf('pivot-root') > ops.lastIndexOf('mknod')
         ops.indexOf('mask') > ops.indexOf('pivot-root')
         ops.subList(ops.indexOf('sethostname'), ops.size()) ==
-                ['sethostname', 'lo-up', 'rlimit', 'bounding', 'setgroups', 'setgid', 'setuid', 'capset', 'no-new-privs', 'umask', 'close-fds', 'chdir', 'exec']
+                ['sethostname', 'lo-up', 'rlimit', 'bounding', 'setgroups', 'setgid', 'setuid', 'capset', 'no-new-privs', 'umask', 'close-fds', 'chdir', 'seccomp', 'exec']
         plan.steps().find { it.op() == 'bounding' }.args() == ['0xa80425fb']
         plan.steps().find { it.op() == 'capset' }.args() == ['0xa80425fb', '0xa80425fb', '0x0']
         plan.steps().last() == Step.of("exec 'echo'", 'exec', 2, 'echo', 'hi', 'PATH=' + SpecBuilder.DEFAULT_PATH, 'HOSTNAME=abcdef012345', 'HOME=/')
+    }
+
+    def "without no_new_privs the seccomp filter is installed before the user and capabilities change"() {
+        given:
+        def s = spec()
+        s.process.noNewPrivileges = false
+        when:
+        def ops = compile(s).steps()*.op()
+        then:
+        ops.indexOf('seccomp') < ops.indexOf('setgroups')
+        !ops.contains('no-new-privs')
     }
 
     def "/sys/fs/cgroup follows the host: v1 hierarchies on a tmpfs, or cgroup2 alone"() {

@@ -157,6 +157,10 @@ public final class PlanCompiler {
         RuntimeSpec.Capabilities caps = p.capabilities == null ? new RuntimeSpec.Capabilities() : p.capabilities;
         if (caps.ambient != null && !caps.ambient.isEmpty()) throw new ContainerException("ambient capabilities are not supported yet");
         add("drop capabilities from the bounding set", "bounding", hex(capMask(caps.bounding)));
+        String seccomp = spec.linux.seccomp == null ? null : SeccompCompiler.compile(spec.linux.seccomp, SeccompCompiler.builtInTable());
+        String seccompWhat = "install the seccomp filter";
+        // without no_new_privs the filter needs CAP_SYS_ADMIN: install it while the process still has it
+        if (seccomp != null && !p.noNewPrivileges) add(seccompWhat, "seccomp", seccomp);
         List<String> gids = new ArrayList<>();
         if (p.user.additionalGids != null) for (Long g : p.user.additionalGids) gids.add(Long.toString(g));
         add("set supplementary groups [" + String.join(",", gids) + "]", "setgroups", String.join(",", gids));
@@ -167,6 +171,7 @@ public final class PlanCompiler {
         add("set umask 0022", "umask", "18");
         add("close inherited file descriptors", "close-fds");
         add("chdir to " + cwd, "chdir", cwd);
+        if (seccomp != null && p.noNewPrivileges) add(seccompWhat, "seccomp", seccomp);
 
         if (p.args == null || p.args.isEmpty()) throw new ContainerException("no command to run");
         List<Object> exec = new ArrayList<>();

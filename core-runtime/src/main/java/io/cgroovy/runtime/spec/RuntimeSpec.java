@@ -103,6 +103,45 @@ public class RuntimeSpec {
         @JsonProperty("maskedPaths") public List<String> maskedPaths = new ArrayList<>();
         @JsonProperty("readonlyPaths") public List<String> readonlyPaths = new ArrayList<>();
         @JsonProperty("devices") public List<Device> devices;
+        @JsonProperty("seccomp") public Seccomp seccomp;
+    }
+
+    /** linux.seccomp: a syscall filter as the OCI spec writes it (libseccomp action and operator names). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Seccomp {
+        @JsonProperty("defaultAction") public String defaultAction;
+        @JsonProperty("defaultErrnoRet") public Long defaultErrnoRet;
+        @JsonProperty("architectures") public List<String> architectures;
+        @JsonProperty("syscalls") public List<Syscall> syscalls = new ArrayList<>();
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Syscall {
+        @JsonProperty("names") public List<String> names;
+        @JsonProperty("action") public String action;
+        @JsonProperty("errnoRet") public Long errnoRet;
+        @JsonProperty("args") public List<SyscallArg> args;
+
+        public Syscall() {}
+        public Syscall(List<String> names, String action, Long errnoRet, List<SyscallArg> args) {
+            this.names = names; this.action = action; this.errnoRet = errnoRet; this.args = args;
+        }
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class SyscallArg {
+        @JsonProperty("index") public int index;
+        @JsonProperty("value") public long value;
+        @JsonProperty("valueTwo") public long valueTwo;
+        @JsonProperty("op") public String op;
+
+        public SyscallArg() {}
+        public SyscallArg(int index, long value, long valueTwo, String op) {
+            this.index = index; this.value = value; this.valueTwo = valueTwo; this.op = op;
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -33,6 +33,43 @@ public final class SpecBuilder {
     public static final List<String> READONLY_PATHS = List.of(
             "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
 
+    /**
+     * Syscalls Docker's default seccomp profile refuses (EPERM) to a container with the default
+     * capabilities: kernel modules and keyrings, namespaces and mounts, clocks, tracing of other
+     * processes' memory, BPF and perf, userfaultfd, io_uring, and other rarely needed interfaces.
+     * Names missing on an architecture are skipped.
+     */
+    public static final List<String> SECCOMP_DENIED = List.of(
+            "acct", "add_key", "bpf", "clock_adjtime", "clock_settime", "create_module", "delete_module",
+            "fanotify_init", "finit_module", "fsconfig", "fsmount", "fsopen", "fspick", "get_kernel_syms",
+            "get_mempolicy", "init_module", "io_uring_enter", "io_uring_register", "io_uring_setup", "ioperm",
+            "iopl", "kcmp", "kexec_file_load", "kexec_load", "keyctl", "lookup_dcookie", "mbind", "mount",
+            "mount_setattr", "move_mount", "move_pages", "name_to_handle_at", "nfsservctl", "open_by_handle_at",
+            "open_tree", "perf_event_open", "pidfd_getfd", "pivot_root", "process_madvise", "process_vm_readv",
+            "process_vm_writev", "query_module", "quotactl", "quotactl_fd", "reboot", "request_key",
+            "set_mempolicy", "setdomainname", "sethostname", "setns", "settimeofday", "stime", "swapoff",
+            "swapon", "syslog", "sysfs", "_sysctl", "umount", "umount2", "unshare", "uselib", "userfaultfd",
+            "ustat", "vhangup", "vm86", "vm86old");
+
+    /** clone flags that create namespaces; clone with any of them is refused (Docker: unless CAP_SYS_ADMIN). */
+    public static final long[] CLONE_NAMESPACE_FLAGS = {
+            0x00020000L, 0x02000000L, 0x04000000L, 0x08000000L, 0x10000000L, 0x20000000L, 0x40000000L};
+
+    /** The default filter: everything allowed but {@link #SECCOMP_DENIED}, namespace-creating clone, and clone3 (ENOSYS, so libc falls back to clone). */
+    public static RuntimeSpec.Seccomp defaultSeccomp() {
+        RuntimeSpec.Seccomp sc = new RuntimeSpec.Seccomp();
+        sc.defaultAction = "SCMP_ACT_ALLOW";
+        String arch = System.getProperty("os.arch");
+        sc.architectures = List.of(arch.equals("aarch64") ? "SCMP_ARCH_AARCH64" : "SCMP_ARCH_X86_64");
+        sc.syscalls.add(new RuntimeSpec.Syscall(new ArrayList<>(SECCOMP_DENIED), "SCMP_ACT_ERRNO", 1L, null));
+        sc.syscalls.add(new RuntimeSpec.Syscall(List.of("clone3"), "SCMP_ACT_ERRNO", 38L, null));
+        for (long flag : CLONE_NAMESPACE_FLAGS) {
+            sc.syscalls.add(new RuntimeSpec.Syscall(List.of("clone"), "SCMP_ACT_ERRNO", 1L,
+                    List.of(new RuntimeSpec.SyscallArg(0, flag, flag, "SCMP_CMP_MASKED_EQ"))));
+        }
+        return sc;
+    }
+
     /** The parent of every container's cgroup as named in config.json's cgroupsPath. */
     public static final String CGROUP_PARENT = "/cgroovy";
 
@@ -127,6 +164,7 @@ public final class SpecBuilder {
         linux.readonlyPaths = new ArrayList<>(READONLY_PATHS);
         linux.cgroupsPath = CGROUP_PARENT + "/" + id;
         linux.resources = resources(s.resources());
+        linux.seccomp = defaultSeccomp();
         return spec;
     }
 

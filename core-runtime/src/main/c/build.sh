@@ -1,0 +1,15 @@
+#!/bin/sh
+# Builds the executor and the syscall table for seccomp filters (called by Maven).
+#   build.sh OUTDIR SOURCE
+set -eu
+out=$1
+src=$2
+mkdir -p "$out"
+gcc -O2 -static -Wall -Wextra -Werror -o "$out/cgroovy-executor.tmp" "$src"
+mv -f "$out/cgroovy-executor.tmp" "$out/cgroovy-executor"
+# "arch <gcc target>" then "<name> <number>" for every syscall of the build's architecture
+{
+  echo "arch $(gcc -dumpmachine)"
+  echo '#include <sys/syscall.h>' | gcc -E -dM - | sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9][0-9]*\)$/\1 \2/p' | sort
+} > "$out/syscalls.txt.tmp"
+mv -f "$out/syscalls.txt.tmp" "$out/syscalls.txt"
