@@ -187,7 +187,7 @@ public final class Engine implements AutoCloseable {
         Throwable failure = null;
         try {
             Files.createDirectories(dir);
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------")); // env in config.json may hold secrets
             Files.writeString(dir.resolve(OWNER), ownerRecord());
             Path upper = Files.createDirectory(dir.resolve("upper"));
             Files.setPosixFilePermissions(upper, PosixFilePermissions.fromString("rwxr-xr-x"));
