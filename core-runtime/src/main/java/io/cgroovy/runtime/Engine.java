@@ -241,6 +241,9 @@ public final class Engine implements AutoCloseable {
         } catch (IOException e) {
             failure = new ContainerException("container " + name + ": " + e.getMessage(), e);
             throw (ContainerException) failure;
+        } catch (UncheckedIOException e) {
+            failure = new ContainerException("container " + name + ": " + e.getMessage(), e);
+            throw (ContainerException) failure;
         } catch (RuntimeException | Error e) {
             failure = e;
             throw e;
