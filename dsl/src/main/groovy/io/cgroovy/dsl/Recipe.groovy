@@ -3,6 +3,7 @@ package io.cgroovy.dsl
 import groovy.transform.CompileStatic
 import org.codehaus.groovy.control.CompilerConfiguration
 
+import javax.lang.model.SourceVersion
 import java.nio.file.Files
 import java.nio.file.Path
 
@@ -32,20 +33,36 @@ final class Recipe {
             err.println("cgroovy: ${shown}: no such file")
             return 2
         }
+        String sourceName = sourceName(file)
         Binding binding = new Binding()
         binding.setVariable('args', args as String[])
         binding.setVariable(Session.VARIABLE, session)
         try {
             GroovyShell shell = new GroovyShell(Recipe.classLoader, binding, compilerConfiguration())
-            Script script = shell.parse(file.toFile())
+            Script script = shell.parse(new GroovyCodeSource(Files.readString(file), sourceName, '/groovy/script'))
             script.run()
             session.cancelled ? INTERRUPTED : (session.lastExitCode ?: 0)
         } catch (ExitRequest exit) {
             exit.status
         } catch (Throwable t) {
             if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) throw t
-            err.println(Errors.forRecipe(t, shown, file.fileName.toString()))
+            err.println(Errors.forRecipe(t, shown, sourceName))
             session.cancelled ? INTERRUPTED : 1
         }
+    }
+
+    /**
+     * The name the recipe is compiled under; it names the script class, so it must be a Java
+     * identifier ("long.cgroovy" or "1st.cgroovy" would not be): "long" becomes "_long".
+     */
+    static String sourceName(Path file) {
+        String base = file.fileName.toString()
+        int dot = base.lastIndexOf('.')
+        if (dot > 0) base = base.substring(0, dot)
+        if (!SourceVersion.isName(base)) {
+            base = base.replaceAll(/[^A-Za-z0-9_$]/, '_')
+            if (!SourceVersion.isName(base)) base = '_' + base
+        }
+        base + '.cgroovy'
     }
 }

@@ -29,6 +29,8 @@ class Session implements Closeable {
     Integer lastExitCode
     /** Set by Ctrl-C: the running container is stopped, and no further container starts in this snippet/recipe. */
     volatile boolean cancelled
+    /** The thread inside engine.run(), if any. */
+    private Thread running
 
     /** Ctrl-C: marks the session cancelled and interrupts {@code thread} (the one evaluating), which stops its container. */
     void cancel(Thread thread) {
@@ -68,9 +70,31 @@ class Session implements Closeable {
     void detachStdin(OutputStream out, OutputStream err) { stdio = Stdio.of(null, out, err) }
 
     RunResult run(ContainerSettings settings) {
-        RunResult r = engine().run(settings, stdio)
-        lastExitCode = r.exitCode()
-        r
+        Engine e = engine()
+        synchronized (this) { running = Thread.currentThread() }
+        try {
+            RunResult r = e.run(settings, stdio)
+            lastExitCode = r.exitCode()
+            r
+        } finally {
+            synchronized (this) {
+                running = null
+                notifyAll()
+            }
+        }
+    }
+
+    /**
+     * For a JVM shutdown (SIGTERM, SIGHUP when the terminal goes away): stops the foreground
+     * container the way Ctrl-C does and waits up to {@code millis} for the engine to clean it up.
+     * True when nothing is left running.
+     */
+    synchronized boolean stopRunning(long millis) {
+        if (running == null) return true
+        cancel(running)
+        long end = System.currentTimeMillis() + millis
+        while (running != null && System.currentTimeMillis() < end) wait(Math.max(1L, end - System.currentTimeMillis()))
+        running == null
     }
 
     ImageStore images() { engine().images() }

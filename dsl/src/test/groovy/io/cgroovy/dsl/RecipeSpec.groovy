@@ -134,4 +134,17 @@ container('busybox') {
         Recipe.run(dir.resolve('nope.cgroovy'), [], session, new PrintStream(errBytes, true)) == 2
         err == "cgroovy: ${dir.resolve('nope.cgroovy')}: no such file"
     }
+
+    @Unroll
+    def "a recipe named #name runs and reports its lines"() {
+        when:
+        int status = run(name, "x = 1\n\ncontainer('busybox') { pids 0 }\n", [])
+
+        then:
+        status == 1
+        err == "${dir.resolve(name)}:3: pids 0: must be greater than 0"
+
+        where:
+        name << ['long.cgroovy', '1st.cgroovy', 'my recipe.cgroovy', 'class', 'x.y.cgroovy']
+    }
 }

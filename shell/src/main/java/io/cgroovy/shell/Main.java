@@ -25,6 +25,8 @@ public final class Main {
     public static void main(String[] args) {
         int status;
         try (Session session = Session.atDefaultRoot()) {
+            // SIGTERM / SIGHUP: the foreground container is stopped and cleaned up, not orphaned
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> session.stopRunning(10_000), "cgroovy-shutdown"));
             status = run(args, System.in, System.out, System.err, session, System.console() != null, true);
         }
         System.out.flush();

@@ -139,4 +139,52 @@ container('busybox') { run 'exit 5' }.exitCode
         r.err == 'error: no such image: nosuch\n'
         r.status == 5
     }
+
+    @IgnoreIf({ !LauncherSpec.isRoot() })
+    def "SIGINT during a recipe stops its container, starts no other, exits 130; SIGTERM leaves nothing running"() {
+        given:
+        int marker = 3000 + new Random().nextInt(5000)     // "sleep <marker>" finds the container's process
+        Path recipe = dir.resolve('long.cgroovy')
+        Files.writeString(recipe, """c = container('busybox') { run 'echo started; sleep ${marker}; echo never' }
+println "stopped: \${c.exitCode}"
+container('busybox') { run 'echo second' }
+""")
+        ProcessBuilder pb = new ProcessBuilder(LAUNCHER.toString(), 'run', recipe.toString())
+        Map<String, String> env = pb.environment()
+        env.put('CGROOVY_CLASSPATH', System.getProperty('java.class.path'))
+        env.put('CGROOVY_ROOT', dir.resolve('root').toString())
+        env.put('CGROOVY_CGROUP_PARENT', cgroupParent)
+        Path outFile = dir.resolve('out.txt'), errFile = dir.resolve('err.txt')
+        pb.redirectOutput(outFile.toFile()).redirectError(errFile.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE)
+        Process p = pb.start()
+
+        when:
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120)
+        while (p.alive && !Files.readString(outFile).contains('started') && System.nanoTime() < end) sleep 50
+        ['kill', "-${signal}", String.valueOf(p.pid())].execute().waitFor()
+
+        then:
+        p.waitFor(60, TimeUnit.SECONDS)
+        p.exitValue() == status
+        Files.readString(outFile) ==~ output
+        Files.readString(errFile) == error.replace('RECIPE', recipe.toString())
+        !running("sleep ${marker}")
+        Files.list(dir.resolve('root/containers')).withCloseable { it.count() } == 0
+
+        where:
+        signal | status | output                                    | error
+        'INT'  | 130    | /started\nstopped: (130|137|143)\n/       | 'RECIPE:3: interrupted\n'
+        'TERM' | 143    | /started\n/                               | ''
+    }
+
+    /** Some process on this host has {@code text} in its command line. */
+    private static boolean running(String text) {
+        new File('/proc').listFiles().findAll { it.name ==~ /\d+/ }.any { File d ->
+            try {
+                new String(Files.readAllBytes(d.toPath().resolve('cmdline'))).replace('\u0000' as char, ' ' as char).contains(text)
+            } catch (IOException ignored) {
+                false
+            }
+        }
+    }
 }
