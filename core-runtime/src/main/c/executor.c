@@ -711,6 +711,18 @@ int main(int argc, char **argv) {
         write_status(text);
         return 125;
     }
+    /*
+     * Die with the engine: Java passes its pid in CGROOVY_PARENT_PID and waits for us in the thread
+     * that started us, so the parent-death signal fires only when the engine is gone; the container
+     * then gets its own parent-death SIGKILL and its whole pid namespace goes with it.
+     */
+    const char *parent = getenv("CGROOVY_PARENT_PID");
+    if (parent) {
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != (pid_t)atol(parent)) {
+            write_status("error -1 -3 the engine that started the executor is gone\n");
+            return 125;
+        }
+    }
     /* a JVM starts us with some signals blocked (SIGQUIT is its thread-dump signal): unblock all */
     sigset_t none;
     sigemptyset(&none);

@@ -207,6 +207,7 @@ public final class Engine implements AutoCloseable {
 
             ProcessBuilder pb = new ProcessBuilder(executor().toString(), planFile.toString(), status.toString());
             pb.environment().clear();
+            pb.environment().put("CGROOVY_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
             if (stdio == null || stdio.inherit()) {
                 pb.inheritIO();
             } else {

@@ -387,6 +387,50 @@ class EngineSpec extends Specification {
         t.join(10000)
     }
 
+    def "when the engine's JVM dies, its container dies at once; the next engine removes the rest"() {
+        given: 'another JVM running a container of the same image'
+        def root = tmp.resolve('root-jvm')
+        def parent = cgroupParent + '-jvm'
+        def script = '''
+            import io.cgroovy.runtime.*
+            import io.cgroovy.image.*
+            import java.nio.file.*
+            def e = Engine.open(Path.of(args[0]), args[1])
+            def cfg = new ImageConfig(); cfg.config.cmd = ['sh']
+            def img = new Snapshot('sha256:' + '0' * 64, 'test/busybox', [Path.of(args[2]), Path.of(args[3])], cfg)
+            Thread.start { e.run(img, new ContainerSettings('test/busybox', null, ['sleep', '300'], null, null, null, null, null), Stdio.of(null, null, null)) }
+            while (!ProcessHandle.current().children().flatMap { it.children() }.findFirst().isPresent()) Thread.sleep(20)
+            println 'running'
+            Thread.sleep(600000)
+        '''
+        def jvm = new ProcessBuilder(Path.of(System.getProperty('java.home'), 'bin', 'java').toString(), '-cp', System.getProperty('java.class.path'),
+                'groovy.ui.GroovyMain', '-e', script, root.toString(), parent, image.layers()[0].toString(), image.layers()[1].toString())
+                .redirectErrorStream(true).start()
+        def reader = new BufferedReader(new InputStreamReader(jvm.inputStream))
+        def line = reader.readLine()
+        assert line == 'running'
+        def executor = jvm.toHandle().children().findFirst().get()
+        def container = executor.children().findFirst().get()
+        def containerDir = Files.list(root.resolve('containers')).withCloseable { it.findFirst().get() }
+        when:
+        jvm.destroyForcibly()
+        jvm.waitFor()
+        then: 'the parent-death signals take down the executor and the container'
+        executor.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS) != null
+        container.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS) != null
+        Files.isDirectory(containerDir)
+        when:
+        def next = Engine.open(root, parent)
+        then:
+        !Files.exists(containerDir)
+        next.cgroups().parentDirs().every { !Files.isDirectory(it) || Files.list(it).withCloseable { s -> s.noneMatch { Files.isDirectory(it) } } }
+        cleanup:
+        jvm?.destroyForcibly()
+        jvm?.waitFor()
+        ProcessHandle.current().descendants().forEach { it.destroyForcibly() }
+        io.cgroovy.runtime.cgroup.Cgroups.detect(parent).removeParent()
+    }
+
     def "opening an engine removes what a dead engine left: container dir, cgroup and its processes"() {
         given: 'a container dir owned by a dead JVM, with a cgroup holding a live process'
         def id = Engine.newId()
