@@ -597,7 +597,13 @@ static int run_step(struct step *s) {
 
 /* ---------- parent: signal forwarding and waiting ---------- */
 
-static void forward(int sig) {
+/*
+ * Forwards a signal sent to the executor. A signal from the terminal (Ctrl-C: si_code SI_KERNEL)
+ * went to the whole foreground process group, the container included, so it is not sent twice.
+ */
+static void forward(int sig, siginfo_t *info, void *ctx) {
+    (void)ctx;
+    if (info && info->si_code == SI_KERNEL) return;
     if (child_pid > 0) kill(child_pid, sig);
 }
 
@@ -784,8 +790,8 @@ int main(int argc, char **argv) {
         child_pid = (pid_t)pid;
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
-        sa.sa_handler = forward;
-        sa.sa_flags = SA_RESTART;
+        sa.sa_sigaction = forward;
+        sa.sa_flags = SA_RESTART | SA_SIGINFO;
         for (size_t k = 0; k < sizeof forwarded / sizeof forwarded[0]; k++) sigaction(forwarded[k], &sa, NULL);
         sigprocmask(SIG_SETMASK, &old, NULL);
         return parent_wait(i, p[0]);
