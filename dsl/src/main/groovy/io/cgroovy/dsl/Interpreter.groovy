@@ -7,7 +7,7 @@ import org.codehaus.groovy.control.customizers.ASTTransformationCustomizer
 
 /**
  * Evaluates shell input one snippet at a time with one binding, so variables persist across
- * lines ({@code c = container('busybox') {...}} then {@code c.exitCode}). Loops and closures
+ * lines ({@code c = container('busybox') {...}} then {@code c.exitCode}; {@code def c = ...} too). Loops and closures
  * check for thread interruption, so the shell can interrupt a runaway line.
  */
 @CompileStatic
@@ -24,7 +24,7 @@ class Interpreter implements Closeable {
         binding.setVariable(Session.VARIABLE, session)
         binding.setVariable('out', out)
         CompilerConfiguration config = Recipe.compilerConfiguration()
-        config.addCompilationCustomizers(new ASTTransformationCustomizer(ThreadInterrupt))
+        config.addCompilationCustomizers(new ASTTransformationCustomizer(ThreadInterrupt), new TopLevelDeclarations())
         shell = new GroovyShell(Interpreter.classLoader, binding, config)
     }
 

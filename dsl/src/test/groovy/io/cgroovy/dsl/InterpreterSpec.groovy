@@ -24,6 +24,19 @@ class InterpreterSpec extends Specification {
         interpreter.eval('f(5)') == 7
     }
 
+    def "top-level def and typed declarations persist too; locals in closures and methods stay local"() {
+        expect:
+        interpreter.eval('def a = 5') == 5
+        interpreter.eval('String s = "x"; int n = a + 1') == 6
+        interpreter.eval('def u') == null
+        interpreter.eval('[a, s, n, u]') == [5, 'x', 6, null]
+        interpreter.eval('def f() { def inner = 1; inner }; [1].each { def c = 2 }; f()') == 1
+        !interpreter.binding.hasVariable('inner')
+        !interpreter.binding.hasVariable('c')
+        interpreter.eval("def m = '64m'; def spec = new io.cgroovy.dsl.ContainerSpec(4); spec.script = this; " +
+                "spec.with { memory m }; spec.settings('busybox').resources().memoryBytes()") == 64L * 1024 * 1024
+    }
+
     def "println writes to the interpreter's output"() {
         when:
         interpreter.eval('println "hello"')
