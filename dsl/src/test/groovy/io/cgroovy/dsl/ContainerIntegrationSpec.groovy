@@ -116,6 +116,23 @@ class ContainerIntegrationSpec extends Specification {
         Errors.message(e) == 'no such image: nosuch'
     }
 
+    def "load of a file that is not there, rmi of an unknown image: one line each"() {
+        when:
+        eval("load '${tmp}/missing.tar'")
+
+        then:
+        Throwable e = thrown()
+        String message = Errors.message(e)
+        message.contains("${tmp}/missing.tar") && !message.contains('\n')
+
+        when:
+        eval("rmi 'nosuch:1'")
+
+        then:
+        Throwable e2 = thrown()
+        Errors.message(e2) ==~ /.*nosuch.*/
+    }
+
     def "images, tag and rmi work on the store; the default busybox is there without a registry"() {
         when:
         ImageList before = (ImageList) eval('images()')

@@ -128,6 +128,7 @@ class LauncherSpec extends Specification {
 }
 c.exitCode
 container('nosuch')
+images()
 container('busybox') { run 'exit 5' }.exitCode
 ''')
 
@@ -135,7 +136,9 @@ container('busybox') { run 'exit 5' }.exitCode
         r.out.readLines()[0] == 'bar'
         r.out.readLines()[1].startsWith('==> container ')
         r.out.readLines()[2] == '==> 0'
-        r.out.readLines()[3] == '==> 5'
+        r.out.readLines()[3] ==~ /REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE/   // a table, not '==> [...]'
+        r.out.readLines()[4] ==~ /busybox\s+latest\s+[0-9a-f]{12}\s+.+\s+[0-9.]+[kMG]?B/
+        r.out.readLines()[5] == '==> 5'
         r.err == 'error: no such image: nosuch\n'
         r.status == 5
     }
