@@ -296,7 +296,7 @@ class EngineSpec extends Specification {
             touch /sys/x 2>/dev/null && echo sysfs-writable || echo sysfs-ro
             grep -E ' /(dev|dev/pts|dev/shm|dev/mqueue|sys|proc|sys/fs/cgroup)? ' /proc/self/mountinfo | wc -l
             ls /sys/fs/cgroup | head -1
-            cat /proc/self/cgroup | grep memory
+            cat /proc/self/cgroup
         '''])
         def lines = r.out.readLines()
         then:
@@ -309,7 +309,7 @@ class EngineSpec extends Specification {
         lines.contains('kcore-masked')
         lines.contains('sys-ro')
         lines.contains('sysfs-ro')
-        r.out.readLines().any { it ==~ /\d+:memory:\/$/ }
+        r.out.readLines().any { it ==~ (engine.cgroups().version() == 'v1' ? /\d+:memory:\/$/ : /0::\/$/) }
     }
 
     def "exec of a missing command is a one-line error naming it"() {
@@ -499,14 +499,19 @@ class EngineSpec extends Specification {
     }
 
     def "inside, /sys/fs/cgroup shows the container's own cgroups (cgroup namespace root), read-only, with its limits"() {
+        given:
+        boolean v1 = engine.cgroups().version() == 'v1'
+        def files = v1 ? 'memory/memory.limit_in_bytes cpu/cpu.cfs_quota_us pids/pids.max' : 'memory.max cpu.max pids.max'
+        def probe = v1 ? 'memory/sub' : 'sub'
         when:
-        def r = run([resources: new Resources(32L << 20, null, 0.5d, null, 20L)], ['sh', '-c', '''
-            cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/pids/pids.max
-            grep -E ':(memory|pids):' /proc/self/cgroup | cut -d: -f3
-            mkdir /sys/fs/cgroup/memory/sub 2>/dev/null && echo writable || echo read-only
-        '''])
+        def r = run([resources: new Resources(32L << 20, null, 0.5d, null, 20L)], ['sh', '-c', """
+            cd /sys/fs/cgroup && cat $files
+            grep -E '${v1 ? ':(memory|pids):' : '^0::'}' /proc/self/cgroup | cut -d: -f3
+            mkdir /sys/fs/cgroup/$probe 2>/dev/null && echo writable || echo read-only
+        """.toString()])
         then:
-        r.out.readLines() == [String.valueOf(32L << 20), '50000', '20', '/', '/', 'read-only']
+        r.out.readLines() == (v1 ? [String.valueOf(32L << 20), '50000', '20', '/', '/', 'read-only']
+                                 : [String.valueOf(32L << 20), '50000 100000', '20', '/', 'read-only'])
     }
 
     def "stdin is passed to the container"() {
