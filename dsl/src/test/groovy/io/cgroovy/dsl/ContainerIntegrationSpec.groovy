@@ -94,6 +94,16 @@ class ContainerIntegrationSpec extends Specification {
         eval("container('busybox')").exitCode == 0
     }
 
+    def "options given to container(...) are the same words"() {
+        when:
+        Container c = eval("""container('busybox', name: 'opts', memory: '64m', env: [X: '1']) { run 'echo \$X' }""")
+
+        then:
+        c.name == 'opts'
+        c.settings.resources().memoryBytes() == 64L * 1024 * 1024
+        out.toString() == '1\n'
+    }
+
     def "a container that outgrows its memory is reported as OOM-killed"() {
         when:
         Container c = eval('''container('busybox') {

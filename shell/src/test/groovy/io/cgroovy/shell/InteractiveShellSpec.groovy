@@ -127,4 +127,24 @@ class InteractiveShellSpec extends Specification {
         code in ['130', '143']          // SIGINT from the terminal or SIGTERM from the engine
         !text.contains('\nnever\n')
     }
+
+    @IgnoreIf({ !LauncherSpec.isRoot() })
+    def "a foreground container reads what is typed at the terminal, not the shell"() {
+        when:
+        start()
+        int at = await('cgroovy> ')
+        type("container('busybox') { run 'echo ready; read x; echo got \$x; read y; echo got \$y' }.exitCode\r")
+        at = await('\nready\n', at)
+        type('hello\r')
+        at = await('got hello', at)
+        type('world\r')
+        at = await('got world', at)
+        at = await('==> 0', at)
+        at = await('cgroovy> ', at)
+        type('exit 0\r')
+
+        then:
+        process.waitFor(60, TimeUnit.SECONDS)
+        process.exitValue() == 0
+    }
 }
