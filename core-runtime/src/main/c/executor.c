@@ -756,7 +756,7 @@ int main(int argc, char **argv) {
             }
             continue;
         }
-        if (steps[i].nargs != 1) {
+        if (steps[i].nargs != 1 && steps[i].nargs != 2) {
             snprintf(text, sizeof text, "error %d %d %s\n", i, E_BADSTEP, err_text(E_BADSTEP));
             write_status(text);
             return 125;
@@ -771,7 +771,30 @@ int main(int argc, char **argv) {
         sigemptyset(&block);
         for (size_t k = 0; k < sizeof forwarded / sizeof forwarded[0]; k++) sigaddset(&block, forwarded[k]);
         sigprocmask(SIG_BLOCK, &block, &old);
-        long pid = syscall(SYS_clone, (unsigned long)unum(steps[i].args[0]) | SIGCHLD, NULL, NULL, NULL, 0);
+        unsigned long flags = (unsigned long)unum(steps[i].args[0]);
+        const char *into = steps[i].nargs == 2 ? steps[i].args[1] : NULL;
+        int joined = 0;
+        long pid = -1;
+        if (into) {
+            /* cgroup v2: born in the container's cgroup (no migration afterwards) */
+            int cgfd = open(into, O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (cgfd >= 0) {
+                struct {
+                    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+                } ca;
+                memset(&ca, 0, sizeof ca);
+                ca.flags = flags | 0x200000000ULL; /* CLONE_INTO_CGROUP */
+                ca.exit_signal = SIGCHLD;
+                ca.cgroup = (uint64_t)cgfd;
+                pid = syscall(SYS_clone3, &ca, sizeof ca);
+                int e = errno;
+                close(cgfd);
+                if (pid >= 0) joined = 1;
+                else if (e == ENOSYS || e == E2BIG || e == EINVAL) pid = -2; /* no clone3 into a cgroup: clone, then join */
+                else errno = e;
+            }
+        }
+        if (!into || pid == -2) pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
         if (pid < 0) {
             int e = errno;
             sigprocmask(SIG_SETMASK, &old, NULL);
@@ -784,6 +807,7 @@ int main(int argc, char **argv) {
             errfd = p[1];
             int r = do_clone_child_setup();
             if (r < 0) child_fail(i, -r);
+            if (into && !joined && (r = join_cgroup(into)) < 0) child_fail(i, -r);
             run_child(i + 1);
         }
         close(p[1]);

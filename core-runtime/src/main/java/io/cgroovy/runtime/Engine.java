@@ -199,8 +199,9 @@ public final class Engine implements AutoCloseable {
             spec.write(dir.resolve("config.json"));
             Cgroups cg = cgroups();
             cgroup = cg.create(id, settings.resources());
+            Path v2 = cgroup.v2Dir().orElse(null);
             Plan plan = PlanCompiler.compile(spec, new PlanCompiler.Rootfs(rootfs, image.layers(), upper, work),
-                    cgroup.joinDirs(), hostCgroupMounts, hostCgroupLinks);
+                    v2 != null ? List.of() : cgroup.joinDirs(), v2, hostCgroupMounts, hostCgroupLinks);
             Path planFile = dir.resolve("plan");
             plan.write(planFile);
             Path status = dir.resolve("status");

@@ -148,6 +148,21 @@ class PlanCompilerSpec extends Specification {
         v2*.description == ['mount cgroup2 on /sys/fs/cgroup']
     }
 
+    def "on cgroup v2 the first process is cloned into the container's cgroup instead of joining it"() {
+        given:
+        def c = Path.of('/var/lib/cgroovy/containers/' + ID)
+        def cg = Path.of('/sys/fs/cgroup/cgroovy/' + ID)
+        when:
+        def plan = PlanCompiler.compile(spec(), new PlanCompiler.Rootfs(c.resolve('rootfs'), [Path.of('/l')], c.resolve('upper'), c.resolve('work')),
+                [], cg, CgroupMounts.parse(V2).mounts(), [:])
+        then:
+        plan.steps()[0].op() == 'clone'
+        plan.steps()[0].args()[1] == cg.toString()
+        plan.steps()[0].description().endsWith(' in cgroup ' + cg)
+        plan.steps()[1] == Step.of('create cgroup namespace', 'unshare', 0x02000000L)
+        !plan.steps()*.op().contains('join-cgroup')
+    }
+
     def "combined v1 hierarchies keep the host's symlinks (cpu -> cpu,cpuacct)"() {
         given:
         def info = '31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755\n' +

@@ -36,15 +36,17 @@ public final class PlanCompiler {
     private final RuntimeSpec spec;
     private final Rootfs rootfs;
     private final List<Path> cgroupJoinDirs;
+    private final Path cloneInto;
     private final List<CgroupMounts.Mount> hostCgroupMounts;
     private final Map<String, String> hostCgroupLinks;
     private final List<Step> steps = new ArrayList<>();
 
-    private PlanCompiler(RuntimeSpec spec, Rootfs rootfs, List<Path> cgroupJoinDirs, List<CgroupMounts.Mount> hostCgroupMounts,
-                         Map<String, String> hostCgroupLinks) {
+    private PlanCompiler(RuntimeSpec spec, Rootfs rootfs, List<Path> cgroupJoinDirs, Path cloneInto,
+                         List<CgroupMounts.Mount> hostCgroupMounts, Map<String, String> hostCgroupLinks) {
         this.spec = spec;
         this.rootfs = rootfs;
         this.cgroupJoinDirs = cgroupJoinDirs;
+        this.cloneInto = cloneInto;
         this.hostCgroupMounts = hostCgroupMounts;
         this.hostCgroupLinks = hostCgroupLinks;
     }
@@ -65,7 +67,17 @@ public final class PlanCompiler {
      */
     public static Plan compile(RuntimeSpec spec, Rootfs rootfs, List<Path> cgroupJoinDirs, List<CgroupMounts.Mount> hostCgroupMounts,
                                Map<String, String> hostCgroupLinks) {
-        PlanCompiler c = new PlanCompiler(spec, rootfs, cgroupJoinDirs, hostCgroupMounts, new TreeMap<>(hostCgroupLinks));
+        return compile(spec, rootfs, cgroupJoinDirs, null, hostCgroupMounts, hostCgroupLinks);
+    }
+
+    /**
+     * As above; with {@code cloneInto} (the container's cgroup v2 directory) the first process is
+     * created in that cgroup by clone3(CLONE_INTO_CGROUP) instead of joining it after clone (the
+     * executor falls back to joining on kernels without it); {@code cgroupJoinDirs} should then be empty.
+     */
+    public static Plan compile(RuntimeSpec spec, Rootfs rootfs, List<Path> cgroupJoinDirs, Path cloneInto,
+                               List<CgroupMounts.Mount> hostCgroupMounts, Map<String, String> hostCgroupLinks) {
+        PlanCompiler c = new PlanCompiler(spec, rootfs, cgroupJoinDirs, cloneInto, hostCgroupMounts, new TreeMap<>(hostCgroupLinks));
         c.compile();
         return new Plan(c.steps);
     }
@@ -116,7 +128,11 @@ public final class PlanCompiler {
             names.add(n.type);
         }
         if ((flags & Linux.CLONE_NEWNS) == 0) throw new ContainerException("a container needs its own mount namespace");
-        add("create namespaces (" + String.join(", ", names) + ")", "clone", flags);
+        if (cloneInto != null) {
+            add("create namespaces (" + String.join(", ", names) + ") in cgroup " + cloneInto, "clone", flags, cloneInto.toString());
+        } else {
+            add("create namespaces (" + String.join(", ", names) + ")", "clone", flags);
+        }
 
         // cgroup: join first, then the cgroup namespace so that its root is the container's cgroup
         for (Path dir : cgroupJoinDirs) add("join cgroup " + dir, "join-cgroup", dir.toString());
