@@ -2,6 +2,9 @@ package io.cgroovy.dsl
 
 import groovy.transform.CompileStatic
 import org.codehaus.groovy.ast.ClassNode
+import org.codehaus.groovy.ast.MethodNode
+import org.codehaus.groovy.ast.Parameter
+import org.codehaus.groovy.ast.expr.ClosureExpression
 import org.codehaus.groovy.ast.expr.BinaryExpression
 import org.codehaus.groovy.ast.expr.DeclarationExpression
 import org.codehaus.groovy.ast.expr.EmptyExpression
@@ -17,8 +20,9 @@ import org.codehaus.groovy.syntax.Types
 
 /**
  * For the shell: {@code def x = 1} (or {@code String s = 'a'}) at the top level of a line
- * assigns the binding variable {@code x}, so the next line sees it, as a user expects at a
- * prompt. Declarations inside methods, closures and blocks stay local. Recipes keep Groovy's rules.
+ * assigns the binding variable {@code x}, and {@code def f(n) { ... }} becomes the closure
+ * {@code f} in the binding, so later lines see both, as a user expects at a prompt.
+ * Declarations inside methods, closures and blocks stay local. Recipes keep Groovy's rules.
  */
 @CompileStatic
 class TopLevelDeclarations extends CompilationCustomizer {
@@ -28,6 +32,7 @@ class TopLevelDeclarations extends CompilationCustomizer {
     void call(SourceUnit source, GeneratorContext context, ClassNode classNode) {
         if (!classNode.script) return
         List<Statement> statements = source.AST.statementBlock.statements
+        methodsToClosures(classNode, statements)
         for (int i = 0; i < statements.size(); i++) {
             Statement s = statements[i]
             if (!(s instanceof ExpressionStatement)) continue
@@ -43,6 +48,30 @@ class TopLevelDeclarations extends CompilationCustomizer {
             ExpressionStatement replacement = new ExpressionStatement(assign)
             replacement.setSourcePosition(s)
             statements[i] = replacement
+        }
+    }
+
+    /** {@code def f(a, b) { body }} → {@code f = { a, b -> body }} at the top of the line. */
+    private static void methodsToClosures(ClassNode script, List<Statement> statements) {
+        List<MethodNode> declared = script.methods.findAll { MethodNode m ->
+            m.lineNumber > 0 && !(m.name in ['run', 'main']) && !m.synthetic && m.code != null
+        }
+        int at = 0
+        for (MethodNode m : declared) {
+            script.removeMethod(m)
+            Parameter[] params = m.parameters.collect { Parameter p ->
+                Parameter copy = new Parameter(p.type, p.name, p.initialExpression)
+                copy.setSourcePosition(p)
+                copy
+            } as Parameter[]
+            ClosureExpression closure = new ClosureExpression(params.length == 0 ? Parameter.EMPTY_ARRAY : params, m.code)
+            closure.setSourcePosition(m)
+            BinaryExpression assign = new BinaryExpression(new VariableExpression(m.name),
+                    Token.newSymbol(Types.ASSIGN, m.lineNumber, m.columnNumber), closure)
+            assign.setSourcePosition(m)
+            ExpressionStatement statement = new ExpressionStatement(assign)
+            statement.setSourcePosition(m)
+            statements.add(at++, statement)
         }
     }
 }

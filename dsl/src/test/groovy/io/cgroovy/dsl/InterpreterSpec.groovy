@@ -31,10 +31,20 @@ class InterpreterSpec extends Specification {
         interpreter.eval('def u') == null
         interpreter.eval('[a, s, n, u]') == [5, 'x', 6, null]
         interpreter.eval('def f() { def inner = 1; inner }; [1].each { def c = 2 }; f()') == 1
+        interpreter.eval('f()') == 1
         !interpreter.binding.hasVariable('inner')
         !interpreter.binding.hasVariable('c')
         interpreter.eval("def m = '64m'; def spec = new io.cgroovy.dsl.ContainerSpec(4); spec.script = this; " +
                 "spec.with { memory m }; spec.settings('busybox').resources().memoryBytes()") == 64L * 1024 * 1024
+    }
+
+    def "a method defined on one line can be called on the next, also recursively"() {
+        expect:
+        interpreter.eval('def fact(n) { n <= 1 ? 1 : n * fact(n - 1) }') instanceof Closure
+        interpreter.eval('fact(5)') == 120
+        interpreter.eval('int twice(int n) {\n  return n * 2\n}\ntwice(4)') == 8
+        interpreter.eval('def noArgs() { "x" }; noArgs() + twice(1)') == 'x2'
+        interpreter.eval('def withDefault(a, b = 10) { a + b }; withDefault(1)') == 11
     }
 
     def "println writes to the interpreter's output"() {
