@@ -8,6 +8,7 @@ import io.cgroovy.dsl.ImageList;
 import io.cgroovy.dsl.Interpreter;
 import io.cgroovy.dsl.Session;
 import org.codehaus.groovy.runtime.InvokerHelper;
+import org.jline.reader.Candidate;
 import org.jline.reader.EOFError;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
@@ -15,7 +16,6 @@ import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.Parser;
 import org.jline.reader.UserInterruptException;
 import org.jline.reader.impl.DefaultParser;
-import org.jline.reader.impl.completer.StringsCompleter;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.jline.utils.AttributedStyle;
@@ -138,19 +138,18 @@ public final class Shell {
             return t;
         });
         PrintWriter w = terminal.writer();
-        List<String> words = new ArrayList<>(CgroovyScript.WORDS);
-        words.addAll(ContainerSpec.WORDS);
         LineReader reader = LineReaderBuilder.builder()
                 .appName("cgroovy")
                 .terminal(terminal)
                 .parser(parser())
-                .completer(new StringsCompleter(words))
+                .completer(this::complete)
                 .variable(LineReader.HISTORY_FILE, history)
                 .variable(LineReader.SECONDARY_PROMPT_PATTERN, "%P.> ")
                 .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
                 .option(LineReader.Option.INSERT_TAB, false)
                 .build();
         try (Interpreter interpreter = new Interpreter(session, w)) {
+            current = interpreter;
             // Outside readLine (which installs its own handler) Ctrl-C interrupts the snippet, never the JVM.
             terminal.handle(Terminal.Signal.INT, signal -> {
                 Thread t = evalThread;
@@ -191,6 +190,22 @@ public final class Shell {
                 // leaving anyway
             }
         }
+    }
+
+    private volatile Interpreter current;
+
+    /** Tab completion: the DSL words and the variables set so far. */
+    private void complete(LineReader reader, org.jline.reader.ParsedLine line, List<Candidate> candidates) {
+        List<String> words = new ArrayList<>(CgroovyScript.WORDS);
+        words.addAll(ContainerSpec.WORDS);
+        Interpreter i = current;
+        if (i != null) {
+            for (Object name : i.getBinding().getVariables().keySet()) {
+                String n = String.valueOf(name);
+                if (!n.equals(Session.VARIABLE) && !n.equals("out")) words.add(n);
+            }
+        }
+        for (String w : words) candidates.add(new Candidate(w));
     }
 
     private Outcome evaluateOnWorker(ExecutorService worker, Terminal terminal, Interpreter interpreter,

@@ -93,6 +93,9 @@ class InteractiveShellSpec extends Specification {
         sleep 1000
         type('\u0003')                               // Ctrl-C interrupts the evaluation, not the JVM
         at = await('error: interrupted', at)
+        at = await('cgroovy> ', at)
+        type('tri\t(3)\r')                          // Tab completes a variable set earlier
+        at = await('==> 9', at)
         at = enter('x', '==> 2', await('cgroovy> ', at))
         at = await('cgroovy> ', at)
         type('\u0004')                               // Ctrl-D leaves
