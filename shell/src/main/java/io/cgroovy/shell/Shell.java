@@ -55,6 +55,8 @@ public final class Shell {
 
     private final Session session;
     private volatile Thread evalThread;
+    /** The interactive session's interpreter, for completion. */
+    private volatile Interpreter current;
 
     public Shell(Session session) {
         this.session = session;
@@ -191,8 +193,6 @@ public final class Shell {
             }
         }
     }
-
-    private volatile Interpreter current;
 
     /** Tab completion: the DSL words and the variables set so far. */
     private void complete(LineReader reader, org.jline.reader.ParsedLine line, List<Candidate> candidates) {
