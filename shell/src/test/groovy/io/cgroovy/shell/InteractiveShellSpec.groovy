@@ -23,7 +23,12 @@ class InteractiveShellSpec extends Specification {
     StringBuffer screen = new StringBuffer()
 
     def cleanup() {
-        if (process?.alive) process.destroyForcibly().waitFor()
+        if (process?.alive) {
+            // the shell under `script` gets SIGHUP and writes its history on the way out: wait for it
+            List<ProcessHandle> shells = process.descendants().toList()
+            process.destroyForcibly().waitFor()
+            shells.each { ProcessHandle h -> h.onExit().get(30, TimeUnit.SECONDS) }
+        }
         ['sh', '-c', "for d in /sys/fs/cgroup/${cgroupParent} /sys/fs/cgroup/*/${cgroupParent}; do " +
                 '[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \\; ; done; true'].execute().waitFor()
     }
