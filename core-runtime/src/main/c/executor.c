@@ -389,6 +389,16 @@ static int step_lo_up(void) {
     return r < 0 ? -e : 0;
 }
 
+/* Joins the namespace a file names (/proc/PID/ns/net, a bind-mounted netns file); NSTYPE is a CLONE_NEW* flag. */
+static int step_setns(char **a) {
+    int fd = open(a[0], O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    int r = setns(fd, (int)num(a[1]));
+    int e = errno;
+    close(fd);
+    return r < 0 ? -e : 0;
+}
+
 static const struct { const char *name; int res; } rlimits[] = {
     {"RLIMIT_CPU", RLIMIT_CPU}, {"RLIMIT_FSIZE", RLIMIT_FSIZE}, {"RLIMIT_DATA", RLIMIT_DATA},
     {"RLIMIT_STACK", RLIMIT_STACK}, {"RLIMIT_CORE", RLIMIT_CORE}, {"RLIMIT_RSS", RLIMIT_RSS},
@@ -557,6 +567,7 @@ static int run_step(struct step *s) {
     int n = s->nargs;
 #define OP(name, argc) (strcmp(op, name) == 0 && (n == (argc) || (argc) < 0))
     if (OP("join-cgroup", 1)) return join_cgroup(a[0]);
+    if (OP("setns", 2)) return step_setns(a);
     if (OP("unshare", 1)) return unshare((int)num(a[0])) < 0 ? -errno : 0;
     if (OP("mount-host", 5))
         return mount(a[0][0] ? a[0] : NULL, a[1], a[2][0] ? a[2] : NULL, unum(a[3]), a[4][0] ? a[4] : NULL) < 0 ? -errno : 0;

@@ -163,6 +163,30 @@ class PlanCompilerSpec extends Specification {
         !plan.steps()*.op().contains('join-cgroup')
     }
 
+    def "a namespace with a path is joined (setns) before the clone, which then leaves it out"() {
+        given:
+        def s = spec()
+        s.linux.namespaces.find { it.type == 'network' }.path = '/var/lib/cgroovy/netns/x'
+        when:
+        def steps = compile(s).steps()
+        then:
+        steps[0] == Step.of('join network namespace /var/lib/cgroovy/netns/x', 'setns', '/var/lib/cgroovy/netns/x', 0x40000000L)
+        steps[1].op() == 'clone'
+        (Long.parseLong(steps[1].args()[0]) & 0x40000000L) == 0
+        steps*.op().contains('lo-up')
+    }
+
+    def "joining a mount namespace is refused"() {
+        given:
+        def s = spec()
+        s.linux.namespaces.find { it.type == 'mount' }.path = '/proc/1/ns/mnt'
+        when:
+        compile(s)
+        then:
+        def e = thrown(ContainerException)
+        e.message == 'joining an existing mount namespace is not supported'
+    }
+
     def "combined v1 hierarchies keep the host's symlinks (cpu -> cpu,cpuacct)"() {
         given:
         def info = '31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755\n' +

@@ -101,10 +101,7 @@ public final class PlanCompiler {
 
     private boolean hasNamespace(String type) {
         for (RuntimeSpec.Namespace n : spec.linux.namespaces) {
-            if (n.type.equals(type)) {
-                if (n.path != null) throw new ContainerException("joining an existing " + type + " namespace is not supported yet");
-                return true;
-            }
+            if (n.type.equals(type)) return true;
         }
         return false;
     }
@@ -114,6 +111,20 @@ public final class PlanCompiler {
         long flags = 0;
         List<String> names = new ArrayList<>();
         for (RuntimeSpec.Namespace n : spec.linux.namespaces) {
+            if (n.path != null && !n.path.isEmpty()) {
+                // joined by the executor before it clones, so the container is born inside it
+                // (for pid: its children are); mount, cgroup and user namespaces are always new
+                long type = switch (n.type) {
+                    case "pid" -> Linux.CLONE_NEWPID;
+                    case "network" -> Linux.CLONE_NEWNET;
+                    case "ipc" -> Linux.CLONE_NEWIPC;
+                    case "uts" -> Linux.CLONE_NEWUTS;
+                    default -> throw new ContainerException("joining an existing " + n.type + " namespace is not supported");
+                };
+                if (!n.path.startsWith("/")) throw new ContainerException(n.type + " namespace path '" + n.path + "' is not absolute");
+                add("join " + n.type + " namespace " + n.path, "setns", n.path, type);
+                continue;
+            }
             switch (n.type) {
                 case "pid" -> flags |= Linux.CLONE_NEWPID;
                 case "mount" -> flags |= Linux.CLONE_NEWNS;
@@ -124,7 +135,6 @@ public final class PlanCompiler {
                 case "user" -> throw new ContainerException("user namespaces are not supported yet");
                 default -> throw new ContainerException("unknown namespace type '" + n.type + "'");
             }
-            if (n.path != null) throw new ContainerException("joining an existing " + n.type + " namespace is not supported yet");
             names.add(n.type);
         }
         if ((flags & Linux.CLONE_NEWNS) == 0) throw new ContainerException("a container needs its own mount namespace");
