@@ -11,9 +11,10 @@ import io.cgroovy.runtime.RunResult
  * The engine comes from the binding: a {@link Session} under {@value Session#VARIABLE}, else
  * an engine under {@code engine}, else the engine at the default root.
  */
+@WordScope('top')
 abstract class CgroovyScript extends Script {
-    /** The top-level words, for "did you mean". */
-    public static final List<String> WORDS = ['container', 'images', 'load', 'rmi', 'tag', 'exit'].asImmutable()
+    /** The top-level words (from {@link Words}), for "did you mean" and completion. */
+    public static final List<String> WORDS = Words.names('top')
 
     CgroovyScript() {}
 
@@ -23,6 +24,8 @@ abstract class CgroovyScript extends Script {
      * Builds a container from the closure, checks its settings, then runs it in the
      * foreground and returns when it has ended. Without {@code run}/{@code cmd} the image's Cmd runs.
      */
+    @Word(value = 'Runs a container of IMAGE in the foreground with the settings of the closure; returns its handle when it ends.',
+            usage = 'container(IMAGE) { SETTINGS }', example = "c = container('busybox') { memory '64m'; run 'echo hi' }")
     Container container(Map<String, ?> options, String image,
                         @DelegatesTo(value = ContainerSpec, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
         ContainerSpec spec = new ContainerSpec()
@@ -57,17 +60,21 @@ abstract class CgroovyScript extends Script {
     Container container(Map<String, ?> options, String image) { container(options, image, null) }
 
     /** The images in the store (prints as a table). */
+    @Word(value = 'The images in the local store, as a table (docker images).', usage = 'images()', example = 'images()')
     ImageList images() { new ImageList(cgroovySession().images().list().collect { ImageRecord r -> Image.of(r) }) }
 
     /** Loads a {@code docker save} archive or an OCI layout (directory or tar); returns the images loaded. */
+    @Word(value = 'Loads a docker save archive or an OCI layout (directory or tar) into the store.', usage = 'load PATH', example = "load '/tmp/busybox.tar'")
     ImageList load(Object path) {
         new ImageList(cgroovySession().images().load(java.nio.file.Path.of(String.valueOf(path))).collect { ImageRecord r -> Image.of(r) })
     }
 
     /** Removes a tag, or the image when it was the last one. */
+    @Word(value = 'Removes a tag, or the image when it was its last tag (docker rmi).', usage = 'rmi REF', example = "rmi 'busybox:old'")
     void rmi(String ref) { cgroovySession().images().remove(ref) }
 
     /** Gives image {@code src} the additional name {@code dst}; returns the image. */
+    @Word(value = 'Gives an image another name (docker tag).', usage = 'tag SRC, DST', example = "tag 'busybox', 'mybox:1'")
     Image tag(String src, String dst) {
         ImageStore store = cgroovySession().images()
         store.tag(src, dst)
@@ -75,6 +82,7 @@ abstract class CgroovyScript extends Script {
     }
 
     /** Ends the recipe (or the shell) with {@code status}. */
+    @Word(value = 'Ends the recipe (or the shell) with this exit status.', usage = 'exit N', example = 'exit 3')
     void exit(int status) { throw new ExitRequest(status) }
 
     void exit() { exit(0) }

@@ -12,10 +12,10 @@ import java.util.regex.Pattern
  * returns the immutable {@link ContainerSettings}. Nothing here touches the engine.
  */
 @CompileStatic
+@WordScope('container')
 class ContainerSpec {
     /** Every word of this closure, for "did you mean" and for {@code container(name: 'x', ...)} options. */
-    public static final List<String> WORDS = ['memory', 'memorySwap', 'cpus', 'cpuShares', 'pids', 'env', 'hostname',
-                                       'workdir', 'user', 'name', 'run', 'cmd'].asImmutable()
+    public static final List<String> WORDS = Words.names('container')
 
     private static final Pattern NAME = ~/[a-zA-Z0-9][a-zA-Z0-9_.-]+/
     private static final Pattern HOSTNAME = ~/[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?/
@@ -46,21 +46,27 @@ class ContainerSpec {
     // ---- the words ------------------------------------------------------------------------
 
     /** Memory limit: a number of bytes or a size with a unit b, k, m, g ('512m', '1g'). */
+    @Word(value = "Memory limit: bytes or a size with a unit b, k, m, g (docker run --memory).", usage = "memory SIZE", example = "memory '512m'")
     void memory(Object size) { put('memory', size) }
 
     /** Memory plus swap, Docker's way: at least {@code memory}, or -1 for unlimited swap. */
+    @Word(value = "Memory plus swap, at least memory; -1 for unlimited swap (--memory-swap).", usage = "memorySwap SIZE", example = "memorySwap '1g'")
     void memorySwap(Object size) { put('memorySwap', size) }
 
     /** CPUs as a fraction of one CPU (0.5) up to the host's CPU count. */
+    @Word(value = "CPUs the container may use, a fraction of one CPU up to the host's count (--cpus).", usage = "cpus N", example = "cpus 0.5")
     void cpus(Object cpus) { put('cpus', cpus) }
 
     /** Relative CPU weight, Docker's scale 2..262144 (1024 = default). */
+    @Word(value = "Relative CPU weight 2..262144, 1024 by default (--cpu-shares).", usage = "cpuShares N", example = "cpuShares 512")
     void cpuShares(Object shares) { put('cpuShares', shares) }
 
     /** Maximum number of processes (tasks) in the container. */
+    @Word(value = "Maximum number of processes in the container (--pids-limit).", usage = "pids N", example = "pids 64")
     void pids(Object max) { put('pids', max) }
 
     /** Environment variables: {@code env FOO: 'bar', BAZ: 1}. */
+    @Word(value = "Environment variables, added to or overriding the image's (-e).", usage = "env NAME: VALUE, ...", example = "env PORT: 8080, MODE: 'prod'")
     void env(Map<?, ?> vars) {
         StackTraceElement[] where = here()
         vars.each { k, v -> envWritten.put(String.valueOf(k), new Written(v, where)) }
@@ -69,24 +75,30 @@ class ContainerSpec {
     /** One environment variable: {@code env 'FOO', 'bar'}. */
     void env(Object key, Object value) { envWritten.put(String.valueOf(key), new Written(value, here())) }
 
+    @Word(value = "The container's hostname (-h); default: its short id.", usage = "hostname NAME", example = "hostname 'web'")
     void hostname(Object hostname) { put('hostname', hostname) }
 
+    @Word(value = "Working directory of the command, absolute (-w); default: the image's.", usage = "workdir PATH", example = "workdir '/srv'")
     void workdir(Object dir) { put('workdir', dir) }
 
     /** "name", "uid" or "uid:gid" (names looked up in the image's /etc/passwd). */
+    @Word(value = "User (and group) the command runs as: name, uid or uid:gid (-u).", usage = "user USER", example = "user 'nobody'")
     void user(Object user) { put('user', user) }
 
+    @Word(value = "The container's name (--name); default: a generated one.", usage = "name NAME", example = "name 'web'")
     void name(Object name) { put('name', name) }
 
     /**
      * The command: one string runs through {@code /bin/sh -c} (Docker's shell form); several
      * arguments or a list are the argv itself (exec form).
      */
+    @Word(value = "The command: one string runs through /bin/sh -c, several arguments are the argv.", usage = "run COMMAND", example = "run 'echo hello'")
     void run(Object... command) { put('command', command as List); startRequested = true }
 
     void run(List<?> command) { put('command', command); startRequested = true }
 
     /** Like {@link #run} but only sets the command (the container still runs when the closure ends). */
+    @Word(value = "Sets the command like run (replacing the image's Cmd).", usage = "cmd COMMAND", example = "cmd 'httpd', '-f'")
     void cmd(Object... command) { put('command', command as List) }
 
     void cmd(List<?> command) { put('command', command) }

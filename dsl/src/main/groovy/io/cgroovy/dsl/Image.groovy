@@ -8,14 +8,20 @@ import java.time.Instant
 
 /** An image in the store, as {@code images()} and {@code load} return it. */
 @CompileStatic
+@WordScope('Image')
 final class Image {
     /** The config digest, "sha256:...". */
+    @Word("The image id (its config digest, sha256:...).")
     final String id
     /** Short references ("busybox:latest"); empty for a dangling image. */
+    @Word("Its names (busybox:latest); empty for a dangling image.")
     final List<String> tags
+    @Word("Size in bytes.")
     final long size
     /** Null when the image does not say. */
+    @Word("When it was built, null when the image does not say.")
     final Instant created
+    @Word("The digest of its manifest (what image@sha256:... pins).")
     final String manifestDigest
 
     Image(String id, List<String> tags, long size, Instant created, String manifestDigest) {
