@@ -16,10 +16,17 @@ import java.util.Map;
  * @param hostname hostname in the container's uts namespace (default: short id)
  * @param workdir  working directory (default: image WorkingDir or "/")
  * @param user     "uid[:gid]" or a name from the image's /etc/passwd (default: image User or root)
+ * @param security capabilities, seccomp, read-only root, user namespace, ulimits (default: Docker's)
  */
 public record ContainerSettings(String image, String name, List<String> command, Map<String, String> env,
-                                String hostname, String workdir, String user, Resources resources) {
+                                String hostname, String workdir, String user, Resources resources, Security security) {
+    public ContainerSettings(String image, String name, List<String> command, Map<String, String> env,
+                             String hostname, String workdir, String user, Resources resources) {
+        this(image, name, command, env, hostname, workdir, user, resources, Security.DEFAULT);
+    }
+
     public ContainerSettings {
+        security = security == null ? Security.DEFAULT : security;
         if (image == null || image.isBlank()) throw new IllegalArgumentException("no image given");
         command = command == null ? List.of() : List.copyOf(command);
         env = env == null ? Map.of() : Map.copyOf(env);

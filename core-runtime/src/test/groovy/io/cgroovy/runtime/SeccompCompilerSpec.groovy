@@ -2,6 +2,7 @@ package io.cgroovy.runtime
 
 import io.cgroovy.runtime.plan.SeccompCompiler
 import io.cgroovy.runtime.spec.RuntimeSpec
+import io.cgroovy.runtime.spec.SeccompProfile
 import io.cgroovy.runtime.spec.SpecBuilder
 import spock.lang.Specification
 
@@ -46,14 +47,45 @@ class SeccompCompilerSpec extends Specification {
                 [0x06, 0, 0, 0x7fff0000L], [0x20, 0, 0, 0], [0x06, 0, 0, 0x00050026L]]
     }
 
-    def "the default profile refuses namespaces, keyrings, mounts, BPF and clone3 (ENOSYS)"() {
+    def "Docker's default profile is an allow-list: keyrings, namespaces, mounts, BPF absent; clone3 ENOSYS; default EPERM"() {
         given:
         def table = SeccompCompiler.builtInTable()
         def prog = decode(SeccompCompiler.compile(SpecBuilder.defaultSeccomp(), table))
+        def tests = prog.findAll { it[0] == 0x15L }.collect { it[3] }
         expect:
-        ['unshare', 'setns', 'keyctl', 'mount', 'bpf', 'userfaultfd'].every { n -> prog.contains([0x15L, 0L, 1L, (long) table.numbers()[n]]) }
+        ['read', 'write', 'execve', 'openat', 'futex', 'wait4', 'chroot', 'ptrace'].every { tests.contains((long) table.numbers()[it]) }
+        ['unshare', 'setns', 'keyctl', 'add_key', 'mount', 'bpf', 'userfaultfd', 'kexec_load', 'pidfd_getfd', 'io_uring_setup']
+                .every { !tests.contains((long) table.numbers()[it]) }
         prog.indexOf([0x15L, 0L, 1L, (long) table.numbers()['clone3']]) + 1 == prog.indexOf([0x06L, 0L, 0L, 0x00050026L])
-        prog.last() == [0x06L, 0L, 0L, 0x7fff0000L]
+        prog.last() == [0x06L, 0L, 0L, 0x00050001L]
+        prog.size() < 1000
+    }
+
+    def "capabilities switch rules of the default profile on and off, as Docker's includes/excludes do"() {
+        given:
+        def table = SeccompCompiler.builtInTable()
+        def withAdmin = SeccompProfile.dockerDefault().resolve(SpecBuilder.DEFAULT_CAPS + ['CAP_SYS_ADMIN', 'CAP_SYS_PTRACE'])
+        def names = withAdmin.syscalls.collectMany { it.names }
+        expect:
+        ['mount', 'unshare', 'setns', 'clone3', 'pidfd_getfd'].every { names.contains(it) }
+        !withAdmin.syscalls.any { it.names == ['clone3'] && it.action == 'SCMP_ACT_ERRNO' }
+        !SpecBuilder.defaultSeccomp().syscalls.collectMany { it.names }.contains('mount')
+        SeccompProfile.dockerDefault().resolve(SpecBuilder.DEFAULT_CAPS, 'SCMP_ARCH_X86_64', 'amd64', [4, 4] as int[])
+                .syscalls.findAll { it.names.contains('ptrace') }.isEmpty()
+    }
+
+    def "LT and NE compare whole 64-bit arguments"() {
+        given:
+        def sc = new RuntimeSpec.Seccomp(defaultAction: 'SCMP_ACT_ERRNO', syscalls: [
+                new RuntimeSpec.Syscall(['clone'], 'SCMP_ACT_ALLOW', null, [new RuntimeSpec.SyscallArg(0, 12, 0, 'SCMP_CMP_LT')]),
+                new RuntimeSpec.Syscall(['unshare'], 'SCMP_ACT_ALLOW', null, [new RuntimeSpec.SyscallArg(0, 40, 0, 'SCMP_CMP_NE')])])
+        expect:
+        decode(SeccompCompiler.compile(sc, X86)).drop(6) == [
+                [0x15, 0, 6, 56], [0x20, 0, 0, 20], [0x25, 4, 0, 0], [0x15, 0, 2, 0], [0x20, 0, 0, 16], [0x35, 1, 0, 12],
+                [0x06, 0, 0, 0x7fff0000L], [0x20, 0, 0, 0],
+                [0x15, 0, 5, 272], [0x20, 0, 0, 20], [0x15, 0, 2, 0], [0x20, 0, 0, 16], [0x15, 1, 0, 40],
+                [0x06, 0, 0, 0x7fff0000L], [0x20, 0, 0, 0],
+                [0x06, 0, 0, 0x00050001L]]
     }
 
     def "unsupported actions and operators are clear errors"() {
@@ -64,9 +96,9 @@ class SeccompCompilerSpec extends Specification {
         e.message == 'seccomp: action SCMP_ACT_TRACE is not supported'
         when:
         SeccompCompiler.compile(new RuntimeSpec.Seccomp(defaultAction: 'SCMP_ACT_ALLOW', syscalls: [
-                new RuntimeSpec.Syscall(['clone'], 'SCMP_ACT_ERRNO', 1L, [new RuntimeSpec.SyscallArg(0, 1, 0, 'SCMP_CMP_GT')])]), X86)
+                new RuntimeSpec.Syscall(['clone'], 'SCMP_ACT_ERRNO', 1L, [new RuntimeSpec.SyscallArg(0, 1, 0, 'SCMP_CMP_SOMETIMES')])]), X86)
         then:
         e = thrown(ContainerException)
-        e.message == 'seccomp: operator SCMP_CMP_GT is not supported'
+        e.message == 'seccomp: operator SCMP_CMP_SOMETIMES is not supported'
     }
 }

@@ -16,16 +16,17 @@ import java.util.Map;
  * Compiles an OCI {@code linux.seccomp} filter into classic BPF for {@code SECCOMP_MODE_FILTER}.
  * Syscall numbers come from the table the build generated from the C library headers
  * ({@code io/cgroovy/runtime/native/syscalls.txt}), so they are those of the architecture the
- * executor was built for. Supported: actions ALLOW, ERRNO, KILL(_PROCESS/_THREAD); argument
- * operators EQ, NE, MASKED_EQ (all of a rule's conditions must hold). Calls from another
+ * executor was built for. Supported: actions ALLOW, ERRNO, KILL(_PROCESS/_THREAD), TRAP, LOG; argument
+ * operators EQ, NE, LT, LE, GT, GE, MASKED_EQ on 64-bit values (all of a rule's conditions must hold). Calls from another
  * architecture (i386 via int 0x80, x32) get EPERM.
  */
 public final class SeccompCompiler {
     /** A syscall table: the audit architecture and name → number. */
     public record Table(long auditArch, boolean x86_64, Map<String, Integer> numbers) {}
 
-    static final int LD_W_ABS = 0x20, JEQ_K = 0x15, JGE_K = 0x35, AND_K = 0x54, RET_K = 0x06;
-    static final long RET_KILL_PROCESS = 0x80000000L, RET_KILL_THREAD = 0, RET_ERRNO = 0x00050000L, RET_ALLOW = 0x7fff0000L;
+    static final int LD_W_ABS = 0x20, JEQ_K = 0x15, JGT_K = 0x25, JGE_K = 0x35, AND_K = 0x54, RET_K = 0x06;
+    static final long RET_KILL_PROCESS = 0x80000000L, RET_KILL_THREAD = 0, RET_TRAP = 0x00030000L, RET_ERRNO = 0x00050000L,
+            RET_TRACE = 0x7ff00000L, RET_LOG = 0x7ffc0000L, RET_ALLOW = 0x7fff0000L;
     static final long AUDIT_ARCH_X86_64 = 0xC000003EL, AUDIT_ARCH_AARCH64 = 0xC00000B7L;
     static final long X32_SYSCALL_BIT = 0x40000000L;
     static final int OFF_NR = 0, OFF_ARCH = 4, OFF_ARGS = 16;
@@ -72,6 +73,8 @@ public final class SeccompCompiler {
             case "SCMP_ACT_ERRNO" -> RET_ERRNO | ((errnoRet == null ? 1 : errnoRet) & 0xffff);
             case "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD" -> RET_KILL_THREAD;
             case "SCMP_ACT_KILL_PROCESS" -> RET_KILL_PROCESS;
+            case "SCMP_ACT_TRAP" -> RET_TRAP;
+            case "SCMP_ACT_LOG" -> RET_LOG;
             default -> throw new ContainerException("seccomp: action " + action + " is not supported");
         };
     }
@@ -103,56 +106,82 @@ public final class SeccompCompiler {
         return p;
     }
 
+    /** An instruction being laid out; a jump target of {@link #FAIL} means "to the block's final reload". */
+    private static final class J {
+        final int code;
+        int jt, jf;
+        final long k;
+        J(int code, int jt, int jf, long k) { this.code = code; this.jt = jt; this.jf = jf; this.k = k; }
+    }
+
+    private static final int FAIL = -1;
+
     /**
      * "if nr matches and every condition holds: return ret", leaving the syscall number in A.
-     * All failed tests jump to the final "load nr" of the block.
+     * A failed test jumps to the block's last instruction, which reloads the syscall number.
+     * Arguments are 64-bit: each comparison looks at the high and the low word.
      */
     private static List<Insn> block(int nr, List<RuntimeSpec.SyscallArg> args, long ret) {
         if (args.isEmpty()) return List.of(new Insn(JEQ_K, 0, 1, nr), new Insn(RET_K, 0, 0, ret));
-        // body: tests, then ret; each test's "false" jumps to the reload after ret
-        List<Object[]> body = new ArrayList<>(); // {code, k, isTest(bool), wantEqual(bool)}
+        List<J> b = new ArrayList<>();
+        b.add(new J(JEQ_K, 0, FAIL, nr));
         for (RuntimeSpec.SyscallArg a : args) {
             if (a.index < 0 || a.index > 5) throw new ContainerException("seccomp: argument index " + a.index + " out of range");
-            long mask, want;
-            boolean equal;
-            switch (a.op) {
-                case "SCMP_CMP_EQ" -> { mask = -1L; want = a.value; equal = true; }
-                case "SCMP_CMP_NE" -> { mask = -1L; want = a.value; equal = false; }
-                case "SCMP_CMP_MASKED_EQ" -> { mask = a.value; want = a.valueTwo; equal = true; }
-                default -> throw new ContainerException("seccomp: operator " + a.op + " is not supported");
-            }
-            if (!equal && (mask >>> 32) != 0 && (want >>> 32) != 0 && (int) want != want) {
-                throw new ContainerException("seccomp: SCMP_CMP_NE on a 64-bit value is not supported");
-            }
-            for (int half = 0; half < 2; half++) {
-                long m = half == 0 ? mask & 0xffffffffL : mask >>> 32;
-                long w = half == 0 ? want & 0xffffffffL : want >>> 32;
-                if (m == 0 && w == 0) continue;
-                if (!equal && half == 1) continue; // NE compares the low word (values below 2^32)
-                body.add(new Object[]{LD_W_ABS, (long) (OFF_ARGS + 8 * a.index + 4 * half), false, false});
-                if (m != 0xffffffffL) body.add(new Object[]{AND_K, m, false, false});
-                body.add(new Object[]{JEQ_K, w, true, equal});
-            }
+            condition(b, OFF_ARGS + 8 * a.index, a);
         }
+        b.add(new J(RET_K, 0, 0, ret));
+        b.add(new J(LD_W_ABS, 0, 0, OFF_NR));
+        int reload = b.size() - 1;
         List<Insn> out = new ArrayList<>();
-        int n = body.size();
-        out.add(new Insn(JEQ_K, 0, n + 1, nr)); // skip body and ret, land on the reload
-        for (int i = 0; i < n; i++) {
-            Object[] b = body.get(i);
-            int toReload = n - i; // instructions after this one up to and including ret
-            if ((boolean) b[2]) {
-                boolean eq = (boolean) b[3];
-                out.add(new Insn((int) b[0], eq ? 0 : toReload, eq ? toReload : 0, (long) b[1]));
-            } else {
-                out.add(new Insn((int) b[0], 0, 0, (long) b[1]));
-            }
-        }
-        out.add(new Insn(RET_K, 0, 0, ret));
-        out.add(new Insn(LD_W_ABS, 0, 0, OFF_NR));
-        for (Insn i : out) {
-            if (i.jt() > 255 || i.jf() > 255) throw new ContainerException("seccomp: rule too long");
+        for (int i = 0; i < b.size(); i++) {
+            J j = b.get(i);
+            int jt = j.jt == FAIL ? reload - i - 1 : j.jt;
+            int jf = j.jf == FAIL ? reload - i - 1 : j.jf;
+            if (jt > 255 || jf > 255) throw new ContainerException("seccomp: rule too long");
+            out.add(new Insn(j.code, jt, jf, j.k));
         }
         return out;
+    }
+
+    /** Appends the test of one argument condition: falls through when it holds, jumps to FAIL when not. */
+    private static void condition(List<J> b, int off, RuntimeSpec.SyscallArg a) {
+        long v = a.value, vhi = v >>> 32, vlo = v & 0xffffffffL;
+        int hi = off + 4, lo = off; // little-endian: the low word first
+        switch (a.op) {
+            case "SCMP_CMP_EQ", "SCMP_CMP_MASKED_EQ" -> {
+                long mask = a.op.equals("SCMP_CMP_EQ") ? -1L : a.value;
+                long want = a.op.equals("SCMP_CMP_EQ") ? a.value : a.valueTwo;
+                for (int half = 0; half < 2; half++) {
+                    long m = half == 0 ? mask & 0xffffffffL : mask >>> 32;
+                    long w = half == 0 ? want & 0xffffffffL : want >>> 32;
+                    if (m == 0 && w == 0) continue;
+                    b.add(new J(LD_W_ABS, 0, 0, half == 0 ? lo : hi));
+                    if (m != 0xffffffffL) b.add(new J(AND_K, 0, 0, m));
+                    b.add(new J(JEQ_K, 0, FAIL, w));
+                }
+            }
+            case "SCMP_CMP_NE" -> { // holds when either word differs
+                b.add(new J(LD_W_ABS, 0, 0, hi));
+                b.add(new J(JEQ_K, 0, 2, vhi));
+                b.add(new J(LD_W_ABS, 0, 0, lo));
+                b.add(new J(JEQ_K, FAIL, 0, vlo));
+            }
+            case "SCMP_CMP_GT", "SCMP_CMP_GE" -> { // high word above: holds; equal: compare the low word
+                b.add(new J(LD_W_ABS, 0, 0, hi));
+                b.add(new J(JGT_K, 3, 0, vhi));
+                b.add(new J(JEQ_K, 0, FAIL, vhi));
+                b.add(new J(LD_W_ABS, 0, 0, lo));
+                b.add(new J(a.op.equals("SCMP_CMP_GT") ? JGT_K : JGE_K, 0, FAIL, vlo));
+            }
+            case "SCMP_CMP_LT", "SCMP_CMP_LE" -> { // high word above: fails; below: holds; equal: compare the low word
+                b.add(new J(LD_W_ABS, 0, 0, hi));
+                b.add(new J(JGT_K, FAIL, 0, vhi));
+                b.add(new J(JEQ_K, 0, 2, vhi));
+                b.add(new J(LD_W_ABS, 0, 0, lo));
+                b.add(new J(a.op.equals("SCMP_CMP_LT") ? JGE_K : JGT_K, FAIL, 0, vlo));
+            }
+            default -> throw new ContainerException("seccomp: operator " + a.op + " is not supported");
+        }
     }
 
     /** The program as the executor takes it: struct sock_filter (u16 code, u8 jt, u8 jf, u32 k), little-endian, in hex. */

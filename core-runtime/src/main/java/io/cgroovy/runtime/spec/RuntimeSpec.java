@@ -104,6 +104,8 @@ public class RuntimeSpec {
         @JsonProperty("readonlyPaths") public List<String> readonlyPaths = new ArrayList<>();
         @JsonProperty("devices") public List<Device> devices;
         @JsonProperty("seccomp") public Seccomp seccomp;
+        @JsonProperty("uidMappings") public List<IdMapping> uidMappings;
+        @JsonProperty("gidMappings") public List<IdMapping> gidMappings;
     }
 
     /** linux.seccomp: a syscall filter as the OCI spec writes it (libseccomp action and operator names). */
@@ -191,6 +193,17 @@ public class RuntimeSpec {
         @JsonProperty("shares") public Long shares;
         @JsonProperty("quota") public Long quota;
         @JsonProperty("period") public Long period;
+    }
+
+    /** linux.uidMappings / gidMappings: container ids containerID.. are host ids hostID.. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public static class IdMapping {
+        @JsonProperty("containerID") public long containerID;
+        @JsonProperty("hostID") public long hostID;
+        @JsonProperty("size") public long size;
+
+        public IdMapping() {}
+        public IdMapping(long containerID, long hostID, long size) { this.containerID = containerID; this.hostID = hostID; this.size = size; }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

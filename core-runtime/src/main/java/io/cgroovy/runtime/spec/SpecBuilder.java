@@ -4,6 +4,8 @@ import io.cgroovy.image.ImageConfig;
 import io.cgroovy.image.Snapshot;
 import io.cgroovy.runtime.ContainerException;
 import io.cgroovy.runtime.ContainerSettings;
+import io.cgroovy.runtime.Security;
+import io.cgroovy.runtime.plan.Linux;
 import io.cgroovy.runtime.cgroup.Resources;
 
 import java.util.ArrayList;
@@ -33,41 +35,9 @@ public final class SpecBuilder {
     public static final List<String> READONLY_PATHS = List.of(
             "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
 
-    /**
-     * Syscalls Docker's default seccomp profile refuses (EPERM) to a container with the default
-     * capabilities: kernel modules and keyrings, namespaces and mounts, clocks, tracing of other
-     * processes' memory, BPF and perf, userfaultfd, io_uring, and other rarely needed interfaces.
-     * Names missing on an architecture are skipped.
-     */
-    public static final List<String> SECCOMP_DENIED = List.of(
-            "acct", "add_key", "bpf", "clock_adjtime", "clock_settime", "create_module", "delete_module",
-            "fanotify_init", "finit_module", "fsconfig", "fsmount", "fsopen", "fspick", "get_kernel_syms",
-            "get_mempolicy", "init_module", "io_uring_enter", "io_uring_register", "io_uring_setup", "ioperm",
-            "iopl", "kcmp", "kexec_file_load", "kexec_load", "keyctl", "lookup_dcookie", "mbind", "mount",
-            "mount_setattr", "move_mount", "move_pages", "name_to_handle_at", "nfsservctl", "open_by_handle_at",
-            "open_tree", "perf_event_open", "pidfd_getfd", "pivot_root", "process_madvise", "process_vm_readv",
-            "process_vm_writev", "query_module", "quotactl", "quotactl_fd", "reboot", "request_key",
-            "set_mempolicy", "setdomainname", "sethostname", "setns", "settimeofday", "stime", "swapoff",
-            "swapon", "syslog", "sysfs", "_sysctl", "umount", "umount2", "unshare", "uselib", "userfaultfd",
-            "ustat", "vhangup", "vm86", "vm86old");
-
-    /** clone flags that create namespaces; clone with any of them is refused (Docker: unless CAP_SYS_ADMIN). */
-    public static final long[] CLONE_NAMESPACE_FLAGS = {
-            0x00020000L, 0x02000000L, 0x04000000L, 0x08000000L, 0x10000000L, 0x20000000L, 0x40000000L};
-
-    /** The default filter: everything allowed but {@link #SECCOMP_DENIED}, namespace-creating clone, and clone3 (ENOSYS, so libc falls back to clone). */
+    /** Docker's default seccomp profile for a container with Docker's default capabilities. */
     public static RuntimeSpec.Seccomp defaultSeccomp() {
-        RuntimeSpec.Seccomp sc = new RuntimeSpec.Seccomp();
-        sc.defaultAction = "SCMP_ACT_ALLOW";
-        String arch = System.getProperty("os.arch");
-        sc.architectures = List.of(arch.equals("aarch64") ? "SCMP_ARCH_AARCH64" : "SCMP_ARCH_X86_64");
-        sc.syscalls.add(new RuntimeSpec.Syscall(new ArrayList<>(SECCOMP_DENIED), "SCMP_ACT_ERRNO", 1L, null));
-        sc.syscalls.add(new RuntimeSpec.Syscall(List.of("clone3"), "SCMP_ACT_ERRNO", 38L, null));
-        for (long flag : CLONE_NAMESPACE_FLAGS) {
-            sc.syscalls.add(new RuntimeSpec.Syscall(List.of("clone"), "SCMP_ACT_ERRNO", 1L,
-                    List.of(new RuntimeSpec.SyscallArg(0, flag, flag, "SCMP_CMP_MASKED_EQ"))));
-        }
-        return sc;
+        return SeccompProfile.dockerDefault().resolve(DEFAULT_CAPS);
     }
 
     /** The parent of every container's cgroup as named in config.json's cgroupsPath. */
@@ -144,16 +114,22 @@ public final class SpecBuilder {
         spec.process.env = envList;
 
         // capabilities, rlimits, no_new_privs
+        Security sec = s.security();
+        List<String> capSet = capabilities(sec);
         RuntimeSpec.Capabilities caps = new RuntimeSpec.Capabilities();
-        caps.bounding = new ArrayList<>(DEFAULT_CAPS);
-        caps.effective = new ArrayList<>(DEFAULT_CAPS);
-        caps.permitted = new ArrayList<>(DEFAULT_CAPS);
+        caps.bounding = new ArrayList<>(capSet);
+        caps.effective = new ArrayList<>(capSet);
+        caps.permitted = new ArrayList<>(capSet);
         spec.process.capabilities = caps;
         spec.process.rlimits.add(new RuntimeSpec.Rlimit("RLIMIT_NOFILE", 1024, 1024));
+        for (Security.Ulimit ul : sec.ulimits()) {
+            spec.process.rlimits.removeIf(r -> r.type.equals(ul.rlimit()));
+            spec.process.rlimits.add(new RuntimeSpec.Rlimit(ul.rlimit(), ul.soft(), ul.hard()));
+        }
         spec.process.noNewPrivileges = true;
 
         spec.root.path = "rootfs";
-        spec.root.readonly = false;
+        spec.root.readonly = sec.readOnly();
         spec.mounts = defaultMounts();
 
         RuntimeSpec.Linux linux = spec.linux;
@@ -164,8 +140,69 @@ public final class SpecBuilder {
         linux.readonlyPaths = new ArrayList<>(READONLY_PATHS);
         linux.cgroupsPath = CGROUP_PARENT + "/" + id;
         linux.resources = resources(s.resources());
-        linux.seccomp = defaultSeccomp();
+        linux.seccomp = seccomp(sec, capSet);
+        if (sec.userns() != null) {
+            linux.namespaces.add(new RuntimeSpec.Namespace("user"));
+            long size = sec.userns().size();
+            linux.uidMappings = List.of(new RuntimeSpec.IdMapping(0, sec.userns().hostId(), size));
+            linux.gidMappings = List.of(new RuntimeSpec.IdMapping(0, sec.userns().hostId(), size));
+            if (u.uid() >= size || u.gid() >= size) {
+                throw new ContainerException("user " + u.uid() + ":" + u.gid() + " is outside the user namespace (ids 0.." + (size - 1) + ")");
+            }
+        }
+        if (sec.privileged()) privileged(spec);
         return spec;
+    }
+
+    /** Docker's default set, minus capDrop ("ALL" drops all), plus capAdd ("ALL" adds every capability). */
+    static List<String> capabilities(Security sec) {
+        if (sec.privileged()) return new ArrayList<>(Linux.CAPS);
+        java.util.LinkedHashSet<String> set = new java.util.LinkedHashSet<>(DEFAULT_CAPS);
+        for (String c : sec.capDrop()) {
+            if (c.equalsIgnoreCase("ALL")) set.clear();
+            else set.remove(capName(c));
+        }
+        for (String c : sec.capAdd()) {
+            if (c.equalsIgnoreCase("ALL")) set.addAll(Linux.CAPS);
+            else set.add(capName(c));
+        }
+        return new ArrayList<>(set);
+    }
+
+    /** "net_admin" / "NET_ADMIN" / "CAP_NET_ADMIN" → "CAP_NET_ADMIN"; unknown names are a clear error. */
+    static String capName(String c) {
+        String t = c == null ? "" : c.trim().toUpperCase();
+        String n = t.startsWith("CAP_") ? t : "CAP_" + t;
+        if (!Linux.CAPS.contains(n)) {
+            String hint = Linux.CAPS.stream().filter(k -> k.contains(n.substring(4)) || n.substring(4).contains(k.substring(4)))
+                    .findFirst().map(k -> " (did you mean " + k.substring(4) + "?)").orElse("");
+            throw new ContainerException("unknown capability '" + c + "'" + hint);
+        }
+        return n;
+    }
+
+    /** The filter: none for unconfined or privileged, a profile file, or Docker's default profile for these capabilities. */
+    static RuntimeSpec.Seccomp seccomp(Security sec, List<String> caps) {
+        if (sec.privileged() || "unconfined".equals(sec.seccomp())) return null;
+        if (sec.seccomp() == null || sec.seccomp().isBlank() || sec.seccomp().equals("default")) {
+            return SeccompProfile.dockerDefault().resolve(caps);
+        }
+        return SeccompProfile.read(java.nio.file.Path.of(sec.seccomp())).resolve(caps);
+    }
+
+    /** --privileged: no masked or read-only paths, /sys and cgroups writable, every device allowed. */
+    static void privileged(RuntimeSpec spec) {
+        spec.linux.maskedPaths = new ArrayList<>();
+        spec.linux.readonlyPaths = new ArrayList<>();
+        for (RuntimeSpec.Mount m : spec.mounts) {
+            if (m.destination.equals("/sys") || m.destination.equals("/sys/fs/cgroup")) {
+                List<String> o = new ArrayList<>(m.options);
+                o.remove("ro");
+                o.add("rw");
+                m.options = o;
+            }
+        }
+        spec.linux.resources.devices = new ArrayList<>(List.of(new RuntimeSpec.DeviceRule(true, null, null, null, "rwm")));
     }
 
     static void checkNoNul(String what, String value) {
