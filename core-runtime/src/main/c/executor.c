@@ -64,6 +64,12 @@ static int errfd = -1;        /* child: write end of the error pipe */
 static int rootfd = -1;       /* child: O_PATH fd of the container's root */
 static volatile pid_t child_pid = -1;
 static const char *status_path;
+/*
+ * CGROOVY_HANDOVER=1 (set by the monitor): the container gets no parent-death signal and the parent
+ * writes "running PID" and exits once execve succeeded; the container is then re-parented to the
+ * monitor (a child subreaper), which waits for it.
+ */
+static int handover;
 
 /* ---------- small helpers ---------- */
 
@@ -462,7 +468,7 @@ static int step_setuid(char **a) {
     if (setuid((uid_t)num(a[0])) < 0) return -errno;
     if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) return -errno;
     /* changing credentials clears the parent-death signal: set it again */
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) return -errno;
+    if (!handover && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) return -errno;
     return 0;
 }
 
@@ -648,7 +654,7 @@ static int do_clone_child_setup(void) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) return -errno;
+    if (!handover && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) return -errno;
     umask(0);
     return 0;
 }
@@ -663,11 +669,16 @@ static int parent_wait(int index, int rfd) {
         got += (size_t)r;
     }
     close(rfd);
+    char text[512];
+    if (handover && got == 0) {
+        snprintf(text, sizeof text, "running %d\n", (int)child_pid);
+        write_status(text);
+        return 0;
+    }
     int status = 0;
     while (waitpid(child_pid, &status, 0) < 0) {
         if (errno != EINTR) { status = 0; break; }
     }
-    char text[512];
     if (got == sizeof rec) {
         snprintf(text, sizeof text, "error %d %d %s\n", rec[0], rec[1], err_text(rec[1]));
         write_status(text);
@@ -733,6 +744,8 @@ int main(int argc, char **argv) {
      * that started us, so the parent-death signal fires only when the engine is gone; the container
      * then gets its own parent-death SIGKILL and its whole pid namespace goes with it.
      */
+    const char *ho = getenv("CGROOVY_HANDOVER");
+    handover = ho && strcmp(ho, "1") == 0;
     const char *parent = getenv("CGROOVY_PARENT_PID");
     if (parent) {
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != (pid_t)atol(parent)) {

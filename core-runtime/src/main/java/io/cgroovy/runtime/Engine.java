@@ -46,11 +46,14 @@ public final class Engine implements AutoCloseable {
     private volatile List<CgroupMounts.Mount> hostCgroupMounts;
     private volatile java.util.Map<String, String> hostCgroupLinks;
     private volatile Path executor;
+    private volatile Path monitor;
+    private final DetachedContainers detached;
 
     private Engine(Path root, String cgroupParent, ImageStore images) {
         this.root = root;
         this.cgroupParent = cgroupParent;
         this.images = images;
+        this.detached = new DetachedContainers(this);
     }
 
     /** $CGROOVY_ROOT, or /var/lib/cgroovy. */
@@ -86,7 +89,7 @@ public final class Engine implements AutoCloseable {
     /** A container directory without an owner file older than this was left by a crash before it was written. */
     static final long UNOWNED_GRACE_MS = 60_000;
 
-    private static String ownerRecord() {
+    static String ownerRecord() {
         ProcessHandle me = ProcessHandle.current();
         return me.pid() + " " + me.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L) + "\n";
     }
@@ -120,7 +123,7 @@ public final class Engine implements AutoCloseable {
         List<Path> stale = new ArrayList<>();
         try (var ds = Files.newDirectoryStream(root.resolve("containers"))) {
             for (Path d : ds) {
-                if (d.getFileName().toString().matches("[0-9a-f]{64}") && !ownerAlive(d)) stale.add(d);
+                if (d.getFileName().toString().matches("[0-9a-f]{64}") && !DetachedContainers.isDetached(d) && !ownerAlive(d)) stale.add(d);
             }
         } catch (IOException e) {
             throw new ContainerException("cannot read " + root.resolve("containers") + ": " + e.getMessage(), e);
@@ -129,6 +132,7 @@ public final class Engine implements AutoCloseable {
             cgroups().open(d.getFileName().toString()).ifPresent(ContainerCgroup::close);
             removeTree(d);
         }
+        detached.recover();
     }
 
     public Path root() { return root; }
@@ -167,6 +171,107 @@ public final class Engine implements AutoCloseable {
             }
         }
         return executor;
+    }
+
+    /** The monitor binary of detached containers, installed under the state root. */
+    Path monitor() {
+        if (monitor == null) {
+            synchronized (this) {
+                if (monitor == null) monitor = ExecutorBinary.installMonitor(root);
+            }
+        }
+        return monitor;
+    }
+
+    List<CgroupMounts.Mount> hostCgroupMounts() {
+        cgroups();
+        return hostCgroupMounts;
+    }
+
+    java.util.Map<String, String> hostCgroupLinks() {
+        cgroups();
+        return hostCgroupLinks;
+    }
+
+    // ---- detached containers (docker run -d and the verbs on them) ----------------------------
+
+    /**
+     * Starts a detached container (docker run -d): its monitor holds its stdio, writes its log and
+     * outlives this JVM. Returns once it runs; a launch failure throws and leaves nothing behind.
+     */
+    public ContainerInfo runDetached(ContainerSettings settings, DetachOptions options) {
+        SpecBuilder.validate(settings.resources());
+        return runDetached(images.snapshot(settings.image()), settings, options);
+    }
+
+    /** As {@link #runDetached(ContainerSettings, DetachOptions)} with an already resolved image. */
+    public ContainerInfo runDetached(Snapshot image, ContainerSettings settings, DetachOptions options) {
+        return detached.run(image, settings, options == null ? DetachOptions.DEFAULT : options);
+    }
+
+    /** docker ps: the running containers, or with {@code all} every detached container; newest first. */
+    public List<ContainerInfo> ps(boolean all) { return detached.list(all); }
+
+    /** The container named {@code ref} or whose id starts with it ("no such container: x" otherwise). */
+    public ContainerInfo inspect(String ref) { return detached.info(detached.resolve(ref)); }
+
+    /** docker start of a created or exited container. */
+    public ContainerInfo start(String ref) { return detached.start(ref); }
+
+    /** docker stop: SIGTERM, SIGKILL after {@code timeout}; the restart policy does not restart it. Returns the exit status. */
+    public int stop(String ref, java.time.Duration timeout) { return detached.stop(ref, timeout); }
+
+    /** docker kill: sends {@code signal} ("TERM", "SIGKILL", "9"; null is KILL) to the container's first process. */
+    public void kill(String ref, String signal) { detached.kill(ref, signal); }
+
+    /** docker wait: blocks until the container has ended for good; returns its exit status. */
+    public int waitFor(String ref) { return detached.waitFor(ref); }
+
+    /** docker restart. */
+    public ContainerInfo restart(String ref, java.time.Duration timeout) { return detached.restart(ref, timeout); }
+
+    /** docker rm [--force]: removes the container and everything it left (cgroup, directory, socket). */
+    public void remove(String ref, boolean force) { detached.remove(ref, force); }
+
+    /** docker pause: freezes the container's processes (freezer v1, cgroup.freeze v2). */
+    public void pause(String ref) { detached.pause(ref); }
+
+    /** docker unpause. */
+    public void unpause(String ref) { detached.unpause(ref); }
+
+    /**
+     * docker logs: the last {@code tail} lines (all when negative) to {@code out}/{@code err}; with
+     * {@code follow} also what comes until the container has ended (or the thread is interrupted).
+     */
+    public void logs(String ref, int tail, boolean follow, OutputStream out, OutputStream err) {
+        String id = detached.resolve(ref);
+        try {
+            ContainerLogs.copy(detached.logFile(id), tail, follow, () -> detached.monitorAlive(id), out, err);
+        } catch (IOException e) {
+            throw new ContainerException("logs of " + ref + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * docker attach: the container's output to {@code out}/{@code err} (a TTY's all to {@code out}),
+     * {@code in} to its stdin or terminal, until it ends (false) or Ctrl-P Ctrl-Q detaches (true).
+     */
+    public boolean attach(String ref, InputStream in, OutputStream out, OutputStream err) {
+        String id = detached.resolve(ref);
+        ContainerInfo info = detached.info(id);
+        if (!info.isRunning()) throw new ContainerException("cannot attach to container " + info.name() + ": it is " + info.status());
+        try {
+            return Attach.run(detached.socket(id), info.tty(), in, out, err);
+        } catch (IOException e) {
+            throw new ContainerException("attach " + info.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Sets the window size of a container's terminal (the attached caller's changed). */
+    public void resize(String ref, int rows, int cols) {
+        String id = detached.resolve(ref);
+        String answer = MonitorSocket.command(detached.socket(id), "resize " + rows + " " + cols);
+        if (!answer.equals("ok")) throw new ContainerException("resize " + ref + ": " + answer.replaceFirst("^error ", ""));
     }
 
     /**

@@ -12,23 +12,31 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The C executor shipped in the jar (built by Maven into io/cgroovy/runtime/native/). It is
- * installed once per state root as {@code <root>/bin/cgroovy-executor-<sha256 prefix>}, mode 0555,
+ * The C executor and monitor shipped in the jar (built by Maven into io/cgroovy/runtime/native/). Each
+ * is installed once per state root as {@code <root>/bin/cgroovy-executor-<sha256 prefix>} (or
+ * {@code cgroovy-monitor-...}), mode 0555,
  * written to a temporary file and renamed into place, so a half-written binary is never run and
  * a changed build gets a new name.
  */
 final class ExecutorBinary {
     static final String RESOURCE = "/io/cgroovy/runtime/native/cgroovy-executor";
+    static final String MONITOR = "/io/cgroovy/runtime/native/cgroovy-monitor";
 
     private ExecutorBinary() {}
 
-    static Path install(Path root) {
+    static Path install(Path root) { return install(root, RESOURCE); }
+
+    /** The monitor of detached containers. */
+    static Path installMonitor(Path root) { return install(root, MONITOR); }
+
+    private static Path install(Path root, String resource) {
+        String base = resource.substring(resource.lastIndexOf('/') + 1);
         byte[] bytes;
-        try (InputStream in = ExecutorBinary.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) throw new ContainerException("the cgroovy executor is missing from the build (" + RESOURCE + ")");
+        try (InputStream in = ExecutorBinary.class.getResourceAsStream(resource)) {
+            if (in == null) throw new ContainerException("the " + base + " binary is missing from the build (" + resource + ")");
             bytes = in.readAllBytes();
         } catch (IOException e) {
-            throw new ContainerException("cannot read the cgroovy executor from the build: " + e.getMessage(), e);
+            throw new ContainerException("cannot read " + base + " from the build: " + e.getMessage(), e);
         }
         String sha;
         try {
@@ -37,11 +45,11 @@ final class ExecutorBinary {
             throw new IllegalStateException(e);
         }
         Path bin = root.resolve("bin");
-        Path target = bin.resolve("cgroovy-executor-" + sha);
+        Path target = bin.resolve(base + "-" + sha);
         try {
             if (Files.isRegularFile(target) && Files.size(target) == bytes.length) return target;
             Files.createDirectories(bin);
-            Path tmp = Files.createTempFile(bin, ".executor-", ".tmp");
+            Path tmp = Files.createTempFile(bin, "." + base + "-", ".tmp");
             try {
                 Files.write(tmp, bytes);
                 Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("r-xr-xr-x"));
@@ -55,7 +63,7 @@ final class ExecutorBinary {
             }
             return target;
         } catch (IOException e) {
-            throw new ContainerException("cannot install the cgroovy executor in " + bin + ": " + e.getMessage(), e);
+            throw new ContainerException("cannot install " + base + " in " + bin + ": " + e.getMessage(), e);
         }
     }
 }

@@ -1,0 +1,628 @@
+/*
+ * cgroovy-monitor: watches one detached container (the role conmon plays for Podman).
+ *
+ *   cgroovy-monitor -d DIR -e EXECUTOR -l LOG -s SOCKET [-r POLICY] [-m MAX] [-i] [-t]
+ *                   [-o OOMFILE] [-c CGROUPDIR]...
+ *
+ * The process Java starts forks the monitor proper and exits once the container has started
+ * (status 0) or failed to (125, the reason in DIR/status), so the caller learns the outcome
+ * synchronously. The monitor proper lives in its own session (setsid), is a child subreaper, and
+ * runs the launch plan DIR/plan with the executor in "handover" mode: the executor exits as soon
+ * as the container's execve succeeded and the container is re-parented to the monitor, so per
+ * container only this small static process stays resident (no executor, no JVM).
+ *
+ * It holds the container's stdout/stderr pipes (and a stdin pipe with -i, or the PTY master with
+ * -t), writes every line to LOG as Docker json-file records ({"log","stream","time"}), records the
+ * exit status and the OOM kills (from OOMFILE, memory.oom_control or memory.events), restarts the
+ * container as the restart policy says, and writes DIR/state.json atomically (temp file + rename)
+ * at each change. It keeps a POSIX write lock on DIR/monitor.lock for its whole life: the engine
+ * knows the monitor is gone when it can take that lock (no pid reuse question).
+ *
+ * SOCKET (unix stream) takes one command line per connection:
+ *   attach          "ok", then the container's output (non-TTY: Docker's 8-byte frame headers
+ *                   [stream,0,0,0,size32be]; TTY: raw) and the client's bytes go to stdin/the PTY
+ *   kill SIG        signal the container          -> "ok" | "error ..."
+ *   stop SIG        as kill, and do not restart it -> "ok"
+ *   resize ROWS COLS  window size of the PTY       -> "ok"
+ * A later exec can be served on the same socket.
+ *
+ * When the container is not restarted any more the monitor removes the -c cgroup directories
+ * and the socket, and exits. Only libc, no heap: every buffer is static.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_CGROUPS 16
+#define MAX_CLIENTS 16
+#define LINE_MAX_BYTES 16384 /* Docker splits log records at 16 KiB too */
+
+static const char *dir, *executor, *log_path, *sock_path, *oom_file;
+static const char *cgroups[MAX_CGROUPS];
+static int ncgroups;
+static int policy; /* 0 no, 1 on-failure, 2 always, 3 unless-stopped */
+static long max_retries;
+static int opt_stdin, opt_tty;
+
+static int log_fd = -1, listen_fd = -1, sig_fd = -1;
+static int out_fd = -1, err_fd = -1, in_fd = -1; /* our ends; with a TTY out_fd == in_fd == master */
+static pid_t container = -1;
+static int stop_requested;
+static long restarts;
+static int exit_code = -1, oom_killed;
+static char started_at[40], finished_at[40], error_text[512];
+
+struct client {
+    int fd;
+    int attached;
+    size_t len;
+    char cmd[96];
+};
+static struct client clients[MAX_CLIENTS];
+
+struct partial {
+    size_t len;
+    char buf[LINE_MAX_BYTES];
+};
+static struct partial part_out, part_err;
+static char json[LINE_MAX_BYTES * 6 + 256];
+static char io_buf[32768];
+
+/* ---------- small helpers ---------- */
+
+static int write_all(int fd, const char *buf, size_t len) {
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static void now_rfc3339(char *out, size_t size) {
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, size - n, ".%09ldZ", ts.tv_nsec);
+}
+
+static void path_in_dir(char *out, size_t size, const char *name) { snprintf(out, size, "%s/%s", dir, name); }
+
+static void json_string(char **p, const char *s, size_t len) {
+    static const char hex[] = "0123456789abcdef";
+    char *o = *p;
+    *o++ = '"';
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') { *o++ = '\\'; *o++ = (char)c; }
+        else if (c == '\n') { *o++ = '\\'; *o++ = 'n'; }
+        else if (c == '\r') { *o++ = '\\'; *o++ = 'r'; }
+        else if (c == '\t') { *o++ = '\\'; *o++ = 't'; }
+        else if (c < 0x20 || c == 0x7f) {
+            memcpy(o, "\\u00", 4);
+            o += 4;
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        } else *o++ = (char)c;
+    }
+    *o++ = '"';
+    *p = o;
+}
+
+/* state.json: written to a temp file and renamed, so a reader sees the old or the new record. */
+static void write_state(const char *status) {
+    char tmp[4096], final[4096];
+    path_in_dir(tmp, sizeof tmp, ".state.json.tmp");
+    path_in_dir(final, sizeof final, "state.json");
+    char *p = json;
+    p += sprintf(p, "{\"status\":\"%s\",\"pid\":%d,\"monitorPid\":%d,\"exitCode\":%d,\"oomKilled\":%s,"
+                    "\"restartCount\":%ld,\"startedAt\":\"%s\",\"finishedAt\":\"%s\",\"error\":",
+                 status, container > 0 ? (int)container : 0, (int)getpid(), exit_code < 0 ? 0 : exit_code,
+                 oom_killed ? "true" : "false", restarts, started_at, finished_at);
+    json_string(&p, error_text, strlen(error_text));
+    p += sprintf(p, "}\n");
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    int ok = write_all(fd, json, (size_t)(p - json)) == 0 && fsync(fd) == 0;
+    close(fd);
+    if (ok) rename(tmp, final);
+    else unlink(tmp);
+}
+
+/* ---------- log and attach output ---------- */
+
+static void log_record(const char *stream, const char *s, size_t len) {
+    char *p = json;
+    p += sprintf(p, "{\"log\":");
+    json_string(&p, s, len);
+    char t[40];
+    now_rfc3339(t, sizeof t);
+    p += sprintf(p, ",\"stream\":\"%s\",\"time\":\"%s\"}\n", stream, t);
+    if (log_fd >= 0) write_all(log_fd, json, (size_t)(p - json));
+}
+
+/* Splits output into lines; a line longer than LINE_MAX_BYTES becomes several records. */
+static void log_output(struct partial *pt, const char *stream, const char *s, size_t len) {
+    while (len > 0) {
+        const char *nl = memchr(s, '\n', len);
+        size_t take = nl ? (size_t)(nl - s) + 1 : len;
+        if (pt->len + take > sizeof pt->buf) take = sizeof pt->buf - pt->len;
+        memcpy(pt->buf + pt->len, s, take);
+        pt->len += take;
+        s += take;
+        len -= take;
+        if (pt->buf[pt->len - 1] == '\n' || pt->len == sizeof pt->buf) {
+            log_record(stream, pt->buf, pt->len);
+            pt->len = 0;
+        }
+    }
+}
+
+static void flush_partial(struct partial *pt, const char *stream) {
+    if (pt->len > 0) log_record(stream, pt->buf, pt->len);
+    pt->len = 0;
+}
+
+static void drop_client(struct client *c) {
+    if (c->fd >= 0) close(c->fd);
+    c->fd = -1;
+    c->attached = 0;
+    c->len = 0;
+}
+
+/* Attached clients get what the container writes; a client that cannot keep up loses output. */
+static void to_clients(int stream, const char *s, size_t len) {
+    unsigned char hdr[8] = {(unsigned char)stream, 0, 0, 0, (unsigned char)(len >> 24), (unsigned char)(len >> 16),
+                            (unsigned char)(len >> 8), (unsigned char)len};
+    for (int i = 0; i < MAX_CLIENTS; i++) {
+        struct client *c = &clients[i];
+        if (c->fd < 0 || !c->attached) continue;
+        int bad = 0;
+        if (!opt_tty) bad = send(c->fd, hdr, sizeof hdr, MSG_NOSIGNAL) != (ssize_t)sizeof hdr;
+        if (!bad) bad = send(c->fd, s, len, MSG_NOSIGNAL) != (ssize_t)len;
+        if (bad && errno != EAGAIN) drop_client(c);
+    }
+}
+
+/* Reads what is there; returns 0 on EOF or error (the caller closes the fd). */
+static int pump_output(int fd, int stream) {
+    ssize_t n = read(fd, io_buf, sizeof io_buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 1;
+    if (n <= 0) return 0;
+    if (stream == 2) log_output(&part_err, "stderr", io_buf, (size_t)n);
+    else log_output(&part_out, "stdout", io_buf, (size_t)n);
+    to_clients(stream, io_buf, (size_t)n);
+    return 1;
+}
+
+/* ---------- commands on the socket ---------- */
+
+static void reply(struct client *c, const char *text) {
+    send(c->fd, text, strlen(text), MSG_NOSIGNAL);
+}
+
+static void command(struct client *c) {
+    char *cmd = c->cmd;
+    int a = 0, b = 0;
+    if (strcmp(cmd, "attach") == 0) {
+        reply(c, "ok\n");
+        c->attached = 1;
+        return;
+    }
+    if (sscanf(cmd, "kill %d", &a) == 1 || sscanf(cmd, "stop %d", &a) == 1) {
+        if (cmd[0] == 's') stop_requested = 1;
+        if (container <= 0) reply(c, cmd[0] == 's' ? "ok\n" : "error the container is not running\n");
+        else if (kill(container, a) < 0) {
+            char t[128];
+            snprintf(t, sizeof t, "error %s\n", strerror(errno));
+            reply(c, t);
+        } else reply(c, "ok\n");
+    } else if (sscanf(cmd, "resize %d %d", &a, &b) == 2) {
+        struct winsize ws = {.ws_row = (unsigned short)a, .ws_col = (unsigned short)b};
+        if (!opt_tty || out_fd < 0 || ioctl(out_fd, TIOCSWINSZ, &ws) < 0) reply(c, "error no terminal\n");
+        else reply(c, "ok\n");
+    } else {
+        reply(c, "error unknown command\n");
+    }
+    drop_client(c);
+}
+
+static void client_input(struct client *c) {
+    if (c->attached) {
+        ssize_t n = read(c->fd, io_buf, sizeof io_buf);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+        if (n <= 0) { drop_client(c); return; }
+        if (in_fd >= 0) write_all(in_fd, io_buf, (size_t)n);
+        return;
+    }
+    ssize_t n = read(c->fd, c->cmd + c->len, sizeof c->cmd - 1 - c->len);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+    if (n <= 0) { drop_client(c); return; }
+    c->len += (size_t)n;
+    c->cmd[c->len] = 0;
+    char *nl = strchr(c->cmd, '\n');
+    if (nl) {
+        *nl = 0;
+        command(c);
+    } else if (c->len == sizeof c->cmd - 1) {
+        drop_client(c);
+    }
+}
+
+static void accept_client(void) {
+    int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) return;
+    for (int i = 0; i < MAX_CLIENTS; i++) {
+        if (clients[i].fd < 0) {
+            clients[i].fd = fd;
+            clients[i].attached = 0;
+            clients[i].len = 0;
+            return;
+        }
+    }
+    close(fd);
+}
+
+/* ---------- running the container ---------- */
+
+static long read_oom_kills(void) {
+    if (!oom_file) return 0;
+    int fd = open(oom_file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    char buf[1024];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = 0;
+    char *k = strstr(buf, "oom_kill ");
+    return k ? atol(k + 9) : 0;
+}
+
+static void close_io(void) {
+    if (out_fd >= 0) close(out_fd);
+    if (err_fd >= 0) close(err_fd);
+    if (in_fd >= 0 && in_fd != out_fd) close(in_fd);
+    out_fd = err_fd = in_fd = -1;
+}
+
+/*
+ * Runs the executor in handover mode with the container's stdio; returns the container's pid, or
+ * -1 with error_text set and *code the executor's status (125, 126, 127).
+ */
+static pid_t launch(int *code) {
+    int child_in = -1, child_out = -1, child_err = -1;
+    if (opt_tty) {
+        int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0) goto fail_errno;
+        char *name = ptsname(m);
+        int s = name ? open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+        if (s < 0) { close(m); goto fail_errno; }
+        struct winsize ws = {.ws_row = 24, .ws_col = 80};
+        ioctl(m, TIOCSWINSZ, &ws);
+        out_fd = in_fd = m;
+        child_in = child_out = child_err = s;
+    } else {
+        int o[2], e[2], i[2] = {-1, -1};
+        if (pipe2(o, O_CLOEXEC) < 0) goto fail_errno;
+        if (pipe2(e, O_CLOEXEC) < 0) { close(o[0]); close(o[1]); goto fail_errno; }
+        if (opt_stdin && pipe2(i, O_CLOEXEC) < 0) { close(o[0]); close(o[1]); close(e[0]); close(e[1]); goto fail_errno; }
+        out_fd = o[0];
+        err_fd = e[0];
+        child_out = o[1];
+        child_err = e[1];
+        if (opt_stdin) {
+            in_fd = i[1];
+            child_in = i[0];
+        } else {
+            child_in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        }
+    }
+    fcntl(out_fd, F_SETFL, O_NONBLOCK);
+    if (err_fd >= 0) fcntl(err_fd, F_SETFL, O_NONBLOCK);
+    char plan[4096], status[4096], parent[32];
+    path_in_dir(plan, sizeof plan, "plan");
+    path_in_dir(status, sizeof status, "status");
+    unlink(status);
+    snprintf(parent, sizeof parent, "CGROOVY_PARENT_PID=%d", (int)getpid());
+    pid_t e = fork();
+    if (e < 0) goto fail_errno_close;
+    if (e == 0) {
+        /* the executor: stdio of the container, default signals, nothing else open */
+        dup2(child_in, 0);
+        dup2(child_out, 1);
+        dup2(child_err, 2);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        signal(SIGPIPE, SIG_DFL);
+        char *argv[] = {"cgroovy-executor", plan, status, NULL};
+        char *envp[] = {parent, "CGROOVY_HANDOVER=1", NULL};
+        execve(executor, argv, envp);
+        _exit(127);
+    }
+    if (child_in >= 0 && child_in != child_out) close(child_in);
+    close(child_out);
+    if (child_err != child_out) close(child_err);
+    int st = 0;
+    while (waitpid(e, &st, 0) < 0 && errno == EINTR) {}
+    char text[512];
+    int fd = open(status, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof text - 1);
+    if (fd >= 0) close(fd);
+    text[n > 0 ? n : 0] = 0;
+    long pid = 0;
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && sscanf(text, "running %ld", &pid) == 1 && pid > 0) return (pid_t)pid;
+    *code = WIFEXITED(st) ? WEXITSTATUS(st) : 125;
+    if (*code == 0) *code = 125;
+    char *nl = strchr(text, '\n');
+    if (nl) *nl = 0;
+    snprintf(error_text, sizeof error_text, "%s", text[0] ? text : "the executor ended without a status");
+    close_io();
+    return -1;
+fail_errno_close:
+    if (child_in >= 0 && child_in != child_out) close(child_in);
+    if (child_out >= 0) close(child_out);
+    if (child_err >= 0 && child_err != child_out) close(child_err);
+    close_io();
+fail_errno:
+    snprintf(error_text, sizeof error_text, "error -1 %d monitor: %s", errno, strerror(errno));
+    *code = 125;
+    return -1;
+}
+
+/* Serves output, clients and signals until the container has been reaped. */
+static void watch(void) {
+    struct pollfd pf[4 + MAX_CLIENTS];
+    for (;;) {
+        int n = 0;
+        pf[n++] = (struct pollfd){.fd = sig_fd, .events = POLLIN};
+        pf[n++] = (struct pollfd){.fd = listen_fd, .events = POLLIN};
+        pf[n++] = (struct pollfd){.fd = out_fd, .events = POLLIN};
+        pf[n++] = (struct pollfd){.fd = err_fd, .events = POLLIN};
+        for (int i = 0; i < MAX_CLIENTS; i++) pf[n++] = (struct pollfd){.fd = clients[i].fd, .events = POLLIN};
+        if (poll(pf, (nfds_t)n, -1) < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        if (pf[2].revents && out_fd >= 0 && !pump_output(out_fd, 1)) {
+            if (in_fd == out_fd) in_fd = -1;
+            close(out_fd);
+            out_fd = -1;
+        }
+        if (pf[3].revents && err_fd >= 0 && !pump_output(err_fd, 2)) { close(err_fd); err_fd = -1; }
+        if (pf[1].revents) accept_client();
+        for (int i = 0; i < MAX_CLIENTS; i++)
+            if (pf[4 + i].revents && clients[i].fd >= 0) client_input(&clients[i]);
+        if (pf[0].revents) {
+            struct signalfd_siginfo si;
+            while (read(sig_fd, &si, sizeof si) == (ssize_t)sizeof si) {
+                if (si.ssi_signo != SIGCHLD) {
+                    /* SIGTERM/SIGINT/SIGHUP to the monitor: stop the container, do not restart it */
+                    stop_requested = 1;
+                    if (container > 0) kill(container, SIGTERM);
+                }
+            }
+            int st;
+            pid_t p;
+            while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+                if (p != container) continue; /* a stray child adopted as subreaper */
+                exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 125;
+                container = -1;
+            }
+            if (container < 0) {
+                /* the whole pid namespace is gone: read what is left in the pipes, then stop */
+                while (out_fd >= 0 && pump_output(out_fd, 1)) {}
+                while (err_fd >= 0 && pump_output(err_fd, 2)) {}
+                flush_partial(&part_out, "stdout");
+                flush_partial(&part_err, "stderr");
+                close_io();
+                return;
+            }
+        }
+    }
+}
+
+/* Waits up to ms while serving the socket (a stop during a restart back-off is seen at once). */
+static void pause_serving(long ms) {
+    struct timespec end, now;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    end.tv_sec += ms / 1000;
+    end.tv_nsec += (ms % 1000) * 1000000L;
+    if (end.tv_nsec >= 1000000000L) { end.tv_sec++; end.tv_nsec -= 1000000000L; }
+    while (!stop_requested) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long left = (end.tv_sec - now.tv_sec) * 1000 + (end.tv_nsec - now.tv_nsec) / 1000000;
+        if (left <= 0) return;
+        struct pollfd pf[2 + MAX_CLIENTS];
+        pf[0] = (struct pollfd){.fd = sig_fd, .events = POLLIN};
+        pf[1] = (struct pollfd){.fd = listen_fd, .events = POLLIN};
+        for (int i = 0; i < MAX_CLIENTS; i++) pf[2 + i] = (struct pollfd){.fd = clients[i].fd, .events = POLLIN};
+        if (poll(pf, 2 + MAX_CLIENTS, (int)left) <= 0) continue;
+        if (pf[0].revents) {
+            struct signalfd_siginfo si;
+            while (read(sig_fd, &si, sizeof si) == (ssize_t)sizeof si)
+                if (si.ssi_signo != SIGCHLD) stop_requested = 1;
+            while (waitpid(-1, NULL, WNOHANG) > 0) {}
+        }
+        if (pf[1].revents) accept_client();
+        for (int i = 0; i < MAX_CLIENTS; i++)
+            if (pf[2 + i].revents && clients[i].fd >= 0) client_input(&clients[i]);
+    }
+}
+
+static int should_restart(void) {
+    if (stop_requested) return 0;
+    switch (policy) {
+    case 1: return exit_code != 0 && (max_retries <= 0 || restarts < max_retries);
+    case 2:
+    case 3: return 1;
+    default: return 0;
+    }
+}
+
+static void remove_cgroups(void) {
+    for (int i = 0; i < ncgroups; i++) {
+        for (int t = 0; t < 200 && rmdir(cgroups[i]) < 0 && errno == EBUSY; t++) {
+            struct timespec ts = {0, 10 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
+static int usage(void) {
+    static const char u[] = "usage: cgroovy-monitor -d DIR -e EXECUTOR -l LOG -s SOCKET [-r no|on-failure|always|unless-stopped]"
+                            " [-m MAX] [-i] [-t] [-o OOMFILE] [-c CGROUPDIR]...\n";
+    write_all(2, u, sizeof u - 1);
+    return 125;
+}
+
+int main(int argc, char **argv) {
+    int opt;
+    while ((opt = getopt(argc, argv, "d:e:l:s:r:m:ito:c:")) != -1) {
+        switch (opt) {
+        case 'd': dir = optarg; break;
+        case 'e': executor = optarg; break;
+        case 'l': log_path = optarg; break;
+        case 's': sock_path = optarg; break;
+        case 'r':
+            if (strcmp(optarg, "no") == 0) policy = 0;
+            else if (strcmp(optarg, "on-failure") == 0) policy = 1;
+            else if (strcmp(optarg, "always") == 0) policy = 2;
+            else if (strcmp(optarg, "unless-stopped") == 0) policy = 3;
+            else return usage();
+            break;
+        case 'm': max_retries = atol(optarg); break;
+        case 'i': opt_stdin = 1; break;
+        case 't': opt_tty = 1; break;
+        case 'o': oom_file = optarg; break;
+        case 'c':
+            if (ncgroups == MAX_CGROUPS) return usage();
+            cgroups[ncgroups++] = optarg;
+            break;
+        default: return usage();
+        }
+    }
+    if (!dir || !executor || !log_path || !sock_path || optind != argc) return usage();
+    for (int i = 0; i < MAX_CLIENTS; i++) clients[i].fd = -1;
+
+    /* the caller waits on `ready` for the first start's outcome; the monitor proper goes on alone */
+    int ready[2];
+    if (pipe2(ready, O_CLOEXEC) < 0) return 125;
+    pid_t m = fork();
+    if (m < 0) return 125;
+    if (m > 0) {
+        close(ready[1]);
+        char r = 1;
+        ssize_t n;
+        while ((n = read(ready[0], &r, 1)) < 0 && errno == EINTR) {}
+        return n == 1 && r == 0 ? 0 : 125;
+    }
+    close(ready[0]);
+    setsid();
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null >= 0) {
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(null, 2);
+        if (null > 2) close(null);
+    }
+    if (chdir("/") < 0) return 125;
+    char fail = 1;
+
+    /* alive while this lock is held; a second monitor for the same container gives up */
+    char lockp[4096];
+    path_in_dir(lockp, sizeof lockp, "monitor.lock");
+    int lock_fd = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    if (lock_fd < 0 || fcntl(lock_fd, F_SETLK, &fl) < 0) { write_all(ready[1], &fail, 1); return 125; }
+
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(sock_path) >= sizeof sa.sun_path) { write_all(ready[1], &fail, 1); return 125; }
+    strcpy(sa.sun_path, sock_path);
+    unlink(sock_path);
+    listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (sig_fd < 0 || listen_fd < 0 || bind(listen_fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(listen_fd, 16) < 0) {
+        write_all(ready[1], &fail, 1);
+        return 125;
+    }
+    chmod(sock_path, 0600);
+    log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+    long backoff = 100;
+    int first = 1;
+    for (;;) {
+        int code = 125;
+        long oom_before = read_oom_kills();
+        error_text[0] = 0;
+        container = launch(&code);
+        if (container > 0) {
+            now_rfc3339(started_at, sizeof started_at);
+            finished_at[0] = 0;
+            exit_code = -1;
+            oom_killed = 0;
+            write_state("running");
+            if (first) { char ok = 0; write_all(ready[1], &ok, 1); close(ready[1]); first = 0; }
+            struct timespec t0, t1;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+            watch();
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            if (t1.tv_sec - t0.tv_sec >= 10) backoff = 100; /* ran a while: start the back-off anew, as Docker does */
+            oom_killed = read_oom_kills() > oom_before;
+        } else {
+            exit_code = code;
+            if (first) {
+                /* the first start failed: the caller reports it and removes the container */
+                now_rfc3339(finished_at, sizeof finished_at);
+                write_state("exited");
+                remove_cgroups();
+                unlink(sock_path);
+                write_all(ready[1], &fail, 1);
+                return 125;
+            }
+        }
+        now_rfc3339(finished_at, sizeof finished_at);
+        if (!should_restart()) break;
+        restarts++;
+        write_state("restarting");
+        pause_serving(backoff);
+        if (backoff < 60000) backoff *= 2;
+        if (stop_requested) break;
+    }
+    write_state("exited");
+    remove_cgroups();
+    unlink(sock_path);
+    return 0;
+}

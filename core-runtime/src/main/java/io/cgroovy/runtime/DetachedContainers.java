@@ -1,0 +1,458 @@
+package io.cgroovy.runtime;
+
+import io.cgroovy.image.Snapshot;
+import io.cgroovy.runtime.cgroup.ContainerCgroup;
+import io.cgroovy.runtime.plan.Plan;
+import io.cgroovy.runtime.plan.PlanCompiler;
+import io.cgroovy.runtime.spec.RootfsView;
+import io.cgroovy.runtime.spec.RuntimeSpec;
+import io.cgroovy.runtime.spec.SpecBuilder;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Detached containers of one engine: created under {@code <root>/containers/<id>/} with a
+ * {@code container.json} record, run by a {@code cgroovy-monitor} process each (which outlives the
+ * JVM), and found again by any later engine on the same root by name or id prefix.
+ * Every change of a container happens under its directory's {@code lock} file.
+ */
+final class DetachedContainers {
+    static final String LOCK = "lock";
+    static final String MONITOR_LOCK = "monitor.lock";
+    /** How long the engine waits for a monitor to report the first start. */
+    static final long START_TIMEOUT_MS = 120_000;
+    /** After SIGKILL, how long a monitor gets to reap the container and exit. */
+    static final long KILL_WAIT_MS = 30_000;
+
+    private final Engine engine;
+    private final Path root;
+
+    DetachedContainers(Engine engine) {
+        this.engine = engine;
+        this.root = engine.root();
+    }
+
+    private Path containers() { return root.resolve("containers"); }
+
+    private Path dir(String id) { return containers().resolve(id); }
+
+    /** A directory that holds a detached container (its record written, its creating engine done with it). */
+    static boolean isDetached(Path dir) {
+        return Files.exists(dir.resolve(ContainerRecord.FILE)) && !Files.exists(dir.resolve(Engine.OWNER));
+    }
+
+    /** Where the monitor listens: short, because a unix socket path has at most 107 bytes. */
+    Path socket(String id) { return root.resolve("sock").resolve(id.substring(0, 16)); }
+
+    static String logName(String id) { return id + "-json.log"; }
+
+    // ---- create and start -----------------------------------------------------------------
+
+    ContainerInfo run(Snapshot image, ContainerSettings settings, DetachOptions options) {
+        SpecBuilder.validate(settings.resources());
+        String id = Engine.newId();
+        String name = settings.name() != null && !settings.name().isBlank() ? Engine.checkName(settings.name()) : id.substring(0, 12);
+        Path dir = dir(id);
+        Path sock = socket(id);
+        if (sock.toString().getBytes().length > 107) {
+            throw new ContainerException("the state root " + root + " is too long for a monitor socket path (" + sock + ", at most 107 bytes)");
+        }
+        ContainerCgroup cgroup = null;
+        boolean started = false;
+        try {
+            Plan plan;
+            try (FileLock names = FileLock.acquire(root.resolve("containers.lock"))) {
+                if (findByName(name).isPresent()) {
+                    throw new ContainerException("the container name '" + name + "' is already in use (remove that container or choose another name)");
+                }
+                Files.createDirectories(dir);
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------")); // env in config.json may hold secrets
+                Files.writeString(dir.resolve(Engine.OWNER), Engine.ownerRecord());
+                Path upper = Files.createDirectory(dir.resolve("upper"));
+                Files.setPosixFilePermissions(upper, PosixFilePermissions.fromString("rwxr-xr-x"));
+                Path work = Files.createDirectory(dir.resolve("work"));
+                Path rootfs = Files.createDirectory(dir.resolve("rootfs"));
+                RuntimeSpec spec = SpecBuilder.build(id, image, settings, new RootfsView(image.layers()));
+                spec.process.terminal = options.tty();
+                Engine.etcFiles(spec, dir);
+                spec.write(dir.resolve("config.json"));
+                cgroup = engine.cgroups().create(id, settings.resources());
+                Path v2 = cgroup.v2Dir().orElse(null);
+                plan = PlanCompiler.compile(spec, new PlanCompiler.Rootfs(rootfs, image.layers(), upper, work),
+                        v2 != null ? List.of() : cgroup.joinDirs(), v2, engine.hostCgroupMounts(), engine.hostCgroupLinks());
+                plan.write(dir.resolve("plan"));
+                ContainerRecord.Config c = new ContainerRecord.Config();
+                c.id = id;
+                c.name = name;
+                c.image = settings.image();
+                c.command = spec.process.args;
+                c.created = Instant.now().toString();
+                c.tty = options.tty();
+                c.interactive = options.interactive();
+                c.restart = options.restart().toString();
+                c.resources = settings.resources();
+                ContainerRecord.write(dir, ContainerRecord.FILE, c);
+                ContainerRecord.write(dir, ContainerRecord.STATE, new ContainerRecord.State());
+            }
+            startMonitor(id, cgroup, plan);
+            Files.delete(dir.resolve(Engine.OWNER)); // from now on the container lives on its own
+            started = true;
+            return info(id);
+        } catch (IOException e) {
+            throw new ContainerException("container " + name + ": " + e.getMessage(), e);
+        } finally {
+            if (!started) {
+                // nothing half-made stays: the monitor (if any) has gone, its cgroup and directory go too
+                try {
+                    if (cgroup != null) cgroup.close();
+                } finally {
+                    Engine.removeTree(dir);
+                }
+            }
+        }
+    }
+
+    /** Runs the monitor for a container whose cgroup exists; returns once the container runs, or throws why it did not. */
+    private void startMonitor(String id, ContainerCgroup cgroup, Plan plan) {
+        Path dir = dir(id);
+        ContainerRecord.Config c = ContainerRecord.readConfig(dir);
+        RestartPolicy policy = RestartPolicy.parse(c.restart);
+        List<String> cmd = new ArrayList<>(List.of(engine.monitor().toString(),
+                "-d", dir.toString(), "-e", engine.executor().toString(), "-l", dir.resolve(logName(id)).toString(),
+                "-s", socket(id).toString(), "-r", policy.name(), "-m", Integer.toString(policy.maxRetries())));
+        if (c.tty) cmd.add("-t");
+        if (c.interactive) cmd.add("-i");
+        for (Path d : cgroup.joinDirs()) {
+            for (String f : List.of("memory.oom_control", "memory.events")) {
+                if (Files.exists(d.resolve(f))) {
+                    cmd.add("-o");
+                    cmd.add(d.resolve(f).toString());
+                }
+            }
+        }
+        for (Path d : cgroup.joinDirs()) {
+            cmd.add("-c");
+            cmd.add(d.toString());
+        }
+        try {
+            Files.createDirectories(socket(id).getParent());
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().clear();
+            pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+            pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+            Process p = pb.start();
+            if (!p.waitFor(START_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new ContainerException("container " + c.name + ": the monitor did not report the start within "
+                        + START_TIMEOUT_MS / 1000 + "s");
+            }
+            if (p.exitValue() == 0) return;
+        } catch (IOException e) {
+            throw new ContainerException("container " + c.name + ": cannot start the monitor: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerException("container " + c.name + ": interrupted while starting", e);
+        }
+        ContainerRecord.State st = ContainerRecord.readState(dir);
+        String err = st.error == null ? "" : st.error;
+        String[] f = err.split(" ", 4);
+        if (f.length >= 3 && f[0].equals("error") && f[1].matches("-?[0-9]+") && f[2].matches("-?[0-9]+")) {
+            int index = Integer.parseInt(f[1]);
+            String text = f.length > 3 ? f[3] : "";
+            throw new ContainerException(plan != null ? plan.failureMessage(index, Integer.parseInt(f[2]), text)
+                    : "container " + c.name + " did not start: " + text + (index >= 0 ? " (launch step " + index + ")" : ""));
+        }
+        throw new ContainerException("container " + c.name + " did not start" + (err.isBlank() ? "" : ": " + err));
+    }
+
+    /** Starts a created or exited container again (docker start); a running one is left alone. */
+    ContainerInfo start(String ref) {
+        String id = resolve(ref);
+        try (FileLock l = lock(id)) {
+            if (monitorAlive(id)) return info(id);
+            ContainerRecord.Config c = ContainerRecord.readConfig(dir(id));
+            ContainerCgroup cgroup = engine.cgroups().open(id).orElseGet(() -> engine.cgroups().create(id, c.resources));
+            boolean ok = false;
+            try {
+                startMonitor(id, cgroup, null);
+                ok = true;
+            } finally {
+                if (!ok) cgroup.close();
+            }
+        }
+        return info(id);
+    }
+
+    // ---- look-up ----------------------------------------------------------------------------
+
+    private List<String> ids() {
+        List<String> out = new ArrayList<>();
+        try (var ds = Files.newDirectoryStream(containers())) {
+            for (Path d : ds) {
+                if (d.getFileName().toString().matches("[0-9a-f]{64}") && isDetached(d)) out.add(d.getFileName().toString());
+            }
+        } catch (IOException e) {
+            throw new ContainerException("cannot read " + containers() + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private Optional<String> findByName(String name) {
+        for (String id : ids()) {
+            try {
+                if (name.equals(ContainerRecord.readConfig(dir(id)).name)) return Optional.of(id);
+            } catch (ContainerException e) {
+                // removed meanwhile
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The id of the container named {@code ref}, or whose id starts with {@code ref} (Docker's rules: a name wins). */
+    String resolve(String ref) {
+        if (ref == null || ref.isBlank()) throw new ContainerException("no container given");
+        String r = ref.strip();
+        Optional<String> byName = findByName(r);
+        if (byName.isPresent()) return byName.get();
+        if (r.matches("[0-9a-f]+")) {
+            List<String> hits = ids().stream().filter(id -> id.startsWith(r)).toList();
+            if (hits.size() == 1) return hits.get(0);
+            if (hits.size() > 1) throw new ContainerException("container id prefix '" + r + "' is ambiguous (" + hits.size() + " containers)");
+        }
+        throw new ContainerException("no such container: " + r);
+    }
+
+    // ---- reading state ----------------------------------------------------------------------
+
+    boolean monitorAlive(String id) { return FileLock.heldByOther(dir(id).resolve(MONITOR_LOCK)); }
+
+    ContainerInfo info(String id) {
+        Path dir = dir(id);
+        ContainerRecord.Config c = ContainerRecord.readConfig(dir);
+        ContainerRecord.State s = ContainerRecord.readState(dir);
+        String status = s.status;
+        if ((status.equals("running") || status.equals("restarting")) && !monitorAlive(id)) {
+            // read between the monitor's last word and its exit, or the monitor died: the next open sweeps it
+            status = "exited";
+        }
+        if (status.equals("running")) {
+            try {
+                Optional<ContainerCgroup> cg = engine.cgroups().open(id);
+                if (cg.isPresent() && cg.get().frozen()) status = "paused";
+            } catch (ContainerException e) {
+                // no freezer: cannot be paused
+            }
+        }
+        return new ContainerInfo(id, c.name, c.image, c.command, instant(c.created), status, s.exitCode, s.oomKilled,
+                status.equals("running") || status.equals("paused") ? s.pid : 0, s.restartCount, instant(s.startedAt),
+                instant(s.finishedAt), RestartPolicy.parse(c.restart), c.tty, s.error == null ? "" : s.error);
+    }
+
+    private static Instant instant(String s) {
+        if (s == null || s.isBlank()) return null;
+        try {
+            return Instant.parse(s);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Running (and paused, restarting) containers, or all with {@code all}; newest first like docker ps. */
+    List<ContainerInfo> list(boolean all) {
+        List<ContainerInfo> out = new ArrayList<>();
+        for (String id : ids()) {
+            ContainerInfo i;
+            try {
+                i = info(id);
+            } catch (ContainerException e) {
+                continue; // removed while we looked
+            }
+            if (all || i.isRunning() || i.status().equals("restarting")) out.add(i);
+        }
+        out.sort(Comparator.comparing(ContainerInfo::created, Comparator.nullsLast(Comparator.reverseOrder())));
+        return out;
+    }
+
+    // ---- signals, stop, wait ----------------------------------------------------------------
+
+    private FileLock lock(String id) {
+        if (!Files.isDirectory(dir(id))) throw new ContainerException("no such container: " + id);
+        return FileLock.acquire(dir(id).resolve(LOCK));
+    }
+
+    /** Sends a signal to the container's first process (through its monitor). */
+    void kill(String ref, String signal) {
+        String id = resolve(ref);
+        int sig = Signals.number(signal);
+        try (FileLock l = lock(id)) {
+            ContainerInfo i = info(id);
+            if (!i.isRunning()) throw new ContainerException("container " + i.name() + " is not running");
+            String answer = MonitorSocket.command(socket(id), "kill " + sig);
+            if (!answer.equals("ok")) throw new ContainerException("kill " + i.name() + ": " + answer.replaceFirst("^error ", ""));
+        }
+    }
+
+    /**
+     * docker stop: SIGTERM, and SIGKILL when the container has not ended after {@code timeout};
+     * it is not restarted by its policy. Returns its exit status.
+     */
+    int stop(String ref, Duration timeout) {
+        String id = resolve(ref);
+        try (FileLock l = lock(id)) {
+            stopLocked(id, timeout);
+        }
+        return info(id).exitCode();
+    }
+
+    private void stopLocked(String id, Duration timeout) {
+        if (!monitorAlive(id)) return;
+        thawIfFrozen(id); // a frozen process gets its signal only once thawed
+        MonitorSocket.command(socket(id), "stop 15");
+        if (waitMonitor(id, timeout.toMillis())) return;
+        MonitorSocket.command(socket(id), "stop 9");
+        if (waitMonitor(id, KILL_WAIT_MS)) return;
+        // the monitor does not answer: kill what runs in the cgroup, the monitor then reaps it and ends
+        engine.cgroups().open(id).ifPresent(ContainerCgroup::close);
+        if (!waitMonitor(id, KILL_WAIT_MS)) throw new ContainerException("the monitor of container " + id.substring(0, 12) + " does not end");
+    }
+
+    private void thawIfFrozen(String id) {
+        try {
+            engine.cgroups().open(id).ifPresent(cg -> {
+                if (cg.frozen()) cg.thaw();
+            });
+        } catch (ContainerException ignored) {
+            // no freezer
+        }
+    }
+
+    /** Polls until the monitor has ended or {@code millis} passed; true when it ended. */
+    private boolean waitMonitor(String id, long millis) {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (monitorAlive(id)) {
+            if (System.nanoTime() > end) return false;
+            sleep(20);
+        }
+        return true;
+    }
+
+    /** Blocks until the container has ended for good (its monitor restarts it no more); returns its exit status. */
+    int waitFor(String ref) {
+        String id = resolve(ref);
+        while (monitorAlive(id)) sleep(50);
+        return info(id).exitCode();
+    }
+
+    /** docker restart: stop (if running), then start. */
+    ContainerInfo restart(String ref, Duration timeout) {
+        String id = resolve(ref);
+        try (FileLock l = lock(id)) {
+            stopLocked(id, timeout);
+        }
+        return start(id);
+    }
+
+    /** docker rm: removes an ended container; {@code force} kills a running one first. Leaves nothing behind. */
+    void remove(String ref, boolean force) {
+        String id = resolve(ref);
+        try (FileLock l = lock(id)) {
+            if (monitorAlive(id)) {
+                ContainerInfo i = info(id);
+                if (!force) {
+                    throw new ContainerException("cannot remove container " + i.name() + ": it is " + i.status()
+                            + " (stop it first, or remove it with force)");
+                }
+                stopLocked(id, Duration.ZERO);
+            }
+            engine.cgroups().open(id).ifPresent(ContainerCgroup::close);
+            try {
+                Files.deleteIfExists(socket(id));
+            } catch (IOException ignored) {
+                // the monitor removes it too
+            }
+            Engine.removeTree(dir(id));
+        }
+    }
+
+    /** docker pause: freezes every process of the container (cgroup freezer). */
+    void pause(String ref) {
+        String id = resolve(ref);
+        try (FileLock l = lock(id)) {
+            ContainerInfo i = info(id);
+            if (i.status().equals("paused")) throw new ContainerException("container " + i.name() + " is already paused");
+            if (!i.isRunning()) throw new ContainerException("container " + i.name() + " is not running");
+            engine.cgroups().open(id).orElseThrow(() -> new ContainerException("container " + i.name() + " has no cgroup")).freeze();
+        }
+    }
+
+    /** docker unpause. */
+    void unpause(String ref) {
+        String id = resolve(ref);
+        try (FileLock l = lock(id)) {
+            ContainerInfo i = info(id);
+            if (!i.status().equals("paused")) throw new ContainerException("container " + i.name() + " is not paused");
+            engine.cgroups().open(id).ifPresent(ContainerCgroup::thaw);
+        }
+    }
+
+    /** The container's json-file log. */
+    Path logFile(String ref) {
+        String id = resolve(ref);
+        return dir(id).resolve(logName(id));
+    }
+
+    // ---- recovery ---------------------------------------------------------------------------
+
+    /**
+     * Containers whose monitor died (killed, or the host's processes went): marked exited, what runs
+     * in their cgroup is killed and the cgroup removed, the socket too. The rootfs overlay needs no
+     * unmount: it only ever existed in the container's own mount namespace.
+     */
+    void recover() {
+        for (String id : ids()) {
+            Path dir = dir(id);
+            ContainerRecord.State s;
+            try {
+                s = ContainerRecord.readState(dir);
+            } catch (ContainerException e) {
+                continue;
+            }
+            if (!s.status.equals("running") && !s.status.equals("restarting")) continue;
+            if (monitorAlive(id)) continue;
+            try (FileLock l = lock(id)) {
+                s = ContainerRecord.readState(dir);
+                if ((!s.status.equals("running") && !s.status.equals("restarting")) || monitorAlive(id)) continue;
+                engine.cgroups().open(id).ifPresent(ContainerCgroup::close);
+                s.status = "exited";
+                s.pid = 0;
+                s.exitCode = 255;
+                s.finishedAt = Instant.now().toString();
+                s.error = "the monitor of the container died; the container was killed";
+                ContainerRecord.write(dir, ContainerRecord.STATE, s);
+                Files.deleteIfExists(socket(id));
+            } catch (IOException | ContainerException e) {
+                // another engine is busy with it, or it was removed: the next open looks again
+            }
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerException("interrupted", e);
+        }
+    }
+}
