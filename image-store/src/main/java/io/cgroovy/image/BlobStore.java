@@ -78,6 +78,19 @@ final class BlobStore {
         }
     }
 
+    /**
+     * Gives a verified temp file (a sibling made by {@link AtomicFiles#tempSibling}) its blob name;
+     * false when the blob was there already (the temp file is then removed).
+     */
+    boolean adopt(Path tmp, String digest) throws IOException {
+        if (has(digest)) {
+            Files.deleteIfExists(tmp);
+            return false;
+        }
+        AtomicFiles.moveIntoPlace(tmp, path(digest));
+        return true;
+    }
+
     /** Stores a document this store made itself (a manifest or config); returns its digest. */
     String putBytes(byte[] data, List<String> added) {
         String digest = Digest.of(data);

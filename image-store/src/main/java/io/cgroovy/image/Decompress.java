@@ -20,7 +20,7 @@ final class Decompress {
         }
         if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5
                 && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd) {
-            throw new ImageException("layer " + layer + ": zstd-compressed layers are not supported yet");
+            return new io.airlift.compress.zstd.ZstdInputStream(in);
         }
         return in;
     }

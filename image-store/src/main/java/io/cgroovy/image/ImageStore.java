@@ -213,6 +213,84 @@ public final class ImageStore {
         }));
     }
 
+    // ---- registries ----
+
+    /**
+     * {@code docker pull}: fetches the image {@code ref} names ("alpine" is
+     * docker.io/library/alpine:latest) with its layers, unpacked, unless the store has them. On
+     * any failure the store is as before: what this pull fetched is removed.
+     */
+    public ImageRecord pull(String ref, RegistryOptions options) {
+        Reference r = Reference.parse(ref);
+        try {
+            return guard(() -> importFrom(added -> List.of(new Puller(blobs, unpacker, layersDir, options).pull(ref, r, added))).get(0));
+        } catch (RuntimeException e) {
+            // layer dirs unpacked for this pull are named by no record now; blobs importFrom removed already
+            try {
+                lock.run(this::dropOrphans);
+            } catch (RuntimeException ignored) {
+                // the next open() sweeps them
+            }
+            throw e;
+        }
+    }
+
+    /** The image {@code ref} names when the store has it, else pulled (as {@code docker run} does). */
+    public ImageRecord inspectOrPull(String ref, RegistryOptions options) {
+        Found f = guard(() -> tryFind(ref));
+        return f != null ? f.image.toRecord() : pull(ref, options);
+    }
+
+    /**
+     * {@code docker push}: uploads the image {@code localRef} names to {@code remoteRef} (the same
+     * when null): blobs the registry lacks (mounted from another repository of the registry when
+     * this image came from there), then the manifest. Returns the manifest digest.
+     */
+    public String push(String localRef, String remoteRef, RegistryOptions options) {
+        String target = remoteRef != null ? remoteRef : localRef;
+        Reference r = Reference.parse(target);
+        if (r.digest() != null) throw new ImageException("push " + target + ": push to a tag, not a digest");
+        StoredImage s = guard(() -> find(localRef).image);
+        String digest = guard(() -> new Pusher(blobs, options).push(target, r, s));
+        String repoDigest = r.name() + "@" + digest;
+        guard(() -> lock.with(() -> {
+            StoredImage now = records.get(s.id);
+            if (now != null && !now.repoDigests.contains(repoDigest)) {
+                now.repoDigests.add(repoDigest);
+                records.put(now);
+            }
+            return null;
+        }));
+        return digest;
+    }
+
+    /**
+     * Checks the credentials against the registry (as {@code docker login}) and writes them to
+     * Docker's config.json ({@code auths}) in {@code options}' config dir.
+     */
+    public static void login(String host, String user, String password, RegistryOptions options) {
+        if (host == null || host.isBlank() || host.contains("/")) throw new ImageException("login: invalid registry host '" + host + "' (write host or host:port)");
+        if (user == null || user.isEmpty()) throw new ImageException("login " + host + ": user name is empty");
+        if (password == null) throw new ImageException("login " + host + ": password is missing");
+        var creds = new DockerConfig.Credentials(user, password);
+        new RegistryClient(host, options, creds).login();
+        new DockerConfig(options.dockerConfigDir()).store(host, creds);
+    }
+
+    /**
+     * Writes the image {@code ref} names as a {@code docker save} archive ({@code format}
+     * "docker-archive") or an OCI image layout ("oci": a directory, or a tar when {@code out}
+     * ends in .tar). Nothing is left at {@code out} when this fails.
+     */
+    public void save(String ref, Path out, String format) {
+        guard(() -> lock.with(() -> { // remove() must not free the blobs while they are copied out
+            Found f = find(ref);
+            String name = f.tag != null ? f.tag : f.image.tags.isEmpty() ? null : f.image.tags.get(0);
+            new Exporter(blobs).export(f.image, name, out, format);
+            return null;
+        }));
+    }
+
     // ---- writing ----
 
     /** Runs a reader under the lock; on failure takes back every blob it added, so the store is as before. */
@@ -226,6 +304,7 @@ public final class ImageStore {
                     StoredImage s = records.get(p.image.id); // re-read: an earlier pending may have moved a tag off it
                     if (s == null) s = p.image; // an image already here keeps its manifest
                     for (String t : p.tags) if (!s.tags.contains(t)) s.tags.add(t);
+                    for (String d : p.image.repoDigests) if (!s.repoDigests.contains(d)) s.repoDigests.add(d);
                     records.put(s);
                     for (String t : p.tags) moveTag(t, s.id);
                     done.add(s.id);
@@ -343,7 +422,8 @@ public final class ImageStore {
             Reference r = Reference.parse(ref);
             for (StoredImage s : all) {
                 if (r.digest() != null) {
-                    if (r.digest().equals(s.manifestDigest) || r.digest().equals(s.id)) return new Found(s, null);
+                    if (r.digest().equals(s.manifestDigest) || r.digest().equals(s.id)
+                            || s.repoDigests.contains(r.name() + "@" + r.digest())) return new Found(s, null);
                 } else if (s.tags.contains(r.full())) {
                     return new Found(s, r.full());
                 }

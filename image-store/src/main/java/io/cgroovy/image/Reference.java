@@ -18,6 +18,8 @@ record Reference(String name, String tag, String digest) {
 
     static Reference parse(String ref) {
         if (ref == null || ref.isBlank()) throw new ImageException("invalid reference: empty");
+        if (!ref.equals(ref.strip())) throw new ImageException("invalid reference '" + ref + "': leading or trailing spaces");
+        if (ref.contains("://")) throw new ImageException("invalid reference '" + ref + "': a reference has no scheme (write host/name:tag)");
         String rest = ref;
         String digest = null;
         int at = rest.indexOf('@');
@@ -46,6 +48,7 @@ record Reference(String name, String tag, String digest) {
             }
         }
         if (domain.equals(DEFAULT_DOMAIN) && !path.contains("/")) path = "library/" + path;
+        if (!path.equals(path.toLowerCase(java.util.Locale.ROOT))) throw new ImageException("invalid reference '" + ref + "': repository name must be lowercase");
         for (String c : path.split("/", -1)) {
             if (!COMPONENT.matcher(c).matches()) throw new ImageException("invalid reference '" + ref + "': bad name component '" + c + "'");
         }
@@ -70,6 +73,21 @@ record Reference(String name, String tag, String digest) {
         Reference r = parse(ref);
         if (r.digest != null) throw new ImageException("invalid tag '" + ref + "': a tag cannot contain a digest");
         return r.full();
+    }
+
+    /** The registry host as written ("docker.io", "127.0.0.1:5000"). */
+    String domain() {
+        return name.substring(0, name.indexOf('/'));
+    }
+
+    /** The repository path inside the registry ("library/busybox"). */
+    String repository() {
+        return name.substring(name.indexOf('/') + 1);
+    }
+
+    /** The tag or digest a manifest is fetched by: the digest wins when both are given, as Docker does. */
+    String manifestRef() {
+        return digest != null ? digest : tag;
     }
 
     static boolean hasExplicitTag(String ref) {

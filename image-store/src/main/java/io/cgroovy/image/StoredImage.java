@@ -21,6 +21,7 @@ final class StoredImage {
     public List<String> layerMediaTypes = new ArrayList<>();
     public List<String> diffIds = new ArrayList<>();
     public List<String> chainIds = new ArrayList<>();
+    public List<String> repoDigests = new ArrayList<>(); // name@manifest-or-index digest, as pulled from or pushed to
     public long size;
     public String created;
 
