@@ -105,7 +105,7 @@ final class Pusher {
         for (String from : mountFrom) {
             List<String> both = List.of(RegistryClient.pushScope(repo), RegistryClient.pullScope(from));
             HttpResponse<String> r = client.send("POST", "/v2/" + repo + "/blobs/uploads/?mount=" + d.digest + "&from=" + from,
-                    RegistryClient.headers("Content-Length", "0"), null, HttpResponse.BodyHandlers.ofString(), both, true);
+                    RegistryClient.headers(), null, HttpResponse.BodyHandlers.ofString(), both, true);
             if (r.statusCode() == 201) {
                 progress.layer(d.digest, ProgressEvent.State.MOUNTED, d.size);
                 return;

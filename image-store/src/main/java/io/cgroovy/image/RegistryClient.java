@@ -124,6 +124,7 @@ final class RegistryClient {
             return;
         }
         HttpResponse<String> r = send("GET", "/v2/", Map.of(), null, HttpResponse.BodyHandlers.ofString(), List.of(), true);
+        if (r.statusCode() == 401) throw new ImageException("login to " + host + " failed: unauthorized (wrong user name or password for " + credentials.user() + ")");
         if (r.statusCode() != 200) throw new ImageException("login to " + host + " failed: " + r.statusCode() + " " + errorText(r.body()));
     }
 

@@ -90,6 +90,11 @@ class RegistryImages {
         (Json.MAPPER.readValue(out, Map)).Digest
     }
 
+    static String skopeoDigestWith(String ref, String creds) {
+        def out = TestImages.run('skopeo', 'inspect', '--tls-verify=false', '--creds', creds, "docker://$ref".toString())
+        (Json.MAPPER.readValue(out, Map)).Digest
+    }
+
     /** A tar with one file: for small marker layers. */
     static byte[] fileTar(String name, String content) {
         new TarMaker().file(name, content).bytes()

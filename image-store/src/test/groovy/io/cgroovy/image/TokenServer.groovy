@@ -37,7 +37,7 @@ class TokenServer implements Closeable {
         TestImages.run('keytool', '-genkeypair', '-keyalg', 'RSA', '-keysize', '2048', '-alias', 'token', '-dname', 'CN=cgroovy-token',
                 '-validity', '2', '-storetype', 'PKCS12', '-keystore', ks.toString(), '-storepass', 'changeit', '-keypass', 'changeit')
         def store = KeyStore.getInstance('PKCS12')
-        ks.withInputStream { store.load(it, 'changeit'.toCharArray()) }
+        Files.newInputStream(ks).withCloseable { store.load(it, "changeit".toCharArray()) }
         key = (PrivateKey) store.getKey('token', 'changeit'.toCharArray())
         cert = (X509Certificate) store.getCertificate('token')
         bundle = dir.resolve('token-bundle.pem')
