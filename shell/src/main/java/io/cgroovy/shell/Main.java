@@ -1,5 +1,6 @@
 package io.cgroovy.shell;
 
+import io.cgroovy.api.Serve;
 import io.cgroovy.dsl.Recipe;
 import io.cgroovy.dsl.Session;
 import org.jline.utils.Signals;
@@ -15,6 +16,8 @@ public final class Main {
     static final String USAGE = String.join("\n",
             "usage: cgroovy                  start the interactive shell (reads input from a pipe too)",
             "       cgroovy run FILE [ARGS]  run a recipe; exits with its status",
+            "       cgroovy serve [--socket PATH | --tcp 127.0.0.1:PORT]",
+            "                                serve the Docker Engine API (default socket /run/cgroovy/docker.sock)",
             "       cgroovy --help           this text",
             "",
             "State lives under $CGROOVY_ROOT (default /var/lib/cgroovy); shell history in",
@@ -62,6 +65,8 @@ public final class Main {
                     Signals.register("INT", () -> session.cancel(recipeThread));
                 }
                 return Recipe.run(Path.of(args[1]), rest, session, err);
+            case "serve":
+                return Serve.run(session.engine(), Arrays.copyOfRange(args, 1, args.length), out, err);
             case "--help": case "-h": case "help":
                 out.println(USAGE);
                 return 0;

@@ -1,0 +1,28 @@
+package io.cgroovy.api;
+
+import io.cgroovy.api.endpoints.ImageEndpoints;
+import io.cgroovy.api.endpoints.SystemEndpoints;
+import io.cgroovy.api.http.Router;
+import io.cgroovy.runtime.Engine;
+
+import java.util.Map;
+
+/** The Docker Engine API over one engine: every endpoint cgroovy answers, in one router. */
+public final class DockerApi {
+    private DockerApi() {}
+
+    public static Router router(Engine engine) {
+        Router r = new Router();
+        new SystemEndpoints(engine).register(r);
+        new ImageEndpoints(engine).register(r);
+        return r;
+    }
+
+    /** Headers every answer carries; clients read the API version from them. */
+    public static Map<String, String> headers() {
+        return Map.of("Api-Version", ApiVersion.CURRENT,
+                "Server", "cgroovy/" + ApiVersion.ENGINE + " (linux)",
+                "Docker-Experimental", "false",
+                "Ostype", "linux");
+    }
+}
