@@ -96,8 +96,8 @@ public final class HttpServer implements Closeable {
                 if (res.hijacked() || req.wantsClose()) return;
                 req.body().transferTo(OutputStream.nullOutputStream());    // an unread body must not become the next request
             }
-        } catch (IOException e) {
-            // the client closed or reset the connection: nothing to answer
+        } catch (IOException | ApiError e) {
+            // the client closed or reset the connection (maybe inside a body): nothing to answer
         } finally {
             open.remove(ch);
         }
