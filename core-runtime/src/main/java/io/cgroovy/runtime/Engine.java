@@ -48,6 +48,10 @@ public final class Engine implements AutoCloseable {
     private volatile Path executor;
     private volatile Path monitor;
     private final DetachedContainers detached;
+    /** Foreground containers of this engine while they run (for exec, stats, top). */
+    private final java.util.Map<String, Foreground> foreground = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Foreground(String id, String name, Path dir, Process executor, ContainerCgroup cgroup, List<Path> layers) {}
 
     private Engine(Path root, String cgroupParent, ImageStore images) {
         this.root = root;
@@ -322,6 +326,7 @@ public final class Engine implements AutoCloseable {
                 pb.redirectError(stdio.err() == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
             }
             process = pb.start();
+            foreground.put(id, new Foreground(id, name, dir, process, cgroup, image.layers()));
             if (stdio != null && !stdio.inherit()) {
                 if (stdio.in() != null) pumps.add(pump("stdin " + id, stdio.in(), process.getOutputStream(), true, false));
                 if (stdio.out() != null) pumps.add(pump("stdout " + id, process.getInputStream(), stdio.out(), false, true));
@@ -355,6 +360,7 @@ public final class Engine implements AutoCloseable {
             failure = e;
             throw e;
         } finally {
+            foreground.remove(id);
             if (process != null && process.isAlive()) {
                 process.destroyForcibly();
                 try {
@@ -382,6 +388,129 @@ public final class Engine implements AutoCloseable {
                 if (failure != null) failure.addSuppressed(cleanup);
                 else throw cleanup;
             }
+        }
+    }
+
+    /**
+     * Runs one more process in a running container ({@code docker exec}): same namespaces, cgroup,
+     * capabilities, seccomp filter and rlimits as its first process; its own stdio; returns its exit
+     * status. {@code container} is an id, a unique id prefix or a name.
+     */
+    public int exec(String container, ExecSettings settings, Stdio stdio) {
+        Exec.Target t = target(container);
+        return Exec.run(this, t, settings, stdio);
+    }
+
+    /** The cgroup of a running container (for stats and top). */
+    public ContainerCgroup cgroupOf(String container) {
+        return target(container).cgroup();
+    }
+
+    /** The host pid of a running container's first process. */
+    public long initPid(String container) {
+        return target(container).initPid();
+    }
+
+    private Exec.Target target(String container) {
+        if (container == null || container.isBlank()) throw new ContainerException("no container given");
+        List<Foreground> hits = new ArrayList<>();
+        for (Foreground f : foreground.values()) {
+            if (f.id().equals(container) || f.name().equals(container)) { hits.clear(); hits.add(f); break; }
+            if (container.length() >= 3 && f.id().startsWith(container)) hits.add(f);
+        }
+        if (hits.isEmpty()) return detachedTarget(container);
+        if (hits.size() > 1) throw new ContainerException("container id prefix '" + container + "' is ambiguous");
+        Foreground f = hits.get(0);
+        long pid = -1;
+        // the container's first process is the executor's child; it may be a moment before it exists
+        for (int i = 0; i < 200 && pid < 0 && f.executor().isAlive(); i++) {
+            pid = f.executor().toHandle().children().mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
+            if (pid < 0) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        if (pid < 0) throw new ContainerException("container " + f.name() + " is not running");
+        return new Exec.Target(f.id(), f.name(), f.dir(), pid, f.cgroup(), f.layers());
+    }
+
+    /** A detached container (its monitor holds it) as an exec target. */
+    private Exec.Target detachedTarget(String container) {
+        String id;
+        try {
+            id = detached.resolve(container);
+        } catch (ContainerException e) {
+            throw new ContainerException("no running container '" + container + "'");
+        }
+        ContainerInfo info = detached.info(id);
+        if (info.status().equals("paused")) throw new ContainerException("container " + info.name() + " is paused, unpause it first");
+        if (!info.status().equals("running") || info.pid() <= 0) throw new ContainerException("container " + info.name() + " is not running");
+        ContainerCgroup cg = cgroups().open(id).orElseThrow(() -> new ContainerException("container " + info.name() + " has no cgroup"));
+        List<Path> layers;
+        try {
+            layers = images.snapshot(info.image()).layers();
+        } catch (RuntimeException e) {
+            layers = List.of(); // image removed since: numeric users only
+        }
+        return new Exec.Target(id, info.name(), root.resolve("containers").resolve(id), info.pid(), cg, layers);
+    }
+
+    /**
+     * Runs the executor on a plan in the foreground with the given stdio and returns the exit status;
+     * a failing step throws a ContainerException with its message. An interrupt stops it (SIGTERM,
+     * then SIGKILL after the grace period) and keeps the thread's interrupt flag.
+     */
+    static int runExecutor(Path executor, Path planFile, Path status, Plan plan, Stdio stdio, String what) {
+        ProcessBuilder pb = new ProcessBuilder(executor.toString(), planFile.toString(), status.toString());
+        pb.environment().clear();
+        pb.environment().put("CGROOVY_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
+        if (stdio == null || stdio.inherit()) {
+            pb.inheritIO();
+        } else {
+            pb.redirectInput(stdio.in() == null ? ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()) : ProcessBuilder.Redirect.PIPE);
+            pb.redirectOutput(stdio.out() == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
+            pb.redirectError(stdio.err() == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
+        }
+        Process process = null;
+        List<Thread> pumps = new ArrayList<>();
+        boolean interrupted = false;
+        try {
+            process = pb.start();
+            if (stdio != null && !stdio.inherit()) {
+                if (stdio.in() != null) pumps.add(pump("stdin " + what, stdio.in(), process.getOutputStream(), true, false));
+                if (stdio.out() != null) pumps.add(pump("stdout " + what, process.getInputStream(), stdio.out(), false, true));
+                if (stdio.err() != null) pumps.add(pump("stderr " + what, process.getErrorStream(), stdio.err(), false, true));
+            }
+            int code;
+            try {
+                code = process.waitFor();
+            } catch (InterruptedException e) {
+                interrupted = true;
+                code = stop(process);
+            }
+            for (Thread t : pumps) {
+                if (!t.isDaemon()) joinQuietly(t);
+            }
+            String st = readStatus(status);
+            if (st.startsWith("error ")) {
+                String[] f = st.split(" ", 4);
+                throw new ContainerException(what + ": " + plan.failureMessage(Integer.parseInt(f[1]), Integer.parseInt(f[2]), f.length > 3 ? f[3] : ""));
+            }
+            if (st.startsWith("exit ")) code = Integer.parseInt(st.substring(5).trim());
+            return code;
+        } catch (IOException e) {
+            throw new ContainerException(what + ": " + e.getMessage(), e);
+        } finally {
+            if (process != null && process.isAlive()) {
+                process.destroyForcibly();
+                waitUninterruptibly(process);
+            }
+            for (Thread t : pumps) t.interrupt();
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 

@@ -82,6 +82,55 @@ public final class PlanCompiler {
         return new Plan(c.steps);
     }
 
+    /**
+     * A plan that starts one more process in a running container ({@code docker exec}): the pid namespace of
+     * the container's first process is joined before the clone (so the new process is born in it); the
+     * child joins the container's cgroup, then its user namespace (if any) and the others, the mount
+     * namespace last (which puts it at the container's root); then the same steps as the first process:
+     * rlimits, capabilities, seccomp, user, no_new_privs, fds closed, working directory, exec.
+     *
+     * @param spec           the container's runtime spec (namespaces, seccomp)
+     * @param process        the new process (args, env, user, cwd, capabilities)
+     * @param initPid        the host pid of the container's first process
+     * @param cgroupJoinDirs v1: the container's cgroup directories; empty on v2
+     * @param cloneInto      v2: the container's cgroup directory (clone3 CLONE_INTO_CGROUP); null on v1
+     */
+    public static Plan compileExec(RuntimeSpec spec, RuntimeSpec.Process process, long initPid, List<Path> cgroupJoinDirs, Path cloneInto) {
+        PlanCompiler c = new PlanCompiler(spec, null, cgroupJoinDirs, cloneInto, List.of(), Map.of());
+        c.compileExec(process, initPid);
+        return new Plan(c.steps);
+    }
+
+    /** setns order: user first (its capabilities then allow the rest), mount last. */
+    private static final List<String> EXEC_JOIN_ORDER = List.of("user", "ipc", "uts", "network", "cgroup", "mount");
+
+    private void compileExec(RuntimeSpec.Process p, long initPid) {
+        if (initPid <= 0) throw new ContainerException("the container is not running");
+        String ns = "/proc/" + initPid + "/ns/";
+        if (hasNamespace("pid")) add("join the pid namespace of process " + initPid, "setns", ns + "pid", Linux.CLONE_NEWPID);
+        if (cloneInto != null) add("start the process in cgroup " + cloneInto, "clone", 0, cloneInto.toString());
+        else add("start the process", "clone", 0);
+        for (Path dir : cgroupJoinDirs) add("join cgroup " + dir, "join-cgroup", dir.toString());
+        for (String type : EXEC_JOIN_ORDER) {
+            if (!hasNamespace(type)) continue;
+            String file = switch (type) {
+                case "network" -> "net";
+                case "mount" -> "mnt";
+                default -> type;
+            };
+            long flag = switch (type) {
+                case "user" -> Linux.CLONE_NEWUSER;
+                case "ipc" -> Linux.CLONE_NEWIPC;
+                case "uts" -> Linux.CLONE_NEWUTS;
+                case "network" -> Linux.CLONE_NEWNET;
+                case "cgroup" -> Linux.CLONE_NEWCGROUP;
+                default -> Linux.CLONE_NEWNS;
+            };
+            add("join the " + type + " namespace of process " + initPid, "setns", ns + file, flag);
+        }
+        process(p, clean(p.cwd == null || p.cwd.isEmpty() ? "/" : p.cwd));
+    }
+
     /** The symlinks directly in the host's /sys/fs/cgroup (name → target); empty when there are none. */
     public static Map<String, String> readHostCgroupLinks() {
         Map<String, String> links = new TreeMap<>();
@@ -176,7 +225,14 @@ public final class PlanCompiler {
         }
         if (hasNamespace("network")) add("bring up the loopback interface", "lo-up");
 
-        RuntimeSpec.Process p = spec.process;
+        process(spec.process, cwd);
+    }
+
+    /**
+     * The steps that turn the (cloned) process into the container's process: rlimits, capabilities,
+     * seccomp, user, no_new_privs, fds, working directory, exec. Shared by run and exec.
+     */
+    private void process(RuntimeSpec.Process p, String cwd) {
         for (RuntimeSpec.Rlimit r : p.rlimits) {
             add("set " + r.type + " " + r.soft + ":" + r.hard, "rlimit", r.type, Long.toUnsignedString(r.soft), Long.toUnsignedString(r.hard));
         }

@@ -156,17 +156,35 @@ public final class SpecBuilder {
 
     /** Docker's default set, minus capDrop ("ALL" drops all), plus capAdd ("ALL" adds every capability). */
     static List<String> capabilities(Security sec) {
-        if (sec.privileged()) return new ArrayList<>(Linux.CAPS);
+        if (sec.privileged()) return hostCapabilities();
         java.util.LinkedHashSet<String> set = new java.util.LinkedHashSet<>(DEFAULT_CAPS);
         for (String c : sec.capDrop()) {
             if (c.equalsIgnoreCase("ALL")) set.clear();
             else set.remove(capName(c));
         }
         for (String c : sec.capAdd()) {
-            if (c.equalsIgnoreCase("ALL")) set.addAll(Linux.CAPS);
+            if (c.equalsIgnoreCase("ALL")) set.addAll(hostCapabilities());
             else set.add(capName(c));
         }
         return new ArrayList<>(set);
+    }
+
+    /**
+     * "All" capabilities: those in the engine's own bounding set (a process cannot give more; on hosts
+     * without CAP_SYS_RESOURCE in the bounding set, asking for it would fail the whole container).
+     */
+    static List<String> hostCapabilities() {
+        long bnd = -1L;
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("CapBnd:")) bnd = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // keep all
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < Linux.CAPS.size(); i++) if ((bnd & (1L << i)) != 0) out.add(Linux.CAPS.get(i));
+        return out;
     }
 
     /** "net_admin" / "NET_ADMIN" / "CAP_NET_ADMIN" → "CAP_NET_ADMIN"; unknown names are a clear error. */
