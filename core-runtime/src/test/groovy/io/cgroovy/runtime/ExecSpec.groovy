@@ -140,7 +140,7 @@ class ExecSpec extends Specification {
         def r = exec('exec-d', ['sh', '-c', 'hostname; cat /proc/1/cmdline | tr "\\0" " "; exit 4'])
         then:
         r.code == 4
-        r.out == 'dhost\nsleep 60 \n'
+        r.out == 'dhost\nsleep 60 '
         when:
         engine.stop('exec-d', java.time.Duration.ofSeconds(1))
         exec('exec-d', ['true'])
