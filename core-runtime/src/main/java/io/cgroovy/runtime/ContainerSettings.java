@@ -17,12 +17,22 @@ import java.util.Map;
  * @param workdir  working directory (default: image WorkingDir or "/")
  * @param user     "uid[:gid]" or a name from the image's /etc/passwd (default: image User or root)
  * @param security capabilities, seccomp, read-only root, user namespace, ulimits (default: Docker's)
+ * @param mounts   volumes, binds and tmpfs mounts, in the order they are mounted
+ * @param keep     keep the container's filesystem after it ended (for diff, copy, commit) until
+ *                 {@link Engine#removeContainer}; false removes everything at once (docker run --rm)
  */
 public record ContainerSettings(String image, String name, List<String> command, Map<String, String> env,
-                                String hostname, String workdir, String user, Resources resources, Security security) {
+                                String hostname, String workdir, String user, Resources resources, Security security,
+                                List<MountSpec> mounts, boolean keep) {
     public ContainerSettings(String image, String name, List<String> command, Map<String, String> env,
                              String hostname, String workdir, String user, Resources resources) {
         this(image, name, command, env, hostname, workdir, user, resources, Security.DEFAULT);
+    }
+
+    /** Without mounts, removed when it ends. */
+    public ContainerSettings(String image, String name, List<String> command, Map<String, String> env,
+                             String hostname, String workdir, String user, Resources resources, Security security) {
+        this(image, name, command, env, hostname, workdir, user, resources, security, List.of(), false);
     }
 
     public ContainerSettings {
@@ -31,5 +41,6 @@ public record ContainerSettings(String image, String name, List<String> command,
         command = command == null ? List.of() : List.copyOf(command);
         env = env == null ? Map.of() : Map.copyOf(env);
         resources = resources == null ? Resources.NONE : resources;
+        mounts = mounts == null ? List.of() : List.copyOf(mounts);
     }
 }

@@ -85,6 +85,7 @@ final class DetachedContainers {
                 RuntimeSpec spec = SpecBuilder.build(id, image, settings, new RootfsView(image.layers()));
                 spec.process.terminal = options.tty();
                 Engine.etcFiles(spec, dir);
+                spec.mounts.addAll(io.cgroovy.runtime.volume.ContainerMounts.resolve(engine.volumes(), settings.mounts(), image.config(), dir));
                 spec.write(dir.resolve("config.json"));
                 cgroup = engine.cgroups().create(id, settings.resources());
                 Path v2 = cgroup.v2Dir().orElse(null);
@@ -381,6 +382,7 @@ final class DetachedContainers {
             } catch (IOException ignored) {
                 // the monitor removes it too
             }
+            io.cgroovy.runtime.volume.ContainerMounts.removeAnonymous(engine.volumes(), dir(id));
             Engine.removeTree(dir(id));
         }
     }

@@ -10,6 +10,8 @@ import io.cgroovy.runtime.plan.PlanCompiler;
 import io.cgroovy.runtime.spec.RootfsView;
 import io.cgroovy.runtime.spec.RuntimeSpec;
 import io.cgroovy.runtime.spec.SpecBuilder;
+import io.cgroovy.runtime.volume.ContainerMounts;
+import io.cgroovy.runtime.volume.Volumes;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,6 +44,7 @@ public final class Engine implements AutoCloseable {
     private final Path root;
     private final String cgroupParent;
     private final ImageStore images;
+    private final Volumes volumes;
     private volatile Cgroups cgroups;
     private volatile List<CgroupMounts.Mount> hostCgroupMounts;
     private volatile java.util.Map<String, String> hostCgroupLinks;
@@ -58,6 +61,7 @@ public final class Engine implements AutoCloseable {
         this.cgroupParent = cgroupParent;
         this.images = images;
         this.detached = new DetachedContainers(this);
+        this.volumes = new Volumes(root);
     }
 
     /** $CGROOVY_ROOT, or /var/lib/cgroovy. */
@@ -127,13 +131,14 @@ public final class Engine implements AutoCloseable {
         List<Path> stale = new ArrayList<>();
         try (var ds = Files.newDirectoryStream(root.resolve("containers"))) {
             for (Path d : ds) {
-                if (d.getFileName().toString().matches("[0-9a-f]{64}") && !DetachedContainers.isDetached(d) && !ownerAlive(d)) stale.add(d);
+                if (d.getFileName().toString().matches("[0-9a-f]{64}") && !DetachedContainers.isDetached(d) && !Files.exists(d.resolve(KEPT)) && !ownerAlive(d)) stale.add(d);
             }
         } catch (IOException e) {
             throw new ContainerException("cannot read " + root.resolve("containers") + ": " + e.getMessage(), e);
         }
         for (Path d : stale) {
             cgroups().open(d.getFileName().toString()).ifPresent(ContainerCgroup::close);
+            ContainerMounts.removeAnonymous(volumes, d);
             removeTree(d);
         }
         detached.recover();
@@ -143,6 +148,9 @@ public final class Engine implements AutoCloseable {
 
     /** The image store at the same state root. */
     public ImageStore images() { return images; }
+
+    /** The volumes at the same state root. */
+    public Volumes volumes() { return volumes; }
 
     /**
      * Runs a container in the foreground: resolves the image in the store ("no such image: X" when
@@ -305,6 +313,7 @@ public final class Engine implements AutoCloseable {
 
             RuntimeSpec spec = SpecBuilder.build(id, image, settings, new RootfsView(image.layers()));
             etcFiles(spec, dir);
+            spec.mounts.addAll(ContainerMounts.resolve(volumes, settings.mounts(), image.config(), dir));
             spec.write(dir.resolve("config.json"));
             Cgroups cg = cgroups();
             cgroup = cg.create(id, settings.resources());
@@ -349,7 +358,14 @@ public final class Engine implements AutoCloseable {
                 throw new ContainerException(plan.failureMessage(Integer.parseInt(f[1]), Integer.parseInt(f[2]), f.length > 3 ? f[3] : ""));
             }
             if (st.startsWith("exit ")) code = Integer.parseInt(st.substring(5).trim());
-            return new RunResult(id, name, code, cgroup.oomKilled());
+            RunResult result = new RunResult(id, name, code, cgroup.oomKilled());
+            if (settings.keep()) {
+                List<String> dests = new ArrayList<>();
+                for (RuntimeSpec.Mount m : spec.mounts) dests.add(m.destination);
+                KeptFilesystems.keep(dir, new KeptContainer(id, name, image.imageId(), image.reference(), settings.command(),
+                        settings.env(), settings.workdir(), settings.user(), dests, code));
+            }
+            return result;
         } catch (IOException e) {
             failure = new ContainerException("container " + name + ": " + e.getMessage(), e);
             throw (ContainerException) failure;
@@ -378,7 +394,10 @@ public final class Engine implements AutoCloseable {
                 cleanup = e;
             }
             try {
-                removeTree(dir);
+                if (!Files.exists(dir.resolve(KEPT))) {
+                    ContainerMounts.removeAnonymous(volumes, dir);
+                    removeTree(dir);
+                }
             } catch (RuntimeException e) {
                 if (cleanup == null) cleanup = e;
                 else cleanup.addSuppressed(e);
@@ -643,6 +662,37 @@ public final class Engine implements AutoCloseable {
             throw new ContainerException("invalid container name '" + name + "' (letters, digits, '_', '.', '-')");
         }
         return name;
+    }
+
+    /** The record of a kept container: {@code containers/<id>/kept.json} beside {@code upper/}. */
+    static final String KEPT = KeptFilesystems.RECORD;
+
+    /** A kept container by id, id prefix (4+ hex) or name; "no such container: X" otherwise. */
+    public KeptContainer kept(String idOrName) {
+        return KeptFilesystems.find(root.resolve("containers"), idOrName);
+    }
+
+    /** The upper (writable) directory of a kept container: its changes to the image, overlay whiteouts in kernel form. */
+    public Path upperDir(KeptContainer c) {
+        return root.resolve("containers").resolve(c.id()).resolve("upper");
+    }
+
+    /** Kept containers, oldest first. */
+    public List<KeptContainer> keptContainers() {
+        return KeptFilesystems.all(root.resolve("containers"));
+    }
+
+    /** Removes a kept container: its filesystem and anonymous volumes (docker rm -v). */
+    public void removeContainer(String idOrName) {
+        KeptContainer c = kept(idOrName);
+        Path dir = root.resolve("containers").resolve(c.id());
+        ContainerMounts.removeAnonymous(volumes, dir);
+        removeTree(dir);
+    }
+
+    /** {@link #removeTree} for other packages of the engine (never crosses into another filesystem). */
+    public static void removeTreeOnOneFs(Path dir) {
+        removeTree(dir);
     }
 
     /**

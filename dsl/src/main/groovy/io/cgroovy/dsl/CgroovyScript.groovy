@@ -48,7 +48,9 @@ abstract class CgroovyScript extends Script {
             // handle still comes back; session.cancelled keeps later containers from starting.
             Thread.interrupted()
         }
-        new Container(settings, result)
+        Container handle = new Container(settings, result)
+        handle.session = session
+        handle
     }
 
     Container container(String image, @DelegatesTo(value = ContainerSpec, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
@@ -80,6 +82,14 @@ abstract class CgroovyScript extends Script {
         store.tag(src, dst)
         Image.of(store.inspect(dst))
     }
+
+    /** The names of the volumes ({@code docker volume ls}). */
+    @Word(value = 'The names of the volumes (docker volume ls).', usage = 'volumes()', example = 'volumes()')
+    List<String> volumes() { cgroovySession().engine().volumes().list() }
+
+    /** Removes a volume and its data; refused while a container uses it. */
+    @Word(value = 'Removes a volume and its data; refused while a container uses it.', usage = 'rmVolume NAME', example = "rmVolume 'data'")
+    void rmVolume(String name) { cgroovySession().engine().volumes().remove(name) }
 
     /** Ends the recipe (or the shell) with {@code status}. */
     @Word(value = 'Ends the recipe (or the shell) with this exit status.', usage = 'exit N', example = 'exit 3')

@@ -2,6 +2,7 @@ package io.cgroovy.dsl
 
 import groovy.transform.CompileStatic
 import io.cgroovy.runtime.ContainerSettings
+import io.cgroovy.runtime.MountSpec
 import io.cgroovy.runtime.cgroup.Resources
 
 import java.util.regex.Pattern
@@ -33,6 +34,8 @@ class ContainerSpec {
 
     private final Map<String, Written> written = [:]
     private final Map<String, Written> envWritten = new LinkedHashMap<>()
+    /** Mounts in the order written: [type, source, destination, options] each. */
+    private final List<Written> mountsWritten = []
     private final int hostCpus
     /** The script the closure was written in: names it knows (methods, variables) are not settings. */
     private Object script
@@ -102,6 +105,44 @@ class ContainerSpec {
     void cmd(Object... command) { put('command', command as List) }
 
     void cmd(List<?> command) { put('command', command) }
+
+    /** A named volume (made on first use, kept until {@code rmVolume}): {@code volume 'data', '/data'}, option {@code readOnly: true}. */
+    @Word(value = "A named volume, made on first use and kept until rmVolume; without a name an anonymous one that goes with the container.",
+          usage = "volume [NAME,] PATH [, readOnly: true]", example = "volume 'data', '/data'")
+    void volume(Map<String, ?> options, Object name, Object destination) { mount('volume', name, destination, options) }
+
+    void volume(Object name, Object destination) { mount('volume', name, destination, [:]) }
+
+    /** An anonymous volume ({@code docker run -v /data}): removed with the container. */
+    void volume(Object destination) { mount('volume', null, destination, [:]) }
+
+    /** A host directory or file: {@code bind '/host/dir', '/in/container', readOnly: true}. */
+    @Word(value = 'A host file or directory mounted into the container.', usage = 'bind HOST_PATH, PATH [, readOnly: true]',
+          example = "bind '/srv/site', '/www', readOnly: true")
+    void bind(Map<String, ?> options, Object hostPath, Object destination) { mount('bind', hostPath, destination, options) }
+
+    void bind(Object hostPath, Object destination) { mount('bind', hostPath, destination, [:]) }
+
+    /** A tmpfs: {@code tmpfs '/tmp', size: '64m'}. */
+    @Word(value = 'A tmpfs (memory-backed) mount.', usage = 'tmpfs PATH [, size: SIZE]', example = "tmpfs '/tmp', size: '64m'")
+    void tmpfs(Map<String, ?> options, Object destination) { mount('tmpfs', null, destination, options) }
+
+    void tmpfs(Object destination) { mount('tmpfs', null, destination, [:]) }
+
+    /**
+     * {@code keep true}: the container's filesystem stays after it ended (like {@code docker run}
+     * without {@code --rm}), for {@code diff}, {@code copyOut}, {@code copyIn} and {@code commit},
+     * until {@code c.rm()}. The default removes it at once.
+     */
+    @Word(value = 'Keep the filesystem after the container ends (docker run without --rm), for diff, copyIn, copyOut, commit; c.rm() removes it.',
+          usage = 'keep true', example = 'keep true')
+    void keep(Object keep) { put('keep', keep) }
+
+    void keep() { put('keep', true) }
+
+    private void mount(String type, Object source, Object destination, Map<String, ?> options) {
+        mountsWritten << new Written([type, source, destination, options ?: [:]], here())
+    }
 
     // ---- unknown words --------------------------------------------------------------------
 
@@ -225,8 +266,58 @@ class ContainerSpec {
         if (name != null && !(name ==~ NAME)) {
             throw error('name', "name ${show('name')}: use at least 2 of letters, digits, '_', '.', '-' (first a letter or digit)")
         }
+        Object keep = written.keep?.value
+        if (keep != null && !(keep instanceof Boolean)) throw error('keep', "keep ${show('keep')}: use true or false")
         new ContainerSettings(image.trim(), name, command(), env, hostname, workdir, user,
-                new Resources(memory, swap, cpus, shares, pids))
+                new Resources(memory, swap, cpus, shares, pids), io.cgroovy.runtime.Security.DEFAULT, mounts(), keep == Boolean.TRUE)
+    }
+
+    private List<MountSpec> mounts() {
+        List<MountSpec> out = []
+        Set<String> seen = [] as Set
+        for (Written w : mountsWritten) {
+            List<?> v = (List<?>) w.value
+            String type = (String) v[0]
+            Map<String, ?> opts = (Map<String, ?>) v[3]
+            String dest = v[2] == null ? null : String.valueOf(v[2])
+            String what = type == 'tmpfs' || v[1] == null ? "${type} '${dest}'" : "${type} '${v[1]}', '${dest}'"
+            Set<String> allowed = (type == 'tmpfs' ? ['size', 'readOnly'] : ['readOnly']) as Set<String>
+            for (String k : opts.keySet()) {
+                if (!(k in allowed)) throw new DslException("${what}: unknown option '${k}'${Suggest.didYouMean(k, allowed)}", w.where)
+            }
+            if (dest == null || !dest.startsWith('/')) throw new DslException("${what}: the container path must be absolute", w.where)
+            if (dest.split('/').any { it == '..' }) throw new DslException("${what}: the container path must not contain '..'", w.where)
+            String clean = dest.replaceAll('/+', '/').replaceAll('(.)/$', '$1')
+            if (clean == '/') throw new DslException("${what}: cannot mount over the container's root", w.where)
+            if (!seen.add(clean)) throw new DslException("${what}: ${clean} is already a mount point", w.where)
+            Object ro = opts.readOnly
+            if (ro != null && !(ro instanceof Boolean)) throw new DslException("${what}: readOnly must be true or false", w.where)
+            boolean readOnly = ro == Boolean.TRUE
+            switch (type) {
+                case 'volume':
+                    String n = v[1] == null ? null : String.valueOf(v[1])
+                    if (n != null && !(n ==~ NAME)) {
+                        throw new DslException("${what}: invalid volume name (at least 2 of letters, digits, '_', '.', '-'; first a letter or digit)", w.where)
+                    }
+                    out << MountSpec.volume(n, clean, readOnly)
+                    break
+                case 'bind':
+                    String src = v[1] == null ? null : String.valueOf(v[1])
+                    if (src == null || !src.startsWith('/')) throw new DslException("${what}: the host path must be absolute", w.where)
+                    if (!new File(src).exists()) throw new DslException("${what}: host path ${src} does not exist", w.where)
+                    out << MountSpec.bind(src, clean, readOnly)
+                    break
+                default:
+                    Long size = null
+                    if (opts.size != null) {
+                        Object sv = opts.size
+                        size = sv instanceof Number ? ((Number) sv).longValue() : Sizes.parse(String.valueOf(sv))
+                        if (size == null || size <= 0) throw new DslException("${what}: size '${sv}' is not a size (use e.g. 64m)", w.where)
+                    }
+                    out << new MountSpec(MountSpec.Type.TMPFS, null, clean, readOnly, size)
+            }
+        }
+        out
     }
 
     private List<String> command() {

@@ -153,7 +153,7 @@ class ContainerSpecSpec extends Specification {
         'hostnme'  | { hostnme 'box' }       || "unknown setting 'hostnme' — did you mean 'hostname'?"
         'Env'      | { Env A: 'b' }          || "unknown setting 'Env' — did you mean 'env'?"
         'workDir'  | { workDir '/' }         || "unknown setting 'workDir' — did you mean 'workdir'?"
-        'volume'   | { volume '/data' }      || "unknown setting 'volume'"
+        'frobnicate' | { frobnicate '/data' } || "unknown setting 'frobnicate'"
         'memroy ='  | { memroy = '1g' }      || "unknown setting 'memroy' — did you mean 'memory'?"
         suggestion = message.contains('did you mean') ? message.find(/'(\w+)'\?$/) : 'nothing'
     }

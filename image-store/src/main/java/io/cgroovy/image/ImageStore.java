@@ -120,7 +120,7 @@ public final class ImageStore {
     public List<ImageRecord> list() {
         return guard(() -> {
             List<ImageRecord> out = new ArrayList<>();
-            for (StoredImage s : records.all()) out.add(s.toRecord());
+            for (StoredImage s : records.all()) if (!s.intermediate || !s.tags.isEmpty()) out.add(s.toRecord());
             out.sort(Comparator.comparing((ImageRecord r) -> r.tags().isEmpty() ? "~" : r.tags().get(0)).thenComparing(ImageRecord::id));
             return out;
         });
@@ -289,6 +289,106 @@ public final class ImageStore {
             new Exporter(blobs).export(f.image, name, out, format);
             return null;
         }));
+    }
+
+    /**
+     * Makes a new image: the parent's layers plus, when {@code layerTar} is given, that tar as
+     * one more layer (stored uncompressed, so its digest depends on nothing but its bytes), with
+     * {@code runtime} as the config's container settings and one more history entry. The result
+     * is an OCI manifest and config; the same inputs always give the same image id.
+     *
+     * @param parentRef    the image it builds on, or null for an image from scratch
+     * @param layerTar     an uncompressed layer tar (e.g. from {@link LayerWriter}), or null for a config-only change
+     * @param created      the "created" time (RFC 3339) of the config and of the history entry
+     * @param createdBy    the history's created_by (the step or command)
+     * @param tags         names to give it (may be empty)
+     * @param intermediate a build step's image: not listed by {@link #list()} while it has no tag
+     */
+    public ImageRecord commit(String parentRef, Path layerTar, ImageConfig.Runtime runtime, String created, String createdBy,
+                              String comment, List<String> tags, boolean intermediate) {
+        List<String> fullTags = new ArrayList<>();
+        for (String t : tags) fullTags.add(Reference.normaliseTag(t));
+        return guard(() -> importFrom(added -> {
+            StoredImage parent = parentRef == null ? null : find(parentRef).image;
+            ImageConfig base = parent == null ? null : Json.parse(blobs.read(parent.id), ImageConfig.class, "config " + parent.id);
+            ImageConfig c = new ImageConfig();
+            c.architecture = base != null && base.architecture != null ? base.architecture : Documents.hostArchitecture();
+            c.os = base != null && base.os != null ? base.os : "linux";
+            c.created = created;
+            c.config = sorted(runtime == null ? new ImageConfig.Runtime() : runtime);
+            List<String> diffIds = new ArrayList<>(parent == null ? List.of() : parent.diffIds);
+            List<Descriptor> layers = new ArrayList<>();
+            if (parent != null) {
+                for (int i = 0; i < parent.layers.size(); i++) {
+                    String d = parent.layers.get(i);
+                    String type = i < parent.layerMediaTypes.size() ? parent.layerMediaTypes.get(i) : null;
+                    layers.add(new Descriptor(ociLayerType(type, d), d, blobs.size(d)));
+                }
+            }
+            if (layerTar != null) {
+                String digest;
+                long size;
+                try (var in = Files.newInputStream(layerTar)) {
+                    digest = Digest.of(in);
+                    size = Files.size(layerTar);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("read layer " + layerTar, e);
+                }
+                try (var in = Files.newInputStream(layerTar)) {
+                    if (blobs.put(in, digest, size)) added.add(digest);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("store layer " + layerTar, e);
+                }
+                diffIds.add(digest);
+                layers.add(new Descriptor(MediaTypes.OCI_LAYER, digest, size));
+            }
+            c.rootfs.type = "layers";
+            c.rootfs.diffIds = diffIds;
+            List<ImageConfig.History> history = new ArrayList<>(base != null && base.history != null ? base.history : List.of());
+            ImageConfig.History h = new ImageConfig.History();
+            h.created = created;
+            h.createdBy = createdBy;
+            h.comment = comment;
+            if (layerTar == null) h.emptyLayer = true;
+            history.add(h);
+            c.history = history;
+            byte[] config = Json.write(c);
+            OciDocument m = new OciDocument();
+            m.schemaVersion = 2;
+            m.mediaType = MediaTypes.OCI_MANIFEST;
+            m.config = new Descriptor(MediaTypes.OCI_CONFIG, blobs.putBytes(config, added), config.length);
+            m.layers = layers;
+            String manifest = blobs.putBytes(Json.write(m), added);
+            Pending p = Pending.of(manifest, m, config, fullTags);
+            p.image.intermediate = intermediate;
+            StoredImage existing = records.get(p.image.id);
+            if (existing != null && existing.intermediate && !intermediate) {
+                existing.intermediate = false; // a step's image named by a build is an image like any other now
+                records.put(existing);
+            }
+            return List.of(p);
+        }).get(0));
+    }
+
+    /** The config of an image (its Env, Cmd, history, ...). */
+    public ImageConfig config(String ref) {
+        return guard(() -> Json.parse(blobs.read(find(ref).image.id), ImageConfig.class, "config " + ref));
+    }
+
+    /** Maps in the config sorted, so that the same settings always serialise the same. */
+    private static ImageConfig.Runtime sorted(ImageConfig.Runtime r) {
+        if (r.labels != null) r.labels = new java.util.TreeMap<>(r.labels);
+        if (r.exposedPorts != null) r.exposedPorts = new java.util.TreeMap<>(r.exposedPorts);
+        if (r.volumes != null) r.volumes = new java.util.TreeMap<>(r.volumes);
+        return r;
+    }
+
+    /** An OCI manifest names layers by OCI media types: Docker's gzip layer is the same bytes as OCI's. */
+    private String ociLayerType(String stored, String digest) {
+        if (stored == null) return blobs.isGzip(digest) ? MediaTypes.OCI_LAYER_GZIP : MediaTypes.OCI_LAYER;
+        if (stored.equals(MediaTypes.DOCKER_LAYER_GZIP)) return MediaTypes.OCI_LAYER_GZIP;
+        if (stored.equals("application/vnd.docker.image.rootfs.foreign.diff.tar.gzip")) return "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip";
+        return stored;
     }
 
     // ---- writing ----

@@ -24,6 +24,7 @@ final class StoredImage {
     public List<String> repoDigests = new ArrayList<>(); // name@manifest-or-index digest, as pulled from or pushed to
     public long size;
     public String created;
+    public boolean intermediate;   // a build step's image: hidden from list() while untagged
 
     ImageRecord toRecord() {
         List<String> shown = new ArrayList<>();

@@ -1,0 +1,110 @@
+package io.cgroovy.runtime.fs;
+
+import io.cgroovy.image.ImageConfig;
+import io.cgroovy.image.ImageRecord;
+import io.cgroovy.image.LayerWriter;
+import io.cgroovy.image.Snapshot;
+import io.cgroovy.runtime.ContainerException;
+import io.cgroovy.runtime.Engine;
+import io.cgroovy.runtime.KeptContainer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The filesystem of a kept container (one that ended and was run with {@code keep}):
+ * {@code docker diff}, {@code docker cp} both ways, and {@code docker commit}.
+ */
+public final class ContainerFiles {
+    private final Engine engine;
+
+    public ContainerFiles(Engine engine) {
+        this.engine = engine;
+    }
+
+    /** Added, changed and deleted paths against the image, sorted by path. */
+    public List<Change> diff(String container) {
+        KeptContainer c = engine.kept(container);
+        return UpperChanges.of(engine.upperDir(c), lowerTopFirst(c), c.mounts()).changes();
+    }
+
+    /** {@code docker cp local container:dest}; returns the container path written. */
+    public String copyIn(String container, Path local, String dest) {
+        KeptContainer c = engine.kept(container);
+        return TreeCopy.copyIn(local, engine.upperDir(c), lowerTopFirst(c), dest, 0, 0);
+    }
+
+    /** {@code docker cp container:src local}; returns the host path written. */
+    public Path copyOut(String container, String src, Path local) {
+        KeptContainer c = engine.kept(container);
+        List<Path> all = new ArrayList<>();
+        all.add(engine.upperDir(c));
+        all.addAll(lowerTopFirst(c));
+        return TreeCopy.copyOut(all, src, local);
+    }
+
+    /**
+     * {@code docker commit}: the container's changes become one layer on its image, with the
+     * container's command, environment, working directory and user as the new config.
+     *
+     * @param tag     name of the new image, or null for an untagged one
+     * @param comment the history comment (docker commit -m), or null
+     */
+    public ImageRecord commit(String container, String tag, String comment) {
+        KeptContainer c = engine.kept(container);
+        ImageConfig base = engine.images().config(c.imageId());
+        ImageConfig.Runtime r = base.config == null ? new ImageConfig.Runtime() : base.config;
+        if (!c.command().isEmpty()) r.cmd = new ArrayList<>(c.command());
+        if (!c.env().isEmpty()) {
+            Map<String, String> env = new LinkedHashMap<>();
+            if (r.env != null) {
+                for (String e : r.env) {
+                    int eq = e.indexOf('=');
+                    if (eq > 0) env.put(e.substring(0, eq), e.substring(eq + 1));
+                }
+            }
+            new java.util.TreeMap<>(c.env()).forEach(env::put);
+            List<String> out = new ArrayList<>();
+            env.forEach((k, v) -> out.add(k + "=" + v));
+            r.env = out;
+        }
+        if (c.workdir() != null && !c.workdir().isBlank()) r.workingDir = c.workdir();
+        if (c.user() != null && !c.user().isBlank()) r.user = c.user();
+        Path upper = engine.upperDir(c);
+        UpperChanges changes = UpperChanges.of(upper, lowerTopFirst(c), c.mounts());
+        Path tar = upper.resolveSibling("commit.tar");
+        try {
+            LayerWriter.write(upper, changes::included, null, tar);
+            String created = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+            String by = c.command().isEmpty() ? "" : String.join(" ", c.command());
+            return engine.images().commit(c.imageId(), tar, r, created, by, comment,
+                    tag == null ? List.of() : List.of(tag), false);
+        } finally {
+            try {
+                Files.deleteIfExists(tar);
+            } catch (IOException ignored) {
+                // the container's directory goes with rm
+            }
+        }
+    }
+
+    private List<Path> lowerTopFirst(KeptContainer c) {
+        Snapshot s;
+        try {
+            s = engine.images().snapshot(c.imageId());
+        } catch (RuntimeException e) {
+            throw new ContainerException("container " + c.name() + ": its image " + c.imageId() + " is gone (" + e.getMessage() + ")");
+        }
+        List<Path> l = new ArrayList<>(s.layers());
+        Collections.reverse(l);
+        return l;
+    }
+}
