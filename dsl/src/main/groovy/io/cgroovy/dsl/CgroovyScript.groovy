@@ -40,6 +40,7 @@ abstract class CgroovyScript extends Script {
         ContainerSettings settings = spec.settings(image)
         Session session = cgroovySession()
         if (session.cancelled) throw new InterruptedException()
+        session.ensureImage(settings.image(), spec.platformWanted)
         RunResult result
         try {
             result = session.run(settings)
@@ -90,6 +91,47 @@ abstract class CgroovyScript extends Script {
     /** Removes a volume and its data; refused while a container uses it. */
     @Word(value = 'Removes a volume and its data; refused while a container uses it.', usage = 'rmVolume NAME', example = "rmVolume 'data'")
     void rmVolume(String name) { cgroovySession().engine().volumes().remove(name) }
+
+    /** Fetches an image from its registry, as {@code docker pull}; progress goes to the terminal. */
+    @Word(value = 'Fetches an image from its registry (docker pull); options platform: and insecure: true.', usage = "pull REF",
+            example = "pull 'localhost:5000/app:1', platform: 'linux/arm64'")
+    Image pull(Map<String, ?> options, String ref) {
+        Image.of(cgroovySession().pull(ref, options ?: [:]))
+    }
+
+    Image pull(String ref) { pull([:], ref) }
+
+    /** Uploads an image to its registry (or under another name); returns the manifest digest. */
+    @Word(value = 'Uploads an image to a registry (docker push); returns the manifest digest.', usage = "push REF  or  push SRC, DST",
+            example = "push 'busybox', 'localhost:5000/busybox:1'")
+    String push(Map<String, ?> options, String src, String dst) { cgroovySession().push(src, dst, options ?: [:]) }
+
+    String push(String src, String dst) { push([:], src, dst) }
+
+    String push(String ref) { push([:], ref, null) }
+
+    /** Writes an image to a file: a docker save archive, or an OCI layout (format: 'oci'). */
+    @Word(value = "Writes an image to a docker save archive (default) or an OCI layout (format: 'oci'; a dir, or a .tar).",
+            usage = "save REF, FILE", example = "save 'busybox', '/tmp/busybox.tar'")
+    void save(Map<String, ?> options, String ref, Object file) {
+        String format = options?.format ?: 'docker-archive'
+        cgroovySession().images().save(ref, java.nio.file.Path.of(String.valueOf(file)), format.toString())
+    }
+
+    void save(String ref, Object file) { save([:], ref, file) }
+
+    /** Checks credentials with a registry and stores them in Docker's config.json, as {@code docker login}. */
+    @Word(value = "Logs in to a registry and stores the credentials in ~/.docker/config.json (docker login).",
+            usage = "login HOST, user: NAME, password: SECRET", example = "login 'localhost:5000', user: 'me', password: 's3cret'")
+    void login(Map<String, ?> creds, String host) {
+        Set<String> unknown = new LinkedHashSet<>(creds.keySet()); unknown.removeAll(['user', 'password'])
+        if (unknown) throw new DslException("login: unknown option '${unknown.iterator().next()}' (user:, password:)")
+        if (creds.user == null || creds.password == null) throw new DslException("login ${host}: needs user: and password:")
+        cgroovySession().login(host, String.valueOf(creds.user), String.valueOf(creds.password))
+        cgroovySession().message("Login Succeeded")
+    }
+
+    void login(String host) { throw new DslException("login ${host}: needs user: and password:") }
 
     /** Ends the recipe (or the shell) with {@code status}. */
     @Word(value = 'Ends the recipe (or the shell) with this exit status.', usage = 'exit N', example = 'exit 3')

@@ -48,6 +48,12 @@ class ContainerSpec {
 
     // ---- the words ------------------------------------------------------------------------
 
+    /** The platform to pull the image for when it is not in the store ("linux/arm64"); null: the host's. */
+    @groovy.transform.PackageScope String platformWanted
+
+    @Word(value = "Platform to pull the image for when it is missing, os/arch[/variant] (docker run --platform).", usage = "platform OS/ARCH", example = "platform 'linux/arm64'")
+    void platform(String p) { platformWanted = p }
+
     /** Memory limit: a number of bytes or a size with a unit b, k, m, g ('512m', '1g'). */
     @Word(value = "Memory limit: bytes or a size with a unit b, k, m, g (docker run --memory).", usage = "memory SIZE", example = "memory '512m'")
     void memory(Object size) { put('memory', size) }

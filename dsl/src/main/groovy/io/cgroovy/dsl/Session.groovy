@@ -1,7 +1,9 @@
 package io.cgroovy.dsl
 
 import groovy.transform.CompileStatic
+import io.cgroovy.image.ImageRecord
 import io.cgroovy.image.ImageStore
+import io.cgroovy.image.RegistryOptions
 import io.cgroovy.runtime.ContainerSettings
 import io.cgroovy.runtime.Engine
 import io.cgroovy.runtime.RunResult
@@ -98,6 +100,67 @@ class Session implements Closeable {
     }
 
     ImageStore images() { engine().images() }
+
+    /** Where login writes and registries read credentials; null: Docker's ($DOCKER_CONFIG or ~/.docker). */
+    Path dockerConfigDir
+
+    /** Where pull/push progress and messages go: the containers' stderr when set, else the terminal's. */
+    PrintStream messages() {
+        if (!stdio.inherit() && stdio.err() != null) {
+            OutputStream e = stdio.err()
+            return e instanceof PrintStream ? (PrintStream) e : new PrintStream(e, true)
+        }
+        System.err
+    }
+
+    void message(String line) { messages().println(line) }
+
+    RegistryOptions registryOptions(Map<String, ?> options) {
+        Set<String> unknown = new LinkedHashSet<>(options.keySet())
+        unknown.removeAll(['platform', 'insecure'])
+        if (unknown) throw new DslException("unknown option '${unknown.iterator().next()}' (platform:, insecure:)")
+        RegistryOptions o = RegistryOptions.defaults().dockerConfig(dockerConfigDir)
+                .listener(new PullProgress(messages(), stdio.inherit() && System.console() != null))
+        if (options.platform != null) o = o.platform(String.valueOf(options.platform))
+        o
+    }
+
+    ImageRecord pull(String ref, Map<String, ?> options) {
+        RegistryOptions o = registryOptions(options)
+        if (options.insecure) o = o.insecure(registryHost(ref) ?: 'docker.io')
+        images().pull(ref, o)
+    }
+
+    String push(String src, String dst, Map<String, ?> options) {
+        RegistryOptions o = registryOptions(options)
+        if (options.insecure) o = o.insecure(registryHost(dst ?: src) ?: 'docker.io')
+        String digest = images().push(src, dst, o)
+        message("${dst ?: src}: digest: ${digest}")
+        digest
+    }
+
+    void login(String host, String user, String password) {
+        ImageStore.login(host, user, password, RegistryOptions.defaults().dockerConfig(dockerConfigDir))
+    }
+
+    /**
+     * Before a container starts: an image missing from the store is pulled when its reference
+     * names a registry host ("localhost:5000/app"). Docker Hub names ("alpine") are not fetched
+     * implicitly: a bare name that is missing stays "no such image" (pull it with {@code pull}).
+     */
+    void ensureImage(String ref, String platform) {
+        if (registryHost(ref) == null) return
+        Map<String, ?> o = platform ? [platform: platform] : [:]
+        images().inspectOrPull(ref, registryOptions(o))
+    }
+
+    /** Docker's rule: the first path component is a registry host when it has '.' or ':' or is localhost. */
+    static String registryHost(String ref) {
+        int slash = ref.indexOf('/')
+        if (slash <= 0) return null
+        String first = ref.substring(0, slash)
+        first.contains('.') || first.contains(':') || first == 'localhost' ? first : null
+    }
 
     @Override
     void close() {

@@ -1,0 +1,163 @@
+package io.cgroovy.dsl
+
+import io.cgroovy.runtime.Engine
+import spock.lang.IgnoreIf
+import spock.lang.Shared
+import spock.lang.Specification
+import spock.lang.Timeout
+
+import java.net.http.HttpClient
+import java.net.http.HttpRequest
+import java.net.http.HttpResponse
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.concurrent.TimeUnit
+
+/**
+ * The registry words against a real docker-registry on 127.0.0.1: push, pull (with progress
+ * lines), container(...) pulling a missing image, save, login into a temporary DOCKER_CONFIG.
+ */
+@IgnoreIf({ !ContainerIntegrationSpec.isRoot() })
+@Timeout(600)
+class RegistryWordsSpec extends Specification {
+    @Shared Path tmp
+    @Shared Engine engine
+    @Shared Process registry
+    @Shared String host
+    @Shared String cgroupParent = 'cgroovy-dsl-reg-' + UUID.randomUUID().toString().substring(0, 8)
+    ByteArrayOutputStream out = new ByteArrayOutputStream()
+    ByteArrayOutputStream err = new ByteArrayOutputStream()
+
+    def setupSpec() {
+        tmp = Files.createTempDirectory('cgroovy-dsl-reg-')
+        engine = Engine.open(tmp.resolve('root'), cgroupParent)
+        int port = new ServerSocket(0, 1, InetAddress.getByName('127.0.0.1')).withCloseable { it.localPort }
+        host = "127.0.0.1:$port"
+        Path cfg = tmp.resolve('registry.yml')
+        Files.writeString(cfg, """version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: ${tmp.resolve('registry-data')}
+http:
+  addr: $host
+  secret: ${UUID.randomUUID()}
+""")
+        registry = new ProcessBuilder('/usr/bin/docker-registry', 'serve', cfg.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve('registry.log').toFile()).start()
+        def http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+        long end = System.currentTimeMillis() + 60_000
+        while (true) {
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create("http://$host/v2/")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) break
+            } catch (IOException ignored) {
+                // not up yet
+            }
+            assert registry.alive && System.currentTimeMillis() < end: Files.readString(tmp.resolve('registry.log'))
+            Thread.sleep(100)
+        }
+    }
+
+    def cleanupSpec() {
+        try {
+            if (registry?.alive) {
+                registry.destroy()
+                if (!registry.waitFor(10, TimeUnit.SECONDS)) registry.destroyForcibly()
+            }
+            engine?.cgroups()?.removeParent()
+            engine?.close()
+        } finally {
+            tmp?.toFile()?.deleteDir()
+        }
+    }
+
+    private Object eval(String code) {
+        Session session = Session.using(engine)
+        session.detachStdin(out, err)
+        session.dockerConfigDir = tmp.resolve('docker')
+        new Interpreter(session, new PrintStream(new ByteArrayOutputStream())).withCloseable { it.eval(code) }
+    }
+
+    private String failure(String code) {
+        try {
+            eval(code)
+        } catch (Throwable t) {
+            String m = Errors.message(t)
+            assert !m.contains('\n')
+            return m
+        }
+        throw new AssertionError("no error from: $code")
+    }
+
+    private String skopeoDigest(String ref) {
+        def p = new ProcessBuilder('skopeo', 'inspect', '--tls-verify=false', "docker://$ref".toString()).redirectErrorStream(true).start()
+        def text = p.inputStream.text
+        assert p.waitFor() == 0: text
+        new com.fasterxml.jackson.databind.ObjectMapper().readValue(text, Map).Digest
+    }
+
+    def "push, then pull by the DSL words; progress lines as docker pull prints them"() {
+        when:
+        String digest = eval("push 'busybox', '$host/dsl/bb:1'")
+
+        then:
+        digest == skopeoDigest("$host/dsl/bb:1")
+        err.toString().contains("$host/dsl/bb:1: digest: $digest")
+
+        when:
+        err.reset()
+        Image img = eval("pull '$host/dsl/bb:1'")
+
+        then:
+        img.tags.contains("$host/dsl/bb:1".toString())
+        img.manifestDigest == digest
+        err.toString().contains('Already exists')
+        err.toString().contains("$host/dsl/bb:1: done")
+    }
+
+    def "container(...) of a registry image missing from the store pulls it first, then runs"() {
+        given:
+        eval("push 'busybox', '$host/dsl/auto:1'") // in the registry; the local store has no such tag
+        err.reset()
+
+        when:
+        Container c = eval("container('$host/dsl/auto:1') { run 'echo pulled' }")
+
+        then:
+        c.exitCode == 0
+        out.toString() == 'pulled\n'
+        eval('images()').toString().contains("$host/dsl/auto ")
+    }
+
+    def "save writes an archive that load reads back; login writes the temporary DOCKER_CONFIG"() {
+        given:
+        Path file = tmp.resolve('bb.tar')
+
+        when:
+        eval("save 'busybox', '$file'")
+        ImageList loaded = eval("load '$file'")
+
+        then:
+        Files.size(file) > 0
+        loaded*.tags.flatten().contains('busybox:latest')
+
+        when:
+        eval("login '$host', user: 'me', password: 'pw'")
+
+        then:
+        err.toString().contains('Login Succeeded')
+        new com.fasterxml.jackson.databind.ObjectMapper().readValue(tmp.resolve("docker/config.json").toFile(), Map).auths[host].auth == 'me:pw'.bytes.encodeBase64().toString()
+    }
+
+    def "mistakes give one line"() {
+        expect:
+        failure("pull '$host/dsl/none:1'") == "pull $host/dsl/none:1: not found: manifest unknown".toString()
+        failure("login '$host'") == "login $host: needs user: and password:".toString()
+        failure("pull '$host/dsl/bb:1', platfrom: 'linux/arm64'") == "unknown option 'platfrom' (platform:, insecure:)"
+        failure("container('$host/dsl/none:2') { run 'true' }") == "pull $host/dsl/none:2: not found: manifest unknown".toString()
+        failure("save 'busybox', '${tmp.resolve('x.tar')}', format: 'zip'") == "save: unknown format 'zip' (docker-archive or oci)"
+    }
+}
