@@ -17,6 +17,9 @@ class CuttingProxy implements Closeable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>()
     private volatile boolean closed
 
+    /** Pause after each 16 KiB towards the client (a slow registry), 0 for none. */
+    volatile long pauseMillis
+
     CuttingProxy(int upstreamPort, long cutAfter) {
         this.upstreamPort = upstreamPort
         this.cutAfter = cutAfter
@@ -55,6 +58,7 @@ class CuttingProxy implements Closeable {
                 if (!down) sent << new String(buf, 0, r, 'ISO-8859-1')
                 out.write(buf, 0, r)
                 n += r
+                if (down && pauseMillis > 0) Thread.sleep(pauseMillis)
             }
         } catch (IOException ignored) {
             // the other side closed

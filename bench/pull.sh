@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Pull + unpack from a local registry: cgroovy against skopeo copy + umoci unpack, same run.
+#
+# Builds an image of FILES (28,000) small files of ~7 KiB (~200 MiB, part random so gzip keeps
+# ~40%) on top of a busybox layer made from the host's busybox-static, with umoci; pushes it with
+# skopeo to a docker-registry started here on 127.0.0.1 (config, storage and port of its own).
+# Then RUNS (3) times each, every run into a fresh directory:
+#   peer:    skopeo copy docker://... oci:DIR  +  umoci unpack --image DIR bundle
+#   cgroovy: scripts/cgroovy run pull.cgroovy  (pull 'ref': fetch, verify, unpack every layer;
+#            JVM start included)
+# Prints both medians and cgroovy/peer (goal: <= 0.8).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+[ "$(id -u)" = 0 ] || { echo "bench: must run as root (umoci unpack keeps owners)" >&2; exit 1; }
+for t in skopeo umoci docker-registry python3; do
+  command -v "$t" >/dev/null || { echo "bench: $t is not installed (scripts/install-deps)" >&2; exit 1; }
+done
+FILES=${FILES:-28000}
+RUNS=${RUNS:-3}
+
+work=$(mktemp -d /var/tmp/cgroovy-bench-pull.XXXXXX)
+reg_pid=
+cleanup() {
+  [ -n "$reg_pid" ] && kill "$reg_pid" 2>/dev/null && wait "$reg_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "bench: building the image ($FILES files)..." >&2
+python3 - "$work/content" "$FILES" <<'EOF'
+import os, random, sys
+root, n = sys.argv[1], int(sys.argv[2])
+rnd = random.Random(7)
+words = b"container layer image registry manifest digest blob tar gzip overlay cgroup namespace "
+for i in range(n):
+    d = os.path.join(root, "d%03d" % (i // 250))
+    if i % 250 == 0:
+        os.makedirs(d, exist_ok=True)
+    size = 5000 + rnd.randrange(4500)
+    rand = rnd.randbytes(size * 2 // 5)
+    text = (words * (size // len(words) + 1))[: size - len(rand)]
+    with open(os.path.join(d, "f%05d.txt" % i), "wb") as f:
+        f.write(rand + text)
+EOF
+mkdir -p "$work/bbroot/bin"
+cp /bin/busybox "$work/bbroot/bin/busybox"
+for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -sf busybox "$work/bbroot/bin/$a"; done
+umoci init --layout "$work/layout" >/dev/null
+umoci new --image "$work/layout:b" >/dev/null
+umoci insert --image "$work/layout:b" "$work/bbroot" / >/dev/null
+umoci insert --image "$work/layout:b" "$work/content" /data >/dev/null
+umoci config --image "$work/layout:b" --config.cmd sh >/dev/null
+rm -rf "$work/content" "$work/bbroot"
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat >"$work/registry.yml" <<EOF
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $work/registry
+http:
+  addr: 127.0.0.1:$port
+  secret: bench-$$
+EOF
+docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
+reg_pid=$!
+for _ in $(seq 100); do
+  python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/v2/')" 2>/dev/null && break
+  sleep 0.1
+done
+ref="127.0.0.1:$port/bench/files:1"
+skopeo --insecure-policy copy -q --dest-tls-verify=false "oci:$work/layout:b" "docker://$ref"
+rm -rf "$work/layout"
+size=$(du -sm "$work/registry" | cut -f1)
+echo "bench: image $ref pushed (${size} MiB in the registry)" >&2
+
+# build the launcher's jars once, outside the timing
+echo 'println "ready"' >"$work/warm.cgroovy"
+CGROOVY_ROOT="$work/warm" scripts/cgroovy run "$work/warm.cgroovy" >/dev/null
+echo "pull '$ref'" >"$work/pull.cgroovy"
+
+now() { date +%s.%N; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+peer=() cg=()
+for i in $(seq "$RUNS"); do
+  rm -rf "$work/p" "$work/c" "$work/warm"
+  t0=$(now)
+  skopeo --insecure-policy copy -q --src-tls-verify=false "docker://$ref" "oci:$work/p/layout:b"
+  umoci unpack --image "$work/p/layout:b" "$work/p/bundle" >/dev/null 2>&1
+  t1=$(now)
+  peer+=("$(echo "$t1 - $t0" | bc)")
+  n_peer=$(find "$work/p/bundle/rootfs" | wc -l)
+  rm -rf "$work/p"
+
+  t0=$(now)
+  CGROOVY_ROOT="$work/c" scripts/cgroovy run "$work/pull.cgroovy" >/dev/null 2>"$work/pull.err" \
+    || { cat "$work/pull.err" >&2; exit 1; }
+  t1=$(now)
+  cg+=("$(echo "$t1 - $t0" | bc)")
+  n_cg=$(find "$work/c/layers" -mindepth 1 | wc -l)
+  n_cg=$((n_cg - $(find "$work/c/layers" -mindepth 1 -maxdepth 1 | wc -l)))
+  rm -rf "$work/c"
+  echo "run $i: peer ${peer[-1]} s ($n_peer entries), cgroovy ${cg[-1]} s ($n_cg entries)" >&2
+done
+p=$(printf '%s\n' "${peer[@]}" | median)
+c=$(printf '%s\n' "${cg[@]}" | median)
+printf 'pull+unpack of %s files (~200 MiB) from a local registry, median of %s runs\n' "$FILES" "$RUNS"
+printf '  skopeo copy + umoci unpack: %6.2f s\n' "$p"
+printf '  cgroovy pull:               %6.2f s\n' "$c"
+printf '  ratio cgroovy/peer:         %6.2f  (goal <= 0.8)\n' "$(echo "$c / $p" | bc -l)"
