@@ -17,6 +17,7 @@ import java.util.regex.Pattern
 class ContainerSpec {
     /** Every word of this closure, for "did you mean" and for {@code container(name: 'x', ...)} options. */
     public static final List<String> WORDS = Words.names('container')
+    private static final Pattern CPU_LIST = ~/\d+(-\d+)?(,\d+(-\d+)?)*/
 
     private static final Pattern NAME = ~/[a-zA-Z0-9][a-zA-Z0-9_.-]+/
     private static final Pattern HOSTNAME = ~/[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?/
@@ -73,6 +74,38 @@ class ContainerSpec {
     /** Maximum number of processes (tasks) in the container. */
     @Word(value = "Maximum number of processes in the container (--pids-limit).", usage = "pids N", example = "pids 64")
     void pids(Object max) { put('pids', max) }
+
+    /** CPUs the container may use, Docker's --cpuset-cpus: {@code cpuset '0-1'} or {@code cpuset '0,2'}. */
+    @Word(value = "CPUs the container may run on, a list like 0-1 or 0,2 (--cpuset-cpus).", usage = "cpuset LIST", example = "cpuset '0-1'")
+    void cpuset(Object cpus) { put('cpuset', cpus) }
+
+    /** Memory nodes, Docker's --cpuset-mems: {@code cpusetMems '0'}. */
+    @Word(value = "Memory nodes the container may use (--cpuset-mems).", usage = "cpusetMems LIST", example = "cpusetMems '0'")
+    void cpusetMems(Object mems) { put('cpusetMems', mems) }
+
+    /** Relative block I/O weight, Docker's --blkio-weight scale 10..1000 (v2: io.weight, converted as runc does). */
+    @Word(value = "Relative block I/O weight 10..1000 (--blkio-weight; v2 io.weight).", usage = "blkioWeight N", example = "blkioWeight 300")
+    void blkioWeight(Object weight) { put('blkioWeight', weight) }
+
+    /** The same setting as {@link #blkioWeight} (Docker's 10..1000 scale), under its cgroup v2 name. */
+    @Word(value = "Same as blkioWeight (10..1000), by its cgroup v2 name.", usage = "ioWeight N", example = "ioWeight 300")
+    void ioWeight(Object weight) { put('ioWeight', weight) }
+
+    /** Read bytes per second per device, Docker's --device-read-bps: {@code deviceReadBps '/dev/vda': '1m'}. */
+    @Word(value = "Read bytes per second from a device (--device-read-bps).", usage = "deviceReadBps DEVICE: RATE", example = "deviceReadBps '/dev/vda': '1m'")
+    void deviceReadBps(Map<?, ?> limits) { put('deviceReadBps', limits) }
+
+    /** Write bytes per second per device, Docker's --device-write-bps. */
+    @Word(value = "Write bytes per second to a device (--device-write-bps).", usage = "deviceWriteBps DEVICE: RATE", example = "deviceWriteBps '/dev/vda': '1m'")
+    void deviceWriteBps(Map<?, ?> limits) { put('deviceWriteBps', limits) }
+
+    /** Read operations per second per device, Docker's --device-read-iops. */
+    @Word(value = "Read operations per second from a device (--device-read-iops).", usage = "deviceReadIops DEVICE: N", example = "deviceReadIops '/dev/vda': 100")
+    void deviceReadIops(Map<?, ?> limits) { put('deviceReadIops', limits) }
+
+    /** Write operations per second per device, Docker's --device-write-iops. */
+    @Word(value = "Write operations per second to a device (--device-write-iops).", usage = "deviceWriteIops DEVICE: N", example = "deviceWriteIops '/dev/vda': 100")
+    void deviceWriteIops(Map<?, ?> limits) { put('deviceWriteIops', limits) }
 
     /** Environment variables: {@code env FOO: 'bar', BAZ: 1}. */
     @Word(value = "Environment variables, added to or overriding the image's (-e).", usage = "env NAME: VALUE, ...", example = "env PORT: 8080, MODE: 'prod'")
@@ -272,10 +305,25 @@ class ContainerSpec {
         if (name != null && !(name ==~ NAME)) {
             throw error('name', "name ${show('name')}: use at least 2 of letters, digits, '_', '.', '-' (first a letter or digit)")
         }
+        String cpuset = cpuList('cpuset'), mems = cpuList('cpusetMems')
+        if (written.blkioWeight != null && written.ioWeight != null) {
+            throw error('ioWeight', "ioWeight ${show('ioWeight')}: blkioWeight is already given (they are one setting)")
+        }
+        String weightWord = written.ioWeight != null ? 'ioWeight' : 'blkioWeight'
+        Long weight = whole(weightWord)
+        if (weight != null && (weight < 10 || weight > 1000)) {
+            throw error(weightWord, "${weightWord} ${show(weightWord)}: must be between 10 and 1000")
+        }
+        List<Resources.IoLimit> io = []
+        io.addAll(deviceLimits('deviceReadBps', 'readBps', true))
+        io.addAll(deviceLimits('deviceWriteBps', 'writeBps', true))
+        io.addAll(deviceLimits('deviceReadIops', 'readIops', false))
+        io.addAll(deviceLimits('deviceWriteIops', 'writeIops', false))
         Object keep = written.keep?.value
         if (keep != null && !(keep instanceof Boolean)) throw error('keep', "keep ${show('keep')}: use true or false")
         new ContainerSettings(image.trim(), name, command(), env, hostname, workdir, user,
-                new Resources(memory, swap, cpus, shares, pids), io.cgroovy.runtime.Security.DEFAULT, mounts(), keep == Boolean.TRUE)
+                new Resources(memory, swap, cpus, shares, pids).withCpuset(cpuset, mems)
+                        .withIo(weight == null ? null : weight.intValue(), io), io.cgroovy.runtime.Security.DEFAULT, mounts(), keep == Boolean.TRUE)
     }
 
     private List<MountSpec> mounts() {
@@ -322,6 +370,34 @@ class ContainerSpec {
                     }
                     out << new MountSpec(MountSpec.Type.TMPFS, null, clean, readOnly, size)
             }
+        }
+        out
+    }
+
+    private String cpuList(String word) {
+        String list = text(word)
+        if (list != null && !(list ==~ CPU_LIST)) {
+            throw error(word, "${word} ${show(word)}: not a list like '0-1' or '0,2'")
+        }
+        list
+    }
+
+    /** {@code '/dev/vda': '1m'} entries: sizes per second for bps, whole numbers for iops. */
+    private List<Resources.IoLimit> deviceLimits(String word, String kind, boolean bytes) {
+        Written w = written[word]
+        if (w == null) return []
+        List<Resources.IoLimit> out = []
+        ((Map<?, ?>) w.value).each { k, v ->
+            String dev = String.valueOf(k)
+            if (!dev.startsWith('/dev/')) throw new DslException("${word} '${dev}': not a device path like /dev/vda", w.where)
+            Long n = null
+            if (v instanceof Integer || v instanceof Long) n = ((Number) v).longValue()
+            else if (bytes && v instanceof CharSequence) n = Sizes.parse(v.toString())
+            else if (v instanceof CharSequence && v.toString().isLong()) n = v.toString().toLong()
+            if (n == null || n <= 0) {
+                throw new DslException("${word} '${dev}': ${v}: ${bytes ? 'not a rate (use e.g. 1m for 1 MiB/s)' : 'not a whole number of operations per second'}", w.where)
+            }
+            out << new Resources.IoLimit(dev, kind, n)
         }
         out
     }

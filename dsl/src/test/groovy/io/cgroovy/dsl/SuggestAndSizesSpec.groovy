@@ -4,6 +4,7 @@ import spock.lang.Specification
 
 import java.time.Instant
 
+@spock.lang.Tag('kernel-agnostic') // files and the JVM only: the cgroup v2 guest run leaves it out (README)
 class SuggestAndSizesSpec extends Specification {
     def "edit distance counts a swap of neighbours as one"() {
         expect:

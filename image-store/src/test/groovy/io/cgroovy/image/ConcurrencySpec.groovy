@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit
  * Writers from several threads and from another JVM share one store: images that share a base
  * layer are imported, unpacked and removed at the same time, and the store stays consistent.
  */
+@spock.lang.Tag('kernel-agnostic') // files and the JVM only: the cgroup v2 guest run leaves it out (README)
 class ConcurrencySpec extends Specification {
     Path work
     Path root

@@ -10,6 +10,7 @@ import java.nio.file.Path
  * Crafted layer tars (containerd's archive test cases): every one must fail with a one-line
  * error naming the entry, write nothing outside the layer, and leave no layer or temp dir.
  */
+@spock.lang.Tag('kernel-agnostic') // files and the JVM only: the cgroup v2 guest run leaves it out (README)
 class LayerSecuritySpec extends Specification {
     Path root
     Path layers

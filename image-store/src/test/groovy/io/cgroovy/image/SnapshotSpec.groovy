@@ -3,6 +3,7 @@ package io.cgroovy.image
 import spock.lang.Specification
 import java.nio.file.Path
 
+@spock.lang.Tag('kernel-agnostic') // files and the JVM only: the cgroup v2 guest run leaves it out (README)
 class SnapshotSpec extends Specification {
     def "a snapshot keeps its layers in order and cannot be changed"() {
         given:

@@ -61,6 +61,12 @@ public interface Cgroups {
         return new CgroupsV2(root, CgroupFs.checkParent(parent));
     }
 
+    /** [major, minor] of a host block device (for config.json's blockIO); a one-line error if it is not one. */
+    static long[] deviceNumbers(String path) {
+        BlockDevice d = BlockDevice.of(path);
+        return new long[]{d.major(), d.minor()};
+    }
+
     /** Fails unless {@code containerId} can be used as a cgroup directory name. */
     static String checkContainerId(String containerId) {
         if (containerId == null || !containerId.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")) {

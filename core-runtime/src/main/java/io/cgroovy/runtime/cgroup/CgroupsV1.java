@@ -61,6 +61,8 @@ public final class CgroupsV1 implements Cgroups {
         if (Limits.wantsMemory(r)) require("memory", "the memory limit");
         if (Limits.wantsCpu(r)) require("cpu", r.cpus() != null ? "the cpus limit" : "cpu shares");
         if (Limits.wantsPids(r)) require("pids", "the pids limit");
+        if (Limits.wantsCpuset(r)) require("cpuset", "the cpuset");
+        if (Limits.wantsIo(r)) require("blkio", r.blkioWeight() != null ? "the blkio weight" : "the device I/O limits");
 
         Map<String, Path> dirs = new LinkedHashMap<>();
         for (Map.Entry<String, Path> e : hierarchies.entrySet()) {
@@ -133,6 +135,29 @@ public final class CgroupsV1 implements Cgroups {
         }
         if (r.pidsMax() != null) {
             CgroupFs.write("pids", c.dirs.get("pids").resolve("pids.max"), Limits.pids(r.pidsMax()));
+        }
+        // mems before cpus does not matter on v1; both were copied from the parent, the user's lists replace them
+        if (r.cpusetMems() != null) CgroupFs.write("cpuset", c.dirs.get("cpuset").resolve("cpuset.mems"), r.cpusetMems());
+        if (r.cpusetCpus() != null) CgroupFs.write("cpuset", c.dirs.get("cpuset").resolve("cpuset.cpus"), r.cpusetCpus());
+        if (r.blkioWeight() != null) {
+            Path blkio = c.dirs.get("blkio");
+            Path w = blkio.resolve("blkio.weight"); // CFQ (kernels before 5.0)
+            if (!Files.exists(w)) w = blkio.resolve("blkio.bfq.weight");
+            if (!Files.exists(w)) {
+                throw new ContainerException("cgroup v1 blkio has no weight file (blkio.weight, blkio.bfq.weight) in " + blkio
+                        + ": no block device uses the bfq scheduler; switch one (echo bfq > /sys/block/DEV/queue/scheduler)"
+                        + " or drop the blkio weight");
+            }
+            CgroupFs.write("blkio", w, Integer.toString(r.blkioWeight()));
+        }
+        for (Resources.IoLimit l : r.ioLimits()) {
+            String file = switch (l.kind()) {
+                case "readBps" -> "blkio.throttle.read_bps_device";
+                case "writeBps" -> "blkio.throttle.write_bps_device";
+                case "readIops" -> "blkio.throttle.read_iops_device";
+                default -> "blkio.throttle.write_iops_device";
+            };
+            CgroupFs.write("blkio", c.dirs.get("blkio").resolve(file), BlockDevice.of(l.device()).id() + " " + l.value());
         }
     }
 
@@ -260,7 +285,9 @@ public final class CgroupsV1 implements Cgroups {
             long cpu = acct == null ? 0 : CgroupFs.readLong(acct.resolve("cpuacct.usage"));
             long cur = pids == null ? 0 : CgroupFs.readLong(pids.resolve("pids.current"));
             Long max = pids == null ? null : CgroupFs.readLimit(pids.resolve("pids.max"));
-            return new Stats(usage, limit, peak, oomKills(), cpu, cur, max);
+            Path cpuDir = dirs.get("cpu");
+            long throttled = cpuDir == null ? 0 : CgroupFs.readKeyed(cpuDir.resolve("cpu.stat")).getOrDefault("nr_throttled", 0L);
+            return new Stats(usage, limit, peak, oomKills(), cpu, cur, max, throttled);
         }
 
         @Override

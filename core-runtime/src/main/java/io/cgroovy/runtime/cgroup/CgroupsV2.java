@@ -20,7 +20,7 @@ import java.util.TreeSet;
  */
 public final class CgroupsV2 implements Cgroups {
     /** Controllers enabled for container cgroups when the kernel offers them. */
-    public static final List<String> CONTROLLERS = List.of("memory", "cpu", "pids", "io");
+    public static final List<String> CONTROLLERS = List.of("memory", "cpu", "pids", "io", "cpuset");
 
     private final Path root;
     private final String parent;
@@ -74,9 +74,15 @@ public final class CgroupsV2 implements Cgroups {
         }
     }
 
-    private static void requireController(Path dir, Set<String> needed) {
+    private void requireController(Path dir, Set<String> needed) {
         Set<String> have = words(dir.resolve("cgroup.controllers"));
+        Set<String> kernel = words(root.resolve("cgroup.controllers"));
         for (String c : needed) {
+            if (!kernel.contains(c)) {
+                throw new ContainerException("cgroup v2 controller " + c + " is not available on this host (" + root
+                        + "/cgroup.controllers lists " + String.join(" ", new TreeSet<>(kernel)) + "): drop the " + c
+                        + " limit, or use a kernel with it (it may be bound to a cgroup v1 hierarchy: unmount that)");
+            }
             if (!have.contains(c)) {
                 throw new ContainerException("cgroup v2 controller " + c + " is not available in " + dir
                         + "/cgroup.controllers (needed for the " + c + " limit); enable it with '+" + c
@@ -93,6 +99,8 @@ public final class CgroupsV2 implements Cgroups {
         if (Limits.wantsMemory(r)) needed.add("memory");
         if (Limits.wantsCpu(r)) needed.add("cpu");
         if (Limits.wantsPids(r)) needed.add("pids");
+        if (Limits.wantsCpuset(r)) needed.add("cpuset");
+        if (Limits.wantsIo(r)) needed.add("io");
 
         Path parentDir = ensureParent(needed);
         Path dir = parentDir.resolve(containerId);
@@ -132,6 +140,31 @@ public final class CgroupsV2 implements Cgroups {
         if (r.pidsMax() != null) {
             CgroupFs.write("pids", dir.resolve("pids.max"), Limits.pids(r.pidsMax()));
         }
+        if (r.cpusetMems() != null) CgroupFs.write("cpuset", dir.resolve("cpuset.mems"), r.cpusetMems());
+        if (r.cpusetCpus() != null) CgroupFs.write("cpuset", dir.resolve("cpuset.cpus"), r.cpusetCpus());
+        if (r.blkioWeight() != null) {
+            Path iocost = dir.resolve("io.weight"), bfq = dir.resolve("io.bfq.weight");
+            if (Files.exists(iocost)) {
+                CgroupFs.write("io", iocost, "default " + Limits.blkioToIoWeight(r.blkioWeight()));
+            } else if (Files.exists(bfq)) {
+                CgroupFs.write("io", bfq, "default " + r.blkioWeight()); // bfq takes Docker's 1..1000 scale
+            } else {
+                throw new ContainerException("cgroup v2 io has no weight file (io.weight, io.bfq.weight) in " + dir
+                        + ": the kernel has no io cost model and no block device uses bfq; switch one"
+                        + " (echo bfq > /sys/block/DEV/queue/scheduler) or drop the blkio weight");
+            }
+        }
+        Map<String, StringBuilder> max = new java.util.TreeMap<>(); // one io.max line per device
+        for (Resources.IoLimit l : r.ioLimits()) {
+            String key = switch (l.kind()) {
+                case "readBps" -> "rbps";
+                case "writeBps" -> "wbps";
+                case "readIops" -> "riops";
+                default -> "wiops";
+            };
+            max.computeIfAbsent(BlockDevice.of(l.device()).id(), k -> new StringBuilder(k)).append(' ').append(key).append('=').append(l.value());
+        }
+        for (StringBuilder line : max.values()) CgroupFs.write("io", dir.resolve("io.max"), line.toString());
     }
 
     @Override
@@ -235,7 +268,7 @@ public final class CgroupsV2 implements Cgroups {
                 cur = CgroupFs.readLong(dir.resolve("pids.current"));
                 max = CgroupFs.readLimit(dir.resolve("pids.max"));
             }
-            return new Stats(usage, limit, peak, oomKills(), cpuNanos, cur, max);
+            return new Stats(usage, limit, peak, oomKills(), cpuNanos, cur, max, cpu.getOrDefault("nr_throttled", 0L));
         }
 
         @Override

@@ -35,8 +35,42 @@ final class Limits {
         if (r.pidsMax() != null && r.pidsMax() != -1 && r.pidsMax() < 1) {
             throw new ContainerException("pids limit " + r.pidsMax() + " must be at least 1 (or -1 for unlimited)");
         }
+        if (r.cpusetCpus() != null) checkList("cpuset cpus", r.cpusetCpus());
+        if (r.cpusetMems() != null) checkList("cpuset mems", r.cpusetMems());
+        if (r.blkioWeight() != null && (r.blkioWeight() < MIN_BLKIO_WEIGHT || r.blkioWeight() > MAX_BLKIO_WEIGHT)) {
+            throw new ContainerException("blkio weight " + r.blkioWeight() + " out of range " + MIN_BLKIO_WEIGHT + ".." + MAX_BLKIO_WEIGHT);
+        }
+        for (Resources.IoLimit l : r.ioLimits()) {
+            if (!Resources.IoLimit.KINDS.contains(l.kind())) {
+                throw new ContainerException("unknown device limit '" + l.kind() + "' (use one of " + Resources.IoLimit.KINDS + ")");
+            }
+            if (l.value() <= 0) throw new ContainerException("device " + l.kind() + " limit " + l.value() + " for " + l.device() + " must be > 0");
+            BlockDevice.of(l.device()); // fails now, with the path, if it is not a block device
+        }
         return r;
     }
+
+    static final int MIN_BLKIO_WEIGHT = 10, MAX_BLKIO_WEIGHT = 1000;
+
+    /** A cpu or memory-node list as the kernel and Docker take it: "0", "0-3", "0,2-3". */
+    private static void checkList(String what, String list) {
+        if (!list.matches("\\d+(-\\d+)?(,\\d+(-\\d+)?)*")) {
+            throw new ContainerException(what + " '" + list + "' is not a list like 0-1 or 0,2");
+        }
+        for (String range : list.split(",")) {
+            String[] ab = range.split("-");
+            if (ab.length == 2 && Long.parseLong(ab[0]) > Long.parseLong(ab[1])) {
+                throw new ContainerException(what + " '" + list + "': range " + range + " goes backwards");
+            }
+        }
+    }
+
+    static boolean wantsCpuset(Resources r) { return r.cpusetCpus() != null || r.cpusetMems() != null; }
+
+    static boolean wantsIo(Resources r) { return r.blkioWeight() != null || !r.ioLimits().isEmpty(); }
+
+    /** Docker's blkio weight (10..1000) → cgroup v2 io.weight (1..10000), as runc converts. */
+    static long blkioToIoWeight(int w) { return 1 + ((long) w - 10) * 9999 / 990; }
 
     static boolean wantsMemory(Resources r) { return r.memoryBytes() != null || r.memorySwapBytes() != null; }
 

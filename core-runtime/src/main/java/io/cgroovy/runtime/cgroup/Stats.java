@@ -10,7 +10,8 @@ package io.cgroovy.runtime.cgroup;
  * @param cpuUsageNanos       CPU time used (v1 cpuacct.usage, v2 cpu.stat usage_usec * 1000)
  * @param pidsCurrent         tasks now (pids.current)
  * @param pidsMax             task limit (pids.max); null = unlimited
+ * @param cpuThrottledPeriods CFS periods in which the quota ran out (cpu.stat nr_throttled on v1 and v2)
  */
 public record Stats(long memoryUsageBytes, Long memoryLimitBytes, Long memoryMaxUsageBytes, long oomKills,
-                    long cpuUsageNanos, long pidsCurrent, Long pidsMax) {
+                    long cpuUsageNanos, long pidsCurrent, Long pidsMax, long cpuThrottledPeriods) {
 }

@@ -163,6 +163,27 @@ public class RuntimeSpec {
         @JsonProperty("memory") public Memory memory;
         @JsonProperty("cpu") public Cpu cpu;
         @JsonProperty("pids") public Pids pids;
+        @JsonProperty("blockIO") public BlockIO blockIO;
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class BlockIO {
+        @JsonProperty("weight") public Integer weight;
+        @JsonProperty("throttleReadBpsDevice") public List<ThrottleDevice> throttleReadBpsDevice;
+        @JsonProperty("throttleWriteBpsDevice") public List<ThrottleDevice> throttleWriteBpsDevice;
+        @JsonProperty("throttleReadIOPSDevice") public List<ThrottleDevice> throttleReadIOPSDevice;
+        @JsonProperty("throttleWriteIOPSDevice") public List<ThrottleDevice> throttleWriteIOPSDevice;
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public static class ThrottleDevice {
+        @JsonProperty("major") public long major;
+        @JsonProperty("minor") public long minor;
+        @JsonProperty("rate") public long rate;
+
+        public ThrottleDevice() {}
+        public ThrottleDevice(long major, long minor, long rate) { this.major = major; this.minor = minor; this.rate = rate; }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -193,6 +214,8 @@ public class RuntimeSpec {
         @JsonProperty("shares") public Long shares;
         @JsonProperty("quota") public Long quota;
         @JsonProperty("period") public Long period;
+        @JsonProperty("cpus") public String cpus;
+        @JsonProperty("mems") public String mems;
     }
 
     /** linux.uidMappings / gidMappings: container ids containerID.. are host ids hostID.. */

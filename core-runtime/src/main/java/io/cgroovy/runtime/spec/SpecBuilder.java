@@ -257,8 +257,10 @@ public final class SpecBuilder {
             out.memory.limit = r.memoryBytes();
             out.memory.swap = r.memorySwapBytes();
         }
-        if (r.cpus() != null || r.cpuShares() != null) {
+        if (r.cpus() != null || r.cpuShares() != null || r.cpusetCpus() != null || r.cpusetMems() != null) {
             out.cpu = new RuntimeSpec.Cpu();
+            out.cpu.cpus = r.cpusetCpus();
+            out.cpu.mems = r.cpusetMems();
             if (r.cpus() != null) {
                 out.cpu.period = 100_000L;
                 out.cpu.quota = Math.round(r.cpus() * 100_000);
@@ -269,6 +271,26 @@ public final class SpecBuilder {
             out.pids = new RuntimeSpec.Pids();
             out.pids.limit = r.pidsMax();
         }
+        if (r.blkioWeight() != null || !r.ioLimits().isEmpty()) {
+            out.blockIO = new RuntimeSpec.BlockIO();
+            out.blockIO.weight = r.blkioWeight();
+            for (Resources.IoLimit l : r.ioLimits()) {
+                long[] mm = io.cgroovy.runtime.cgroup.Cgroups.deviceNumbers(l.device());
+                RuntimeSpec.ThrottleDevice t = new RuntimeSpec.ThrottleDevice(mm[0], mm[1], l.value());
+                switch (l.kind()) {
+                    case "readBps" -> out.blockIO.throttleReadBpsDevice = add(out.blockIO.throttleReadBpsDevice, t);
+                    case "writeBps" -> out.blockIO.throttleWriteBpsDevice = add(out.blockIO.throttleWriteBpsDevice, t);
+                    case "readIops" -> out.blockIO.throttleReadIOPSDevice = add(out.blockIO.throttleReadIOPSDevice, t);
+                    default -> out.blockIO.throttleWriteIOPSDevice = add(out.blockIO.throttleWriteIOPSDevice, t);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<RuntimeSpec.ThrottleDevice> add(List<RuntimeSpec.ThrottleDevice> l, RuntimeSpec.ThrottleDevice t) {
+        List<RuntimeSpec.ThrottleDevice> out = l == null ? new ArrayList<>() : l;
+        out.add(t);
         return out;
     }
 

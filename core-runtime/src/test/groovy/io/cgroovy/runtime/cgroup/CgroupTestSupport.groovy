@@ -23,6 +23,24 @@ class CgroupTestSupport {
         t == '63677270' ? 'v2' : 'v1'
     }
 
+    /** Whether this kernel's cgroups offer cpuset: a v1 cpuset hierarchy, or cpuset in the v2 root's cgroup.controllers. */
+    static boolean hasCpuset() {
+        if (hostVersion() == 'v1') return Files.isDirectory(Path.of('/sys/fs/cgroup/cpuset'))
+        Files.readString(Path.of('/sys/fs/cgroup/cgroup.controllers')).trim().split(/\s+/).contains('cpuset')
+    }
+
+    /** Cpus_allowed_list of a process, from /proc. */
+    static String cpusAllowed(long pid) {
+        new File("/proc/$pid/status").readLines().find { it.startsWith('Cpus_allowed_list:') }?.split(/\s+/)?.getAt(1)
+    }
+
+    /** [/dev path, "major:minor"] of the first whole-disk block device with a node in /dev, or null. */
+    static List<String> blockDevice() {
+        def disks = Path.of('/sys/block').toFile().listFiles()?.findAll { !it.name.startsWith('loop') && !it.name.startsWith('ram') }?.sort { it.name }
+        def d = disks?.find { new File('/dev/' + it.name).exists() && new File(it, 'dev').exists() }
+        d == null ? null : ['/dev/' + d.name, new File(d, 'dev').text.trim()]
+    }
+
     static String detectedVersion() {
         try {
             return Cgroups.detect('cgroovy').version()
