@@ -50,6 +50,38 @@ class ContainerSpecSpec extends Specification {
         s.command() == ['/bin/sh', '-c', 'echo hi']
     }
 
+    def "cpuset, blkio weight and device throttles as Docker names them"() {
+        when:
+        ContainerSettings s = settings {
+            cpuset '0-1'; cpusetMems 0; blkioWeight 300
+            deviceReadBps '/dev/vda': '1m'; deviceWriteIops '/dev/vda': 100
+        }
+
+        then:
+        s.resources().cpusetCpus() == '0-1'
+        s.resources().cpusetMems() == '0'
+        s.resources().blkioWeight() == 300
+        s.resources().ioLimits()*.toString() == ['IoLimit[device=/dev/vda, kind=readBps, value=1048576]',
+                                                 'IoLimit[device=/dev/vda, kind=writeIops, value=100]']
+        settings { ioWeight 500 }.resources().blkioWeight() == 500
+    }
+
+    def "bad cpuset and io values are one-line errors naming the word"() {
+        expect:
+        error(body) == message
+
+        where:
+        body                                            || message
+        ({ cpuset '0-' })                              || "cpuset '0-': not a list like '0-1' or '0,2'"
+        ({ cpusetMems 'all' })                         || "cpusetMems 'all': not a list like '0-1' or '0,2'"
+        ({ blkioWeight 5 })                            || 'blkioWeight 5: must be between 10 and 1000'
+        ({ ioWeight 2000 })                            || 'ioWeight 2000: must be between 10 and 1000'
+        ({ blkioWeight 100; ioWeight 100 })            || 'ioWeight 100: blkioWeight is already given (they are one setting)'
+        ({ deviceReadBps 'vda': '1m' })                || "deviceReadBps 'vda': not a device path like /dev/vda"
+        ({ deviceReadBps '/dev/vda': 'fast' })         || "deviceReadBps '/dev/vda': fast: not a rate (use e.g. 1m for 1 MiB/s)"
+        ({ deviceWriteIops '/dev/vda': '1m' })         || "deviceWriteIops '/dev/vda': 1m: not a whole number of operations per second"
+    }
+
     def "nothing written means nothing set: the image decides"() {
         when:
         ContainerSettings s = settings {}
