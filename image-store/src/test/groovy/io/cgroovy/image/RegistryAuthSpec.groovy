@@ -10,6 +10,7 @@ import java.nio.file.Path
  * and token auth through a token server the spec runs. Credentials live in a temporary
  * DOCKER_CONFIG written by login, never in the real home.
  */
+@spock.lang.Tag('kernel-agnostic') // files and the JVM only: the cgroup v2 guest run leaves it out (README)
 class RegistryAuthSpec extends Specification {
     Path work
     Path root

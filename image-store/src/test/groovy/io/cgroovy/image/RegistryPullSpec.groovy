@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList
  * busybox-static: by tag, by digest, from an index by platform, zstd and plain layers, a
  * connection cut mid-layer, a registry serving the wrong bytes.
  */
+@spock.lang.Tag('kernel-agnostic') // files and the JVM only: the cgroup v2 guest run leaves it out (README)
 class RegistryPullSpec extends Specification {
     @Shared Path shared
     @Shared LocalRegistry registry

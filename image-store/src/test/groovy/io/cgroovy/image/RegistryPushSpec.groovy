@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList
  * Push to a real docker-registry and read back with skopeo (the peer); save and load archives
  * and layouts in both directions with skopeo.
  */
+@spock.lang.Tag('kernel-agnostic') // files and the JVM only: the cgroup v2 guest run leaves it out (README)
 class RegistryPushSpec extends Specification {
     @Shared Path shared
     @Shared LocalRegistry registry
