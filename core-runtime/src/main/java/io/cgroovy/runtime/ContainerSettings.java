@@ -20,10 +20,11 @@ import java.util.Map;
  * @param mounts   volumes, binds and tmpfs mounts, in the order they are mounted
  * @param keep     keep the container's filesystem after it ended (for diff, copy, commit) until
  *                 {@link Engine#removeContainer}; false removes everything at once (docker run --rm)
+ * @param network  none (default: its own namespace with only lo), host, or networks to join and ports to publish
  */
 public record ContainerSettings(String image, String name, List<String> command, Map<String, String> env,
                                 String hostname, String workdir, String user, Resources resources, Security security,
-                                List<MountSpec> mounts, boolean keep) {
+                                List<MountSpec> mounts, boolean keep, Networking network) {
     public ContainerSettings(String image, String name, List<String> command, Map<String, String> env,
                              String hostname, String workdir, String user, Resources resources) {
         this(image, name, command, env, hostname, workdir, user, resources, Security.DEFAULT);
@@ -32,7 +33,19 @@ public record ContainerSettings(String image, String name, List<String> command,
     /** Without mounts, removed when it ends. */
     public ContainerSettings(String image, String name, List<String> command, Map<String, String> env,
                              String hostname, String workdir, String user, Resources resources, Security security) {
-        this(image, name, command, env, hostname, workdir, user, resources, security, List.of(), false);
+        this(image, name, command, env, hostname, workdir, user, resources, security, List.of(), false, null);
+    }
+
+    /** Network none. */
+    public ContainerSettings(String image, String name, List<String> command, Map<String, String> env,
+                             String hostname, String workdir, String user, Resources resources, Security security,
+                             List<MountSpec> mounts, boolean keep) {
+        this(image, name, command, env, hostname, workdir, user, resources, security, mounts, keep, null);
+    }
+
+    /** The same settings on other networks. */
+    public ContainerSettings withNetwork(Networking n) {
+        return new ContainerSettings(image, name, command, env, hostname, workdir, user, resources, security, mounts, keep, n);
     }
 
     public ContainerSettings {
@@ -42,5 +55,6 @@ public record ContainerSettings(String image, String name, List<String> command,
         env = env == null ? Map.of() : Map.copyOf(env);
         resources = resources == null ? Resources.NONE : resources;
         mounts = mounts == null ? List.of() : List.copyOf(mounts);
+        network = network == null ? Networking.NONE : network;
     }
 }

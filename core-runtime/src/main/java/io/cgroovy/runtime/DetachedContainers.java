@@ -86,6 +86,7 @@ final class DetachedContainers {
                 spec.process.terminal = options.tty();
                 Engine.etcFiles(spec, dir);
                 spec.mounts.addAll(io.cgroovy.runtime.volume.ContainerMounts.resolve(engine.volumes(), settings.mounts(), image.config(), dir));
+                engine.joinNetworks(id, name, spec, settings.network(), dir);
                 spec.write(dir.resolve("config.json"));
                 cgroup = engine.cgroups().create(id, settings.resources());
                 Path v2 = cgroup.v2Dir().orElse(null);
@@ -117,7 +118,11 @@ final class DetachedContainers {
                 try {
                     if (cgroup != null) cgroup.close();
                 } finally {
-                    Engine.removeTree(dir);
+                    try {
+                        engine.leaveNetworks(id);
+                    } finally {
+                        Engine.removeTree(dir);
+                    }
                 }
             }
         }
@@ -383,6 +388,7 @@ final class DetachedContainers {
                 // the monitor removes it too
             }
             io.cgroovy.runtime.volume.ContainerMounts.removeAnonymous(engine.volumes(), dir(id));
+            engine.leaveNetworks(id); // addresses and published ports are the container's until rm, as with Docker
             Engine.removeTree(dir(id));
         }
     }

@@ -5,6 +5,10 @@ import io.cgroovy.image.Snapshot;
 import io.cgroovy.runtime.cgroup.CgroupMounts;
 import io.cgroovy.runtime.cgroup.Cgroups;
 import io.cgroovy.runtime.cgroup.ContainerCgroup;
+import io.cgroovy.runtime.net.Endpoint;
+import io.cgroovy.runtime.net.Netns;
+import io.cgroovy.runtime.net.Networks;
+import io.cgroovy.runtime.net.ResolvConf;
 import io.cgroovy.runtime.plan.Plan;
 import io.cgroovy.runtime.plan.PlanCompiler;
 import io.cgroovy.runtime.spec.RootfsView;
@@ -55,6 +59,7 @@ public final class Engine implements AutoCloseable {
     private final java.util.Map<String, Foreground> foreground = new java.util.concurrent.ConcurrentHashMap<>();
 
     private record Foreground(String id, String name, Path dir, Process executor, ContainerCgroup cgroup, List<Path> layers) {}
+    private final Networks networks;
 
     private Engine(Path root, String cgroupParent, ImageStore images) {
         this.root = root;
@@ -62,6 +67,7 @@ public final class Engine implements AutoCloseable {
         this.images = images;
         this.detached = new DetachedContainers(this);
         this.volumes = new Volumes(root);
+        this.networks = new Networks(root);
     }
 
     /** $CGROOVY_ROOT, or /var/lib/cgroovy. */
@@ -142,6 +148,98 @@ public final class Engine implements AutoCloseable {
             removeTree(d);
         }
         detached.recover();
+        if (Files.isDirectory(root.resolve("networks")) || Files.isDirectory(root.resolve("netns"))) {
+            java.util.Set<String> live = new java.util.HashSet<>();
+            try (var ds = Files.newDirectoryStream(root.resolve("containers"))) {
+                for (Path d : ds) live.add(d.getFileName().toString());
+            } catch (IOException e) {
+                throw new ContainerException("cannot read " + root.resolve("containers") + ": " + e.getMessage(), e);
+            }
+            networks.recover(live); // addresses, veths, netns files and firewall rules of crashed containers
+        }
+    }
+
+    /** The networks of this state root. */
+    public Networks networks() { return networks; }
+
+    /** The file in a container directory with its name and hostname, for connect/disconnect. */
+    static final String MEMBER = "network-member";
+
+    /**
+     * Connects a running container (by name or id) to a network, like {@code docker network connect};
+     * returns its address there. The container must have been started on a network (its own netns).
+     */
+    public String connect(String container, String network, List<String> aliases) {
+        Networks.Member m = member(container);
+        return networks.connect(m, network, aliases == null ? List.of() : aliases).ip();
+    }
+
+    /** Disconnects a running container from a network, like {@code docker network disconnect}. */
+    public void disconnect(String container, String network) {
+        Networks.Member m = member(container);
+        networks.disconnect(m.id(), m.name(), network);
+    }
+
+    /**
+     * Networking of a container about to be made: host mode drops the network namespace; on
+     * networks the engine makes the namespace (pinned under {@code <root>/netns/<id>}), puts it
+     * on its networks with CNI and points the spec at it for the executor's setns step.
+     *
+     * @return its addresses, one per network
+     */
+    List<String> joinNetworks(String id, String name, RuntimeSpec spec, Networking net, Path dir) throws IOException {
+        List<String> addresses = new ArrayList<>();
+        if (net.mode() == Networking.Mode.HOST) {
+            spec.linux.namespaces.removeIf(n -> n.type.equals("network"));
+        } else if (net.mode() == Networking.Mode.NETWORKS) {
+            Path netns = networks.netnsFile(id);
+            Netns.create(netns);
+            for (RuntimeSpec.Namespace n : spec.linux.namespaces) if (n.type.equals("network")) n.path = netns.toString();
+            Files.writeString(dir.resolve(MEMBER), name + "\n" + spec.hostname + "\n");
+            for (Endpoint e : networks.attach(new Networks.Member(id, name, spec.hostname), net)) addresses.add(e.ip());
+        }
+        return addresses;
+    }
+
+    /** Takes a container off its networks (addresses, ports, veths released) and removes its namespace. */
+    void leaveNetworks(String id) {
+        Path netns = networks.netnsFile(id);
+        if (!Files.exists(netns) && !Files.isDirectory(root.resolve("networks"))) return;
+        RuntimeException failure = null;
+        try {
+            networks.detachAll(id);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        try {
+            Netns.remove(netns);
+        } catch (RuntimeException e) {
+            if (failure == null) failure = e;
+            else failure.addSuppressed(e);
+        }
+        if (failure != null) throw failure;
+    }
+
+    /** A container's addresses, one per network it is on (empty for network none or host). */
+    public List<String> addresses(String containerId) {
+        return networks.endpointsOf(containerId).stream().map(Endpoint::ip).toList();
+    }
+
+    private Networks.Member member(String container) {
+        try (var ds = Files.newDirectoryStream(root.resolve("containers"))) {
+            for (Path d : ds) {
+                Path f = d.resolve(MEMBER);
+                if (!Files.exists(f)) continue;
+                String[] l = Files.readString(f).split("\n");
+                String id = d.getFileName().toString();
+                if (l[0].equals(container) || (container.length() >= 12 && id.startsWith(container))) {
+                    return new Networks.Member(id, l[0], l.length > 1 ? l[1] : l[0]);
+                }
+            }
+        } catch (IOException e) {
+            throw new ContainerException("cannot read " + root.resolve("containers") + ": " + e.getMessage(), e);
+        }
+        throw new ContainerException("no such running container on a network: " + container);
     }
 
     public Path root() { return root; }
@@ -298,6 +396,7 @@ public final class Engine implements AutoCloseable {
         String name = settings.name() != null && !settings.name().isBlank() ? checkName(settings.name()) : id.substring(0, 12);
         Path dir = root.resolve("containers").resolve(id);
         ContainerCgroup cgroup = null;
+        Path netns = null;
         Process process = null;
         List<Thread> pumps = new ArrayList<>();
         boolean interrupted = false;
@@ -314,6 +413,8 @@ public final class Engine implements AutoCloseable {
             RuntimeSpec spec = SpecBuilder.build(id, image, settings, new RootfsView(image.layers()));
             etcFiles(spec, dir);
             spec.mounts.addAll(ContainerMounts.resolve(volumes, settings.mounts(), image.config(), dir));
+            if (settings.network().mode() == Networking.Mode.NETWORKS) netns = networks.netnsFile(id);
+            List<String> addresses = joinNetworks(id, name, spec, settings.network(), dir);
             spec.write(dir.resolve("config.json"));
             Cgroups cg = cgroups();
             cgroup = cg.create(id, settings.resources());
@@ -358,7 +459,7 @@ public final class Engine implements AutoCloseable {
                 throw new ContainerException(plan.failureMessage(Integer.parseInt(f[1]), Integer.parseInt(f[2]), f.length > 3 ? f[3] : ""));
             }
             if (st.startsWith("exit ")) code = Integer.parseInt(st.substring(5).trim());
-            RunResult result = new RunResult(id, name, code, cgroup.oomKilled());
+            RunResult result = new RunResult(id, name, code, cgroup.oomKilled(), addresses);
             if (settings.keep()) {
                 List<String> dests = new ArrayList<>();
                 for (RuntimeSpec.Mount m : spec.mounts) dests.add(m.destination);
@@ -392,6 +493,13 @@ public final class Engine implements AutoCloseable {
                 if (cgroup != null) cgroup.close();
             } catch (RuntimeException e) {
                 cleanup = e;
+            }
+            if (netns != null) {
+                try {
+                    leaveNetworks(id);
+                } catch (RuntimeException e) {
+                    cleanup = e;
+                }
             }
             try {
                 if (!Files.exists(dir.resolve(KEPT))) {
@@ -561,10 +669,11 @@ public final class Engine implements AutoCloseable {
         try {
             Path hostname = dir.resolve("hostname");
             Path hosts = dir.resolve("hosts");
+            Path resolv = dir.resolve("resolv.conf");
             Files.writeString(hostname, spec.hostname + "\n");
-            Files.writeString(hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-                    + "127.0.1.1\t" + spec.hostname + "\n");
-            for (Path f : List.of(hostname, hosts)) {
+            Files.writeString(hosts, Networks.HOSTS_HEAD + "127.0.1.1\t" + spec.hostname + "\n");
+            Files.writeString(resolv, ResolvConf.forContainer());
+            for (Path f : List.of(hostname, hosts, resolv)) {
                 Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
                 spec.mounts.add(new RuntimeSpec.Mount("/etc/" + f.getFileName(), "bind", f.toString(), List.of("rbind", "rprivate")));
             }

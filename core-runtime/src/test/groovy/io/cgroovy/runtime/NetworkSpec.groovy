@@ -1,0 +1,355 @@
+package io.cgroovy.runtime
+
+import io.cgroovy.image.Snapshot
+import io.cgroovy.runtime.net.NetworkRecord
+import io.cgroovy.runtime.net.NetworkSettings
+import io.cgroovy.runtime.net.PublishedPort
+import spock.lang.IgnoreIf
+import spock.lang.Shared
+import spock.lang.Specification
+import spock.lang.Timeout
+
+import java.net.http.HttpClient
+import java.net.http.HttpRequest
+import java.net.http.HttpResponse
+import java.nio.file.Files
+import java.nio.file.Path
+import java.time.Duration
+import java.util.concurrent.ConcurrentHashMap
+
+/**
+ * Bridge networks with real CNI plugins, veths, nftables and busybox containers. Every network
+ * gets a random subnet under 10.x that the host does not route, and its bridge a name hashed
+ * from this spec's own state root, so parallel runs do not meet. Nothing leaves the machine.
+ */
+@IgnoreIf({ !TestImages.isRoot() })
+@Timeout(300)
+class NetworkSpec extends Specification {
+    @Shared Path tmp
+    @Shared Snapshot image
+    @Shared Engine engine
+    @Shared String cgroupParent = 'cgroovy-test-' + UUID.randomUUID().toString().substring(0, 8)
+    @Shared Random random = new Random()
+
+    def setupSpec() {
+        tmp = Files.createTempDirectory('cgroovy-net-')
+        image = TestImages.busybox(tmp.resolve('image'))
+        engine = Engine.open(tmp.resolve('root'), cgroupParent)
+    }
+
+    def cleanupSpec() {
+        try {
+            def bridges = engine?.networks()?.list()*.bridge ?: []
+            for (NetworkRecord n : engine?.networks()?.list() ?: []) engine.networks().remove(n.name)
+            def links = sh('ip', '-o', 'link')
+            bridges.each { assert !links.contains(': ' + it + ':') }
+        } finally {
+            try {
+                engine?.cgroups()?.removeParent()
+            } finally {
+                TestImages.removeAll(tmp)
+            }
+        }
+    }
+
+    def cleanup() {
+        assertNothingLeft()
+    }
+
+    /** The bridges of this spec's networks. */
+    List<String> bridges() { engine.networks().list()*.bridge }
+
+    void assertNothingLeft() {
+        assert Files.list(engine.root().resolve('containers')).withCloseable { it.count() } == 0
+        def links = sh('ip', '-o', 'link')
+        for (String br : bridges()) {
+            assert !links.contains('master ' + br + ' ')  // no veth left on our bridges
+            assert !links.contains(': ' + br + ':')       // bridges go with their last container
+        }
+        def nsDir = engine.root().resolve('netns')
+        assert !Files.isDirectory(nsDir) || Files.list(nsDir).withCloseable { it.count() } == 0
+        assert !new File('/proc/self/mountinfo').text.contains(tmp.toString())
+        assert !sh('nft', 'list', 'tables').contains(engine.networks().firewallTable())
+        def ipam = engine.networks().ipamDir()
+        if (Files.isDirectory(ipam)) {
+            Files.walk(ipam).withCloseable { s ->
+                assert s.filter { Files.isRegularFile(it) && it.fileName.toString() ==~ /\d+\.\d+\.\d+\.\d+/ }.count() == 0
+            }
+        }
+        def rules = sh('iptables-save')
+        for (NetworkRecord n : engine.networks().list()) assert !rules.contains(n.subnet)
+        assert ProcessHandle.current().descendants().filter { it.isAlive() }.count() == 0
+    }
+
+    static String sh(String... cmd) {
+        def p = new ProcessBuilder(cmd).redirectErrorStream(true).start()
+        def out = p.inputStream.text
+        p.waitFor()
+        out
+    }
+
+    /** A network on a random 10.x.y.0/24 the host and the other networks do not use. */
+    NetworkRecord network(Map opts = [:]) {
+        for (int i = 0; ; i++) {
+            def subnet = "10.${100 + random.nextInt(100)}.${random.nextInt(256)}.0/24".toString()
+            try {
+                return engine.networks().create(new NetworkSettings(opts.name as String ?: 'net' + random.nextInt(1_000_000), subnet,
+                        null, opts.ipRange as String, opts.mtu as Integer, opts.internal as boolean))
+            } catch (ContainerException e) {
+                if (i > 20 || !e.message.contains('overlaps')) throw e
+            }
+        }
+    }
+
+    Map run(Map opts = [:], List<String> cmd) {
+        def out = new ByteArrayOutputStream()
+        def err = new ByteArrayOutputStream()
+        def settings = new ContainerSettings('test/busybox', opts.name as String, cmd, [:], opts.hostname as String, null, null, null,
+                opts.network as Networking)
+        RunResult r = engine.run(image, settings, Stdio.of(null, out, err))
+        [result: r, out: out.toString(), err: err.toString(), code: r.exitCode()]
+    }
+
+    static Networking on(List<String> networks, Map<String, List<String>> aliases = [:], List<String> ports = []) {
+        Networking.of(networks, aliases, ports.collect { PublishedPort.parse(it) })
+    }
+
+    /** Starts a container in the background; returns once it is on its networks. */
+    Thread background(Map opts, List<String> cmd, Map result) {
+        def t = Thread.start { try { result.putAll(run(opts, cmd)) } catch (Throwable e) { result.error = e } }
+        for (int i = 0; i < 600; i++) {
+            if (result.error) throw result.error
+            def nets = (opts.network as Networking).networks()
+            if (nets && engine.networks().endpoints(nets[0].network()).any { it.name == opts.name }) return t
+            Thread.sleep(50)
+        }
+        throw new IllegalStateException("container ${opts.name} did not come up")
+    }
+
+    static void stop(Thread t) {
+        t.interrupt()
+        t.join(60_000)
+    }
+
+    static final List<String> HTTPD = ['sh', '-c', 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www']
+
+    // Debian busybox-static 1.35: wget -T segfaults, hence timeout(1)
+    static List<String> fetch(String url, int tries = 100) {
+        ['sh', '-c', "for i in \$(seq $tries); do timeout 3 wget -q -O- $url && exit 0; sleep 0.2; done; exit 1".toString()]
+    }
+
+    def "two containers on a user network reach each other by name and by alias"() {
+        given:
+        def net = network()
+        def web = [:]
+        def t = background([name: 'web', hostname: 'webhost', network: on([net.name], [(net.name): ['www']])], HTTPD, web)
+
+        when:
+        def byName = run([name: 'client', network: on([net.name])], fetch('http://web/'))
+        def byAlias = run([name: 'client2', network: on([net.name])], fetch('http://www/') + [])
+        def hosts = run([name: 'reader', network: on([net.name])], ['cat', '/etc/hosts'])
+        def webIp = engine.networks().endpoints(net.name)[0].ip()
+        def webHosts = Files.readString(engine.root().resolve('containers').resolve(engine.networks().endpoints(net.name)[0].container).resolve('hosts'))
+        stop(t)
+
+        then:
+        byName.code == 0
+        byName.out == 'webhost\n'
+        byAlias.out == 'webhost\n'
+        hosts.out.contains("$webIp\tweb webhost www\n")
+        hosts.out.readLines()[2].startsWith(hosts.result.ip() + '\t')
+        !webHosts.contains('reader')  // gone from the neighbours' /etc/hosts with the container
+        web.result.ip() != null
+        net.cidr().contains(io.cgroovy.runtime.net.Cidr.parseAddress(byName.result.ip(), 'ip'))
+    }
+
+    def "containers on different networks cannot reach each other"() {
+        given:
+        def a = network()
+        def b = network()
+        def web = [:]
+        def t = background([name: 'web', network: on([a.name])], HTTPD, web)
+        def ip = engine.networks().endpoints(a.name)[0].ip()
+
+        when:
+        def same = run([name: 'friend', network: on([a.name])], fetch("http://$ip/"))
+        def other = run([name: 'stranger', network: on([b.name])], fetch("http://$ip/", 3))
+        def byName = run([name: 'stranger2', network: on([b.name])], ['nslookup', 'web'])
+        stop(t)
+
+        then:
+        same.code == 0
+        other.code != 0
+        !other.out.contains('web')
+        !run([name: 'stranger3', network: on([b.name])], ['cat', '/etc/hosts']).out.contains('web')
+    }
+
+    def "network none has only lo, host mode has the host's interfaces"() {
+        when:
+        def none = run([network: Networking.NONE], ['ls', '/sys/class/net'])
+        def host = run([network: Networking.HOST], ['ls', '/sys/class/net'])
+
+        then:
+        none.out.trim() == 'lo'
+        none.result.ip() == null
+        host.out.split(/\s+/) as Set == new File('/sys/class/net').list() as Set
+    }
+
+    def "a published port is reached from the host at 127.0.0.1"() {
+        given:
+        def net = network()
+        int port = freePort()
+        def web = [:]
+        def t = background([name: 'pub', hostname: 'published', network: on([net.name], [:], ["127.0.0.1:$port:80".toString()])], HTTPD, web)
+
+        when:
+        def client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
+        String body = null
+        for (int i = 0; i < 100 && body == null; i++) {
+            try {
+                def r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:$port/")).timeout(Duration.ofSeconds(3)).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                if (r.statusCode() == 200) body = r.body()
+            } catch (IOException ignored) {
+                Thread.sleep(200)
+            }
+        }
+        def rules = sh('nft', 'list', 'table', engine.networks().firewallTable())
+        stop(t)
+
+        then:
+        body == 'published\n'
+        rules.contains("dport $port dnat to ${web.result.ip()}:80")
+    }
+
+    def "a host port already taken gives a one-line error and nothing half-made"() {
+        given:
+        def net = network()
+        def taken = new ServerSocket(0, 1, InetAddress.getByName('127.0.0.1'))
+
+        when:
+        run([name: 'clash', network: on([net.name], [:], ["127.0.0.1:${taken.localPort}:80".toString()])], ['true'])
+
+        then:
+        def e = thrown(ContainerException)
+        e.message == "port 127.0.0.1:${taken.localPort}/tcp is already in use on the host"
+        engine.networks().endpoints(net.name).isEmpty()
+
+        cleanup:
+        taken.close()
+    }
+
+    def "20 containers started at once get 20 distinct addresses"() {
+        given:
+        def net = network()
+        def ips = new ConcurrentHashMap<Integer, String>()
+        def errors = Collections.synchronizedList([])
+
+        when:
+        def threads = (1..20).collect { i ->
+            Thread.start {
+                try {
+                    ips[i] = run([name: "many$i".toString(), network: on([net.name])], ['sleep', '1']).result.ip()
+                } catch (Throwable e) {
+                    errors << e
+                }
+            }
+        }
+        threads*.join(240_000)
+
+        then:
+        errors.isEmpty()
+        ips.size() == 20
+        (ips.values() as Set).size() == 20
+        ips.values().every { net.cidr().contains(io.cgroovy.runtime.net.Cidr.parseAddress(it, 'ip')) }
+    }
+
+    def "a running container is connected to and disconnected from a second network"() {
+        given:
+        def a = network()
+        def b = network()
+        def web = [:]
+        def t = background([name: 'roamer', network: on([a.name])], HTTPD, web)
+
+        when:
+        def ip = engine.connect('roamer', b.name, ['wanderer'])
+        def reached = run([name: 'onb', network: on([b.name])], fetch('http://wanderer/'))
+        def links = run([name: 'onb2', network: on([b.name])], ['cat', '/etc/hosts'])
+        engine.disconnect('roamer', b.name)
+        def after = run([name: 'onb3', network: on([b.name])], fetch("http://$ip/", 3))
+        stop(t)
+
+        then:
+        b.cidr().contains(io.cgroovy.runtime.net.Cidr.parseAddress(ip, 'ip'))
+        reached.code == 0
+        links.out.contains("$ip\troamer wanderer")
+        after.code != 0
+    }
+
+    def "a container on two networks has an interface on each"() {
+        given:
+        def a = network()
+        def b = network(mtu: 1400)
+
+        when:
+        def r = run([name: 'two', network: on([a.name, b.name])], ['sh', '-c', 'cat /sys/class/net/eth1/mtu; ip -o -4 addr show'])
+
+        then:
+        r.code == 0
+        r.out.readLines()[0] == '1400'
+        r.result.addresses().size() == 2
+        r.out.contains("eth0    inet ${r.result.addresses()[0]}/24") || r.out.contains(r.result.addresses()[0] + '/24')
+        r.out.contains(r.result.addresses()[1] + '/24')
+    }
+
+    def "the default bridge network: an address, a default route, and the host's upstream name servers"() {
+        when:
+        def r = run([network: Networking.bridge([])], ['sh', '-c', 'ip route; cat /etc/resolv.conf'])
+        def net = engine.networks().get('bridge')
+
+        then:
+        r.code == 0
+        net.cidr().contains(io.cgroovy.runtime.net.Cidr.parseAddress(r.result.ip(), 'ip'))
+        r.out.contains("default via ${net.gateway}")
+        !(r.out =~ /nameserver 127\./)
+    }
+
+    def "an invalid or overlapping subnet gets a one-line error"() {
+        given:
+        def net = network()
+        def hostRoute = new File('/proc/net/route').readLines().drop(1)*.trim()*.split(/\s+/).find { it[7] != '00000000' }
+
+        when:
+        def errs = ['10.1.2.3/24', '300.0.0.0/16', '10.0.0.0/33', 'banana', net.subnet].collect { s ->
+            try {
+                engine.networks().create(new NetworkSettings('bad', s, null, null, null, false)); null
+            } catch (ContainerException e) { e.message }
+        }
+
+        then:
+        errs[0] == "invalid subnet '10.1.2.3/24': host bits set, did you mean 10.1.2.0/24?"
+        errs[1] == "invalid subnet '300.0.0.0/16': '300.0.0.0' is not an IPv4 address"
+        errs[2] == "invalid subnet '10.0.0.0/33': prefix length must be 0-32"
+        errs[3] == "invalid subnet 'banana' (expected a.b.c.d/n, e.g. 10.89.0.0/24)"
+        errs[4] == "subnet ${net.subnet} overlaps network ${net.name} (${net.subnet})".toString()
+        errs.every { !it.contains('\n') }
+        hostRoute == null || routeClash(hostRoute)
+        !engine.networks().list()*.name.contains('bad')
+    }
+
+    boolean routeClash(String[] route) {
+        int dst = Integer.reverseBytes((int) Long.parseLong(route[1], 16))
+        int mask = Integer.reverseBytes((int) Long.parseLong(route[7], 16))
+        def subnet = io.cgroovy.runtime.net.Cidr.format(dst & mask) + '/' + Integer.bitCount(mask)
+        try {
+            engine.networks().create(new NetworkSettings('bad', subnet, null, null, null, false))
+            return false
+        } catch (ContainerException e) {
+            return e.message.startsWith("subnet $subnet overlaps the host's route") && e.message.endsWith(" on ${route[0]}")
+        }
+    }
+
+    static int freePort() {
+        new ServerSocket(0, 1, InetAddress.getByName('127.0.0.1')).withCloseable { it.localPort }
+    }
+}
