@@ -282,7 +282,7 @@ class NetworkSpec extends Specification {
         then:
         b.cidr().contains(io.cgroovy.runtime.net.Cidr.parseAddress(ip, 'ip'))
         reached.code == 0
-        links.out.contains("$ip\troamer wanderer")
+        links.out.readLines().any { it.startsWith("$ip\troamer ") && it.endsWith(' wanderer') }
         after.code != 0
     }
 
