@@ -104,7 +104,7 @@ class NetworkSpec extends Specification {
     Map run(Map opts = [:], List<String> cmd) {
         def out = new ByteArrayOutputStream()
         def err = new ByteArrayOutputStream()
-        def settings = new ContainerSettings('test/busybox', opts.name as String, cmd, [:], opts.hostname as String, null, null, null,
+        def settings = new ContainerSettings('test/busybox', opts.name as String, cmd, [:], opts.hostname as String, null, null, null, null,
                 opts.network as Networking)
         RunResult r = engine.run(image, settings, Stdio.of(null, out, err))
         [result: r, out: out.toString(), err: err.toString(), code: r.exitCode()]
@@ -203,23 +203,32 @@ class NetworkSpec extends Specification {
         def t = background([name: 'pub', hostname: 'published', network: on([net.name], [:], ["127.0.0.1:$port:80".toString()])], HTTPD, web)
 
         when:
-        def client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
-        String body = null
-        for (int i = 0; i < 100 && body == null; i++) {
-            try {
-                def r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:$port/")).timeout(Duration.ofSeconds(3)).build(),
-                        HttpResponse.BodyHandlers.ofString())
-                if (r.statusCode() == 200) body = r.body()
-            } catch (IOException ignored) {
-                Thread.sleep(200)
-            }
-        }
+        def body = get(port)
         def rules = sh('nft', 'list', 'table', engine.networks().firewallTable())
         stop(t)
 
         then:
         body == 'published\n'
         rules.contains("dport $port dnat to ${web.result.ip()}:80")
+    }
+
+    def "a detached container's published port is reached while it runs, and rm releases everything"() {
+        given:
+        def net = network()
+        int port = freePort()
+        def settings = new ContainerSettings('test/busybox', 'detached-web', HTTPD, [:], 'detached', null, null, null, null,
+                on([net.name], [:], ["127.0.0.1:$port:80".toString()]))
+
+        when:
+        def info = engine.runDetached(image, settings, DetachOptions.DEFAULT)
+        def body = get(port)
+        def ip = engine.addresses(info.id())[0]
+        engine.remove(info.id(), true)
+
+        then:
+        body == 'detached\n'
+        net.cidr().contains(io.cgroovy.runtime.net.Cidr.parseAddress(ip, 'ip'))
+        engine.networks().endpoints(net.name).isEmpty()
     }
 
     def "a host port already taken gives a one-line error and nothing half-made"() {
@@ -347,6 +356,21 @@ class NetworkSpec extends Specification {
         } catch (ContainerException e) {
             return e.message.startsWith("subnet $subnet overlaps the host's route") && e.message.endsWith(" on ${route[0]}")
         }
+    }
+
+    /** GET http://127.0.0.1:port/ with Java's HTTP client, retried while the server comes up. */
+    static String get(int port) {
+        def client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
+        for (int i = 0; i < 100; i++) {
+            try {
+                def r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:$port/")).timeout(Duration.ofSeconds(3)).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                if (r.statusCode() == 200) return r.body()
+            } catch (IOException ignored) {
+                Thread.sleep(200)
+            }
+        }
+        null
     }
 
     static int freePort() {
