@@ -104,8 +104,8 @@ class NetworkSpec extends Specification {
     Map run(Map opts = [:], List<String> cmd) {
         def out = new ByteArrayOutputStream()
         def err = new ByteArrayOutputStream()
-        def settings = new ContainerSettings('test/busybox', opts.name as String, cmd, [:], opts.hostname as String, null, null, null, null,
-                opts.network as Networking)
+        def settings = new ContainerSettings('test/busybox', opts.name as String, cmd, [:], opts.hostname as String, null, null, null)
+                .withNetwork(opts.network as Networking)
         RunResult r = engine.run(image, settings, Stdio.of(null, out, err))
         [result: r, out: out.toString(), err: err.toString(), code: r.exitCode()]
     }
@@ -216,8 +216,8 @@ class NetworkSpec extends Specification {
         given:
         def net = network()
         int port = freePort()
-        def settings = new ContainerSettings('test/busybox', 'detached-web', HTTPD, [:], 'detached', null, null, null, null,
-                on([net.name], [:], ["127.0.0.1:$port:80".toString()]))
+        def settings = new ContainerSettings('test/busybox', 'detached-web', HTTPD, [:], 'detached', null, null, null)
+                .withNetwork(on([net.name], [:], ["127.0.0.1:$port:80".toString()]))
 
         when:
         def info = engine.runDetached(image, settings, DetachOptions.DEFAULT)
