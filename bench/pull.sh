@@ -89,6 +89,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 peer=() cg=()
 for i in $(seq "$RUNS"); do
   rm -rf "$work/p" "$work/c" "$work/warm"
+  mkdir -p "$work/p"
   t0=$(now)
   skopeo --insecure-policy copy -q --src-tls-verify=false "docker://$ref" "oci:$work/p/layout:b"
   umoci unpack --image "$work/p/layout:b" "$work/p/bundle" >/dev/null 2>&1
