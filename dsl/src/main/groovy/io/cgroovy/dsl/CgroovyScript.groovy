@@ -5,6 +5,14 @@ import io.cgroovy.image.ImageStore
 import io.cgroovy.runtime.ContainerSettings
 import io.cgroovy.runtime.Engine
 import io.cgroovy.runtime.RunResult
+import io.cgroovy.runtime.Stdio
+import io.cgroovy.runtime.build.Builder
+import io.cgroovy.runtime.build.DockerIgnore
+import io.cgroovy.runtime.build.Dockerfile
+import io.cgroovy.runtime.build.Stage
+
+import java.nio.file.Files
+import java.nio.file.Path
 
 /**
  * The base class of every shell line and recipe: the top-level DSL words.
@@ -132,6 +140,51 @@ abstract class CgroovyScript extends Script {
     }
 
     void login(String host) { throw new DslException("login ${host}: needs user: and password:") }
+
+    @Word(value = 'Builds an image from steps (each filesystem change a layer, cached); returns it.', usage = "image(TAG) { from ...; run ...; copy ... }",
+          example = "image('web:1') { from 'busybox'; run 'mkdir /www'; cmd 'httpd', '-f' }")
+    Image image(String tag, @DelegatesTo(value = ImageSpec, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
+        ImageSpec spec = new ImageSpec()
+        Closure<?> c = (Closure<?>) body.clone()
+        c.resolveStrategy = Closure.DELEGATE_FIRST
+        c.delegate = spec
+        c.call(spec)
+        Path ctx = Path.of(spec.context ?: System.getProperty('user.dir'))
+        runBuild(spec.stages(), ctx, tag ? [tag] : [], [:], spec.noCache, DockerIgnore.of(ctx))
+    }
+
+    @Word(value = 'Builds the Dockerfile in a directory (docker build); options file:, context:, tag:, buildArgs:, noCache:.',
+          usage = "build DIR | build file: F, context: DIR, tag: T, buildArgs: [K: V]", example = "build 'app', tag: 'app:1'")
+    Image build(Map<String, ?> options, String dir) {
+        Set<String> known = ['file', 'context', 'tag', 'buildArgs', 'noCache'] as Set
+        for (String k : options.keySet()) if (!(k in known)) throw new DslException("build: unknown option '${k}'${Suggest.didYouMean(k, known)}")
+        Path ctx = Path.of(String.valueOf(options.context ?: dir ?: (options.file ? Path.of(String.valueOf(options.file)).toAbsolutePath().parent : '.')))
+        Path file = options.file ? Path.of(String.valueOf(options.file)) : ctx.resolve('Dockerfile')
+        if (!Files.isDirectory(ctx)) throw new DslException("build: context ${ctx} is not a directory")
+        if (!Files.isRegularFile(file)) throw new DslException("build: no Dockerfile at ${file}")
+        Map<String, String> args = [:]
+        ((Map<?, ?>) (options.buildArgs ?: [:])).each { k, v -> args.put(String.valueOf(k), String.valueOf(v)) }
+        List<Stage> stages = Dockerfile.parse(Files.readString(file), file.toString(), args)
+        List<String> tags = options.tag ? [String.valueOf(options.tag)] : []
+        runBuild(stages, ctx, tags, args, options.noCache == true, DockerIgnore.of(ctx))
+    }
+
+    Image build(String dir) { build([:], dir) }
+
+    Image build(Map<String, ?> options) { build(options, null) }
+
+    private Image runBuild(List<Stage> stages, Path ctx, List<String> tags, Map<String, String> args, boolean noCache, DockerIgnore ignore) {
+        Session session = cgroovySession()
+        Engine engine = session.engine()
+        Stdio stdio = session.stdio
+        PrintStream log = stdio.inherit() || stdio.out() == null ? System.out : new PrintStream(stdio.out(), true)
+        Builder.Result r = new Builder(engine).build(stages, new Builder.Options(ctx, args, noCache, Builder.Options.defaultEpoch(),
+                tags, ignore, log, stdio.inherit() ? Stdio.inheritAll() : Stdio.of(null, stdio.out(), stdio.err())))
+        Image img = Image.of(engine.images().inspect(r.imageId()))
+        img.stepsRun = r.stepsRun()
+        img.cacheHits = r.cacheHits()
+        img
+    }
 
     /** Ends the recipe (or the shell) with {@code status}. */
     @Word(value = 'Ends the recipe (or the shell) with this exit status.', usage = 'exit N', example = 'exit 3')

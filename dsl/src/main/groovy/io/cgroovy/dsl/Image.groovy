@@ -24,6 +24,10 @@ final class Image {
     @Word("The digest of its manifest (what image@sha256:... pins).")
     final String manifestDigest
 
+    /** After a build: how many steps ran, and how many came from the build cache. */
+    Integer stepsRun
+    Integer cacheHits
+
     Image(String id, List<String> tags, long size, Instant created, String manifestDigest) {
         this.id = id
         this.tags = tags == null ? List.<String>of() : List.copyOf(tags)

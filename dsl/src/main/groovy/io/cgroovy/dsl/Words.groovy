@@ -15,7 +15,7 @@ import java.lang.reflect.Method
 final class Words {
     /** Classes whose {@link Word}s make up the DSL, in the order help lists their scopes. */
     static final List<Class<?>> OWNERS = [
-            CgroovyScript, ContainerSpec,
+            CgroovyScript, ContainerSpec, ImageSpec,
             Container, Image,
     ].asImmutable() as List<Class<?>>
 

@@ -82,7 +82,7 @@ public final class TreeCopy {
         return out;
     }
 
-    static LayerTree.Node lookup(LayerTree t, String path) {
+    public static LayerTree.Node lookup(LayerTree t, String path) {
         try {
             return t.lookup(path);
         } catch (LayerTree.SymlinkInPath e) {
@@ -99,7 +99,7 @@ public final class TreeCopy {
     }
 
     /** Makes the directories {@code comps} exist in {@code upper}, copied up from the merged tree. */
-    static Path copyUpParents(LayerTree merged, Path upper, List<String> comps) throws IOException {
+    public static Path copyUpParents(LayerTree merged, Path upper, List<String> comps) throws IOException {
         Path cur = upper;
         StringBuilder at = new StringBuilder();
         for (String c : comps) {
@@ -125,7 +125,7 @@ public final class TreeCopy {
     }
 
     /** Writes host {@code src} at {@code out} in an upper dir (replacing a whiteout or an old file there). */
-    static void write(Path src, Path out, Integer uid, Integer gid, boolean follow) throws IOException {
+    public static void write(Path src, Path out, Integer uid, Integer gid, boolean follow) throws IOException {
         LinkOption[] lo = follow ? new LinkOption[0] : new LinkOption[]{LinkOption.NOFOLLOW_LINKS};
         PosixFileAttributes there = LayerTree.attrs(out);
         boolean wasWhiteout = there != null && there.isOther() && LayerTree.isWhiteout(out);

@@ -1,0 +1,237 @@
+package io.cgroovy.dsl
+
+import io.cgroovy.runtime.Engine
+import spock.lang.IgnoreIf
+import spock.lang.Shared
+import spock.lang.Specification
+import spock.lang.Timeout
+
+import java.nio.file.Files
+import java.nio.file.Path
+
+/** image(...) { } and Dockerfile builds with the real engine (root): layers, cache, stages, reproducibility, errors. */
+@IgnoreIf({ !ContainerIntegrationSpec.isRoot() })
+@Timeout(600)
+class BuildSpec extends Specification {
+    @Shared Path tmp
+    @Shared Engine engine
+    @Shared String cgroupParent = 'cgroovy-build-test-' + UUID.randomUUID().toString().substring(0, 8)
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream()
+    ByteArrayOutputStream err = new ByteArrayOutputStream()
+
+    def setupSpec() {
+        tmp = Files.createTempDirectory('cgroovy-build-')
+        engine = Engine.open(tmp.resolve('root'), cgroupParent)
+    }
+
+    def cleanupSpec() {
+        try {
+            engine?.cgroups()?.removeParent()
+            engine?.close()
+        } finally {
+            if (tmp != null) Engine.removeTreeOnOneFs(tmp)
+        }
+    }
+
+    def cleanup() {
+        assert engine.keptContainers().isEmpty()
+        assert Files.list(engine.root().resolve('containers')).withCloseable { it.count() } == 0
+        assert ProcessHandle.current().descendants().filter { it.alive }.count() == 0
+    }
+
+    private Object eval(String code, Engine e = engine) {
+        Session session = Session.using(e)
+        session.detachStdin(out, err)
+        new Interpreter(session, new PrintStream(new ByteArrayOutputStream())).withCloseable { it.eval(code) }
+    }
+
+    private Path dir(String name) { Files.createDirectories(tmp.resolve(name + '-' + UUID.randomUUID())) }
+
+    def "image(...) builds the README's web image; a rebuild is all cache hits; editing one file reruns only what follows"() {
+        given:
+        Path site = dir('site')
+        Files.createDirectories(site.resolve('site'))
+        Files.writeString(site.resolve('site/index.html'), '<h1>v1</h1>\n')
+        Files.writeString(site.resolve('notes.txt'), 'one\n')
+        String recipe = """image('web:1') {
+            context '${site}'
+            from 'busybox'
+            run 'mkdir /www && adduser -D -H www'
+            copy 'site/', '/www/'
+            env PORT: '80'
+            workdir '/www'
+            copy 'notes.txt', 'notes/'
+            expose 80
+            user 'www'
+            cmd 'httpd', '-f', '-p', '80'
+        }"""
+
+        when:
+        Image first = (Image) eval(recipe)
+        Image second = (Image) eval(recipe)
+
+        then:
+        first.tags == ['web:1']
+        first.stepsRun == 9 && first.cacheHits == 0
+        second.stepsRun == 0 && second.cacheHits == 9
+        second.id == first.id
+
+        when: 'one copied file changes: that COPY and the steps after it rerun'
+        Files.writeString(site.resolve('site/index.html'), '<h1>v2</h1>\n')
+        Image third = (Image) eval(recipe)
+
+        then:
+        third.stepsRun == 8 && third.cacheHits == 1
+        third.id != first.id
+
+        when:
+        out.reset()
+        Container c = eval("container('web:1') { run 'sh', '-c', 'cat index.html notes/notes.txt; echo \$PORT \$(pwd) \$(id -un)' }")
+        def cfg = engine.images().config('web:1')
+
+        then:
+        c.exitCode == 0
+        out.toString().endsWith('<h1>v2</h1>\none\n80 /www www\n')
+        cfg.config.cmd == ['httpd', '-f', '-p', '80']
+        cfg.config.exposedPorts.keySet() == ['80/tcp'] as Set
+        cfg.config.user == 'www'
+        cfg.history.size() == 1 + 9
+
+        when: 'noCache runs every step again'
+        Image fourth = (Image) eval(recipe.replace("from 'busybox'", "from 'busybox'; noCache()"))
+
+        then:
+        fourth.stepsRun == 9
+        fourth.id == third.id
+    }
+
+    def "a multi-stage Dockerfile builds: COPY --from takes a file an earlier stage made"() {
+        given:
+        Path ctx = dir('multi')
+        Files.writeString(ctx.resolve('Dockerfile'), '''\
+            # build stage
+            FROM busybox AS builder
+            ARG GREETING=hello
+            RUN mkdir -p /out && echo "$GREETING from the builder" > /out/msg \\
+                && echo second > /out/two
+            FROM busybox
+            COPY --from=builder /out/msg /app/
+            COPY --from=0 /out/two /app/two.txt
+            ENTRYPOINT ["cat"]
+            CMD ["/app/msg", "/app/two.txt"]
+            '''.stripIndent())
+
+        when:
+        Image img = (Image) eval("build '${ctx}', tag: 'multi:1', buildArgs: [GREETING: 'hi']")
+        Container c = eval("container('multi:1')")
+
+        then:
+        img.tags == ['multi:1']
+        c.exitCode == 0
+        out.toString().endsWith('hi from the builder\nsecond\n')
+        engine.images().snapshot('multi:1').layers().size() == engine.images().snapshot('busybox').layers().size() + 2
+    }
+
+    def "Dockerfile: ADD unpacks a tarball, .dockerignore leaves files out, ENV substitutes, VOLUME gives an anonymous volume"() {
+        given:
+        Path ctx = dir('add')
+        Path payload = Files.createDirectories(ctx.resolve('payload'))
+        Files.writeString(payload.resolve('a.txt'), 'from the tarball\n')
+        assert ['tar', '-czf', ctx.resolve('bundle.tar.gz').toString(), '-C', payload.toString(), 'a.txt'].execute().waitFor() == 0
+        Files.writeString(ctx.resolve('secret.key'), 'do not ship\n')
+        Files.writeString(ctx.resolve('keep.txt'), 'shipped\n')
+        Files.writeString(ctx.resolve('.dockerignore'), '*.key\npayload\n')
+        Files.writeString(ctx.resolve('Dockerfile'), '''\
+            FROM busybox
+            ENV DEST=/opt/app
+            ADD bundle.tar.gz ${DEST}/
+            COPY . /ctx/
+            SHELL ["/bin/sh", "-c"]
+            RUN ls /ctx | sort > /ctx-list
+            LABEL org.example.name="add test" version=1
+            VOLUME /data
+            CMD cat $DEST/a.txt /ctx-list; mount | grep -c ' /data '
+            '''.stripIndent())
+
+        when:
+        Image img = (Image) eval("build file: '${ctx}/Dockerfile', context: '${ctx}', tag: 'add:1'")
+        Container c = eval("container('add:1')")
+        def cfg = engine.images().config('add:1')
+
+        then:
+        c.exitCode == 0
+        out.toString().endsWith('from the tarball\nDockerfile\nbundle.tar.gz\nkeep.txt\n1\n')
+        cfg.config.labels == ['org.example.name': 'add test', version: '1']
+        cfg.config.volumes.keySet() == ['/data'] as Set
+        eval('volumes()') == []
+    }
+
+    def "two builds in two clean stores give the same image digest"() {
+        given:
+        Path ctx = dir('repro')
+        Files.writeString(ctx.resolve('app.sh'), '#!/bin/sh\necho app\n')
+        Files.writeString(ctx.resolve('Dockerfile'), '''\
+            FROM busybox
+            RUN mkdir -p /srv/data && echo built > /srv/data/x && touch /srv/empty && rm /etc/group
+            COPY app.sh /usr/local/bin/
+            WORKDIR /srv/work
+            ENV A=1
+            CMD ["app.sh"]
+            '''.stripIndent())
+        Engine other = Engine.open(tmp.resolve('root-' + UUID.randomUUID()), cgroupParent)
+
+        when:
+        Image a = (Image) eval("build '${ctx}', tag: 'repro:1'")
+        Thread.sleep(1100) // a later second: mtimes differ, the clamp must hide it
+        Files.setLastModifiedTime(ctx.resolve('app.sh'), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()))
+        Image b = (Image) eval("build '${ctx}', tag: 'repro:1'", other)
+
+        then:
+        a.id == b.id
+        a.manifestDigest == b.manifestDigest
+        a.stepsRun == 5 && b.stepsRun == 5
+
+        cleanup:
+        other?.close()
+        if (other != null) Engine.removeTreeOnOneFs(other.root())
+    }
+
+    def "a Dockerfile error names its file and line"() {
+        given:
+        Path ctx = dir('bad')
+        Path df = ctx.resolve('Dockerfile')
+
+        when:
+        Files.writeString(df, 'FROM busybox\n\nFORM x\n')
+        eval("build '${ctx}'")
+
+        then:
+        Throwable e = thrown()
+        Errors.message(e) == "${df}:3: unknown instruction 'FORM' — did you mean 'FROM'?"
+
+        when:
+        Files.writeString(df, 'FROM busybox\nRUN true\nCOPY onlyone\n')
+        eval("build '${ctx}'")
+
+        then:
+        Throwable e2 = thrown()
+        Errors.message(e2) == "${df}:3: COPY requires at least two arguments: a source and a destination"
+
+        when:
+        Files.writeString(df, 'FROM busybox\nRUN true\n\nRUN exit 7\n')
+        eval("build '${ctx}'")
+
+        then:
+        Throwable e3 = thrown()
+        Errors.message(e3) == "${df}:4: the command '/bin/sh -c exit 7' returned a non-zero code: 7"
+
+        when:
+        Files.writeString(df, 'FROM busybox\nCOPY missing.txt /\n')
+        eval("build '${ctx}'")
+
+        then:
+        Throwable e4 = thrown()
+        Errors.message(e4).startsWith("${df}:2: file not found in build context")
+    }
+}
