@@ -262,7 +262,7 @@ public final class Builder {
                     Path local = out.resolve(Integer.toString(srcs.size()));
                     Files.createDirectories(local);
                     Path got = TreeCopy.copyOut(layers, src.startsWith("/") ? src : "/" + src, local);
-                    srcs.add(new ContextFiles.Source(got, ""));
+                    srcs.add(new ContextFiles.Source(got, null));
                 }
                 return withStaged(st, o, created, cp.describe(), copy(st.config),
                         upper -> ContextFiles.place(this, st, upper, srcs, dest, destDir, false, fu, fg, DockerIgnore.NONE));

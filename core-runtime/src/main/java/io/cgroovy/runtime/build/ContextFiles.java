@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  * ends in '/' or is a directory; ADD unpacks local tar archives, gzipped or not).
  */
 final class ContextFiles {
-    /** A selected source: the host path and its path relative to the context ("" when not from it). */
+    /** A selected source: the host path and its path relative to the context ("" for the context itself, null when not from it). */
     record Source(Path path, String rel) {}
 
     private ContextFiles() {}
@@ -107,7 +107,7 @@ final class ContextFiles {
             if (Files.isDirectory(s.path())) {
                 Path dir = b.mkdirs(cast(state), upper, dest, uid, gid);
                 for (Path c : sortedChildren(s.path())) {
-                    String r = s.rel().isEmpty() ? "" : s.rel() + "/" + c.getFileName();
+                    String r = s.rel() == null ? null : s.rel().isEmpty() ? c.getFileName().toString() : s.rel() + "/" + c.getFileName();
                     copyFiltered(c, dir.resolve(c.getFileName().toString()), r, ignore, uid, gid);
                 }
             } else if (add && isArchive(s.path())) {
@@ -130,14 +130,14 @@ final class ContextFiles {
     }
 
     private static void copyFiltered(Path src, Path out, String rel, DockerIgnore ignore, int uid, int gid) throws IOException {
-        if (!rel.isEmpty() && ignore.excluded(rel)) return;
+        if (rel != null && !rel.isEmpty() && ignore.excluded(rel)) return;
         if (Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS)) {
             if (!Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
                 Files.deleteIfExists(out);
                 Files.createDirectory(out);
             }
             for (Path c : sortedChildren(src)) {
-                copyFiltered(c, out.resolve(c.getFileName().toString()), rel.isEmpty() ? "" : rel + "/" + c.getFileName(), ignore, uid, gid);
+                copyFiltered(c, out.resolve(c.getFileName().toString()), rel == null ? null : rel.isEmpty() ? c.getFileName().toString() : rel + "/" + c.getFileName(), ignore, uid, gid);
             }
             LayerTree.chown(out, uid, gid);
             LayerTree.chmod(out, mode(src));
