@@ -2,8 +2,11 @@
  * cgroovy-monitor: watches one detached container (the role conmon plays for Podman).
  *
  *   cgroovy-monitor -d DIR -e EXECUTOR -l LOG -s SOCKET [-r POLICY] [-m MAX] [-i] [-t]
- *                   [-o OOMFILE] [-c CGROUPDIR]...
+ *                   [-o OOMFILE] [-c CGROUPDIR]... [-w]
  *
+ * -w (docker run -it without -d): report success as soon as the socket listens and start the
+ * container only once a client has attached (or after 60 s), so no output is missed; a failed
+ * start is then only in state.json.
  * The process Java starts forks the monitor proper and exits once the container has started
  * (status 0) or failed to (125, the reason in DIR/status), so the caller learns the outcome
  * synchronously. The monitor proper lives in its own session (setsid), is a child subreaper, and
@@ -58,7 +61,7 @@ static const char *cgroups[MAX_CGROUPS];
 static int ncgroups;
 static int policy; /* 0 no, 1 on-failure, 2 always, 3 unless-stopped */
 static long max_retries;
-static int opt_stdin, opt_tty;
+static int opt_stdin, opt_tty, opt_wait_attach;
 
 static int log_fd = -1, listen_fd = -1, sig_fd = -1;
 static int out_fd = -1, err_fd = -1, in_fd = -1; /* our ends; with a TTY out_fd == in_fd == master */
@@ -500,7 +503,7 @@ static int usage(void) {
 
 int main(int argc, char **argv) {
     int opt;
-    while ((opt = getopt(argc, argv, "d:e:l:s:r:m:ito:c:")) != -1) {
+    while ((opt = getopt(argc, argv, "d:e:l:s:r:m:ito:c:w")) != -1) {
         switch (opt) {
         case 'd': dir = optarg; break;
         case 'e': executor = optarg; break;
@@ -516,6 +519,7 @@ int main(int argc, char **argv) {
         case 'm': max_retries = atol(optarg); break;
         case 'i': opt_stdin = 1; break;
         case 't': opt_tty = 1; break;
+        case 'w': opt_wait_attach = 1; break;
         case 'o': oom_file = optarg; break;
         case 'c':
             if (ncgroups == MAX_CGROUPS) return usage();
@@ -582,7 +586,23 @@ int main(int argc, char **argv) {
     log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 
     long backoff = 100;
-    int first = 1;
+    int first = 1, ever = 0;
+    if (opt_wait_attach) {
+        char ok = 0;
+        write_all(ready[1], &ok, 1);
+        close(ready[1]);
+        ready[1] = -1;
+        first = 0;
+        struct timespec end, now;
+        clock_gettime(CLOCK_MONOTONIC, &end);
+        for (;;) {
+            int attached = 0;
+            for (int i = 0; i < MAX_CLIENTS; i++) attached |= clients[i].fd >= 0 && clients[i].attached;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            if (attached || stop_requested || now.tv_sec - end.tv_sec >= 60) break;
+            pause_serving(20);
+        }
+    }
     for (;;) {
         int code = 125;
         long oom_before = read_oom_kills();
@@ -594,6 +614,7 @@ int main(int argc, char **argv) {
             exit_code = -1;
             oom_killed = 0;
             write_state("running");
+            ever = 1;
             if (first) { char ok = 0; write_all(ready[1], &ok, 1); close(ready[1]); first = 0; }
             struct timespec t0, t1;
             clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -603,13 +624,13 @@ int main(int argc, char **argv) {
             oom_killed = read_oom_kills() > oom_before;
         } else {
             exit_code = code;
-            if (first) {
+            if (!ever) {
                 /* the first start failed: the caller reports it and removes the container */
                 now_rfc3339(finished_at, sizeof finished_at);
                 write_state("exited");
                 remove_cgroups();
                 unlink(sock_path);
-                write_all(ready[1], &fail, 1);
+                if (ready[1] >= 0) write_all(ready[1], &fail, 1);
                 return 125;
             }
         }

@@ -59,6 +59,14 @@ final class DetachedContainers {
     // ---- create and start -----------------------------------------------------------------
 
     ContainerInfo run(Snapshot image, ContainerSettings settings, DetachOptions options) {
+        return run(image, settings, options, false);
+    }
+
+    /**
+     * Creates and starts a container; with {@code waitAttach} the monitor starts it only once a
+     * client has attached (docker run -it), and a failed start is then read from its state.
+     */
+    ContainerInfo run(Snapshot image, ContainerSettings settings, DetachOptions options, boolean waitAttach) {
         SpecBuilder.validate(settings.resources());
         String id = Engine.newId();
         String name = settings.name() != null && !settings.name().isBlank() ? Engine.checkName(settings.name()) : id.substring(0, 12);
@@ -93,6 +101,8 @@ final class DetachedContainers {
                 plan = PlanCompiler.compile(spec, new PlanCompiler.Rootfs(rootfs, image.layers(), upper, work),
                         v2 != null ? List.of() : cgroup.joinDirs(), v2, engine.hostCgroupMounts(), engine.hostCgroupLinks());
                 plan.write(dir.resolve("plan"));
+                // what each step does, so that any later engine can say which step failed
+                Files.write(dir.resolve("plan.steps"), plan.steps().stream().map(st -> st.description().replace('\n', ' ')).toList());
                 ContainerRecord.Config c = new ContainerRecord.Config();
                 c.id = id;
                 c.name = name;
@@ -106,7 +116,7 @@ final class DetachedContainers {
                 ContainerRecord.write(dir, ContainerRecord.FILE, c);
                 ContainerRecord.write(dir, ContainerRecord.STATE, new ContainerRecord.State());
             }
-            startMonitor(id, cgroup, plan);
+            startMonitor(id, cgroup, plan, waitAttach);
             Files.delete(dir.resolve(Engine.OWNER)); // from now on the container lives on its own
             started = true;
             return info(id);
@@ -129,7 +139,7 @@ final class DetachedContainers {
     }
 
     /** Runs the monitor for a container whose cgroup exists; returns once the container runs, or throws why it did not. */
-    private void startMonitor(String id, ContainerCgroup cgroup, Plan plan) {
+    private void startMonitor(String id, ContainerCgroup cgroup, Plan plan, boolean waitAttach) {
         Path dir = dir(id);
         ContainerRecord.Config c = ContainerRecord.readConfig(dir);
         RestartPolicy policy = RestartPolicy.parse(c.restart);
@@ -138,6 +148,7 @@ final class DetachedContainers {
                 "-s", socket(id).toString(), "-r", policy.name(), "-m", Integer.toString(policy.maxRetries())));
         if (c.tty) cmd.add("-t");
         if (c.interactive) cmd.add("-i");
+        if (waitAttach) cmd.add("-w");
         for (Path d : cgroup.joinDirs()) {
             for (String f : List.of("memory.oom_control", "memory.events")) {
                 if (Files.exists(d.resolve(f))) {
@@ -170,16 +181,29 @@ final class DetachedContainers {
             Thread.currentThread().interrupt();
             throw new ContainerException("container " + c.name + ": interrupted while starting", e);
         }
+        throw new ContainerException(startFailure(id));
+    }
+
+    /** Why the last start failed, from the monitor's state: "exec 'x': No such file or directory". */
+    String startFailure(String id) {
+        Path dir = dir(id);
+        ContainerRecord.Config c = ContainerRecord.readConfig(dir);
         ContainerRecord.State st = ContainerRecord.readState(dir);
         String err = st.error == null ? "" : st.error;
         String[] f = err.split(" ", 4);
         if (f.length >= 3 && f[0].equals("error") && f[1].matches("-?[0-9]+") && f[2].matches("-?[0-9]+")) {
             int index = Integer.parseInt(f[1]);
-            String text = f.length > 3 ? f[3] : "";
-            throw new ContainerException(plan != null ? plan.failureMessage(index, Integer.parseInt(f[2]), text)
-                    : "container " + c.name + " did not start: " + text + (index >= 0 ? " (launch step " + index + ")" : ""));
+            String text = f.length > 3 ? f[3].strip() : "error " + f[2];
+            List<String> steps;
+            try {
+                steps = Files.readAllLines(dir.resolve("plan.steps"));
+            } catch (IOException e) {
+                steps = List.of();
+            }
+            if (index >= 0 && index < steps.size()) return steps.get(index) + ": " + text;
+            return "container " + c.name + " did not start: " + text;
         }
-        throw new ContainerException("container " + c.name + " did not start" + (err.isBlank() ? "" : ": " + err));
+        return "container " + c.name + " did not start" + (err.isBlank() ? "" : ": " + err);
     }
 
     /** Starts a created or exited container again (docker start); a running one is left alone. */
@@ -191,7 +215,7 @@ final class DetachedContainers {
             ContainerCgroup cgroup = engine.cgroups().open(id).orElseGet(() -> engine.cgroups().create(id, c.resources));
             boolean ok = false;
             try {
-                startMonitor(id, cgroup, null);
+                startMonitor(id, cgroup, null, false);
                 ok = true;
             } finally {
                 if (!ok) cgroup.close();

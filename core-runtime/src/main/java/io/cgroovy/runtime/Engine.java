@@ -319,6 +319,47 @@ public final class Engine implements AutoCloseable {
         return detached.run(image, settings, options == null ? DetachOptions.DEFAULT : options);
     }
 
+    /**
+     * docker run -it (without -d): the container runs under its monitor with a terminal or open
+     * stdin and the caller's streams attached from its first byte; when it ends it is removed and
+     * its result returned. Empty when the caller detached (Ctrl-P Ctrl-Q): it runs on, detached.
+     * {@code onStart} gets the id once it is about to start (to pass the terminal size on).
+     * An interrupt stops it (SIGTERM, SIGKILL after a grace period).
+     */
+    public java.util.Optional<RunResult> runAttached(ContainerSettings settings, DetachOptions options, InputStream in,
+                                                     OutputStream out, OutputStream err, java.util.function.Consumer<String> onStart) {
+        SpecBuilder.validate(settings.resources());
+        ContainerInfo info = detached.run(images.snapshot(settings.image()), settings, options, true);
+        String id = info.id();
+        boolean keep = false;
+        try {
+            if (onStart != null) onStart.accept(id);
+            boolean userDetached;
+            try {
+                userDetached = Attach.run(detached.socket(id), options.tty(), in, out, err);
+            } catch (java.nio.channels.ClosedByInterruptException e) {
+                Thread.interrupted();
+                detached.stop(id, java.time.Duration.ofMillis(STOP_GRACE_MS));
+                Thread.currentThread().interrupt();
+                userDetached = false;
+            } catch (IOException e) {
+                throw new ContainerException("attach " + info.name() + ": " + e.getMessage(), e);
+            }
+            if (userDetached) {
+                keep = true;
+                return java.util.Optional.empty();
+            }
+            boolean again = Thread.interrupted();
+            int code = detached.waitFor(id);
+            if (again) Thread.currentThread().interrupt();
+            ContainerInfo end = detached.info(id);
+            if (end.startedAt() == null && !end.error().isBlank()) throw new ContainerException(detached.startFailure(id));
+            return java.util.Optional.of(new RunResult(id, info.name(), code, end.oomKilled()));
+        } finally {
+            if (!keep) detached.remove(id, true);
+        }
+    }
+
     /** docker ps: the running containers, or with {@code all} every detached container; newest first. */
     public List<ContainerInfo> ps(boolean all) { return detached.list(all); }
 

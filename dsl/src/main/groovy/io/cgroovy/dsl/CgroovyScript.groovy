@@ -3,6 +3,7 @@ package io.cgroovy.dsl
 import io.cgroovy.image.ImageRecord
 import io.cgroovy.image.ImageStore
 import io.cgroovy.runtime.ContainerSettings
+import io.cgroovy.runtime.DetachOptions
 import io.cgroovy.runtime.Engine
 import io.cgroovy.runtime.RunResult
 import io.cgroovy.runtime.Stdio
@@ -46,9 +47,12 @@ abstract class CgroovyScript extends Script {
             c.call(spec)
         }
         ContainerSettings settings = spec.settings(image)
+        DetachOptions detachOptions = spec.detachOptions()
         Session session = cgroovySession()
         if (session.cancelled) throw new InterruptedException()
         session.ensureImage(settings.image(), spec.platformWanted)
+        if (spec.detached) return session.runDetached(settings, detachOptions)
+        if (detachOptions.tty()) return session.runAttached(settings, detachOptions)
         RunResult result
         try {
             result = session.run(settings)
@@ -69,6 +73,30 @@ abstract class CgroovyScript extends Script {
     Container container(String image) { container([:], image, null) }
 
     Container container(Map<String, ?> options, String image) { container(options, image, null) }
+
+    @Word(value = 'The running detached containers as a table (docker ps); all: true lists the ended ones too.', usage = 'ps([all: true])', example = 'ps(all: true)')
+    ContainerList ps(Map<String, ?> options = [:]) {
+        Session s = cgroovySession()
+        new ContainerList(s, s.engine().ps(options?.all as boolean))
+    }
+
+    @Word(value = 'The handle of a detached container by name or id prefix, also one another shell started.', usage = 'inspect NAME', example = "c = inspect('web')")
+    Container inspect(String ref) {
+        Session s = cgroovySession()
+        new Container(s, s.engine().inspect(ref), null)
+    }
+
+    @Word(value = "Prints a detached container's log (docker logs); tail: N, follow: true.", usage = 'logs NAME[, tail: N, follow: true]', example = "logs 'web', tail: 10")
+    void logs(Map<String, ?> options = [:], String ref) { cgroovySession().logs(ref, options) }
+
+    @Word(value = 'Stops a detached container: SIGTERM, SIGKILL after time seconds (default 10); returns its exit status.', usage = 'stop NAME[, time: SECONDS]', example = "stop 'web'")
+    int stop(Map<String, ?> options = [:], String ref) { inspect(ref).stop((Number) (options?.time ?: 10)) }
+
+    @Word(value = 'Removes a detached container; force: true kills it first if it runs (docker rm -f).', usage = 'rm NAME[, force: true]', example = "rm 'web', force: true")
+    void rm(Map<String, ?> options = [:], String ref) { inspect(ref).rm(options) }
+
+    @Word(value = 'Connects the terminal to a running detached container; Ctrl-P Ctrl-Q detaches.', usage = 'attach NAME', example = "attach 'web'")
+    void attach(String ref) { cgroovySession().attach(ref) }
 
     /** The images in the store (prints as a table). */
     @Word(value = 'The images in the local store, as a table (docker images).', usage = 'images()', example = 'images()')

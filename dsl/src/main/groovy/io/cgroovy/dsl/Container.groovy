@@ -1,6 +1,7 @@
 package io.cgroovy.dsl
 
 import groovy.transform.CompileStatic
+import io.cgroovy.runtime.ContainerInfo
 import io.cgroovy.runtime.ContainerSettings
 import io.cgroovy.runtime.RunResult
 import io.cgroovy.runtime.fs.Change
@@ -8,30 +9,54 @@ import io.cgroovy.runtime.fs.ContainerFiles
 
 import java.nio.file.Path
 
-/** What the user holds after {@code c = container(...) { ... }}: a foreground container that has ended. */
+import java.time.Duration
+import java.time.Instant
+
+/**
+ * What the user holds after {@code c = container(...) { ... }}: a foreground container that has
+ * ended (and was removed), or a detached one that lives on its own (its monitor keeps it); the
+ * verbs (stop, logs, pause, ...) work on detached ones, also from another shell that found it
+ * with {@code inspect('name')} or {@code ps()}.
+ */
 @CompileStatic
 @WordScope('Container')
-final class Container {
+final class Container implements GroovyInterceptable {
     @Word("The full container id.")
     final String id
     @Word("The container's name.")
     final String name
     @Word("The image reference it was created from.")
     final String image
-    @Word("Exit status of its command (125-127: it could not start).")
-    final int exitCode
-    @Word("True when the kernel's OOM killer ended it.")
-    final boolean oomKilled
-    @Word("The validated settings it was created with.")
+    @Word("The validated settings it was created with (null for a container found by inspect or ps).")
     final ContainerSettings settings
+    /** True for a detached container (it lives on after the shell). */
+    final boolean detached
+    private final Session session
+    private final int foregroundExit
+    private final boolean foregroundOom
 
+    /** An ended foreground container. */
     Container(ContainerSettings settings, RunResult result) {
         this.settings = settings
         this.image = settings.image()
         this.id = result.id()
         this.name = result.name()
-        this.exitCode = result.exitCode()
-        this.oomKilled = result.oomKilled()
+        this.foregroundExit = result.exitCode()
+        this.foregroundOom = result.oomKilled()
+        this.detached = false
+        this.session = null
+    }
+
+    /** A detached container of the session's engine. */
+    Container(Session session, ContainerInfo info, ContainerSettings settings) {
+        this.session = session
+        this.settings = settings
+        this.image = info.image()
+        this.id = info.id()
+        this.name = info.name()
+        this.detached = true
+        this.foregroundExit = 0
+        this.foregroundOom = false
     }
 
     /** The session that ran it (for diff, copy, commit, rm of a kept container); null in tests that make handles by hand. */
@@ -72,9 +97,87 @@ final class Container {
     @Word('The first 12 characters of the id, as Docker shows it.')
     String getShortId() { id == null ? null : id.length() > 12 ? id.substring(0, 12) : id }
 
+    @Word("Exit status of its command (125-127: it could not start); of the last run for a detached one.")
+    int getExitCode() { detached ? info().exitCode() : foregroundExit }
+
+    @Word("True when the kernel's OOM killer ended it.")
+    boolean getOomKilled() { detached ? info().oomKilled() : foregroundOom }
+
+    @Word("created, running, paused, restarting or exited (read now).")
+    String getStatus() { detached ? info().status() : 'exited' }
+
+    @Word("How often its restart policy restarted it.")
+    int getRestartCount() { detached ? info().restartCount() : 0 }
+
+    @Word("Host pid of its first process while it runs, else 0.")
+    long getPid() { detached ? info().pid() : 0L }
+
+    /** What the engine knows now. */
+    ContainerInfo info() { live().engine().inspect(id) }
+
+    @Word(value = "Stops it: SIGTERM, then SIGKILL after the timeout in seconds (default 10); returns the exit status.", usage = 'c.stop([SECONDS])', example = 'c.stop(5)')
+    int stop(Number seconds = 10) { live().engine().stop(id, Duration.ofMillis((long) (seconds.doubleValue() * 1000))) }
+
+    @Word(value = "Sends a signal to its first process (default KILL), e.g. 'TERM', 'HUP', 9.", usage = 'c.kill([SIGNAL])', example = "c.kill('HUP')")
+    void kill(Object signal = 'KILL') { live().engine().kill(id, String.valueOf(signal)) }
+
+    @Word(value = "Waits until it has ended for good (no more restarts); returns its exit status.", usage = 'c.wait()', example = 'c.wait()', name = 'wait')
+    int waitForExit() { live().engine().waitFor(id) }
+
+    @Word(value = "Stops it (timeout in seconds, default 10) and starts it again.", usage = 'c.restart([SECONDS])', example = 'c.restart()')
+    Container restart(Number seconds = 10) {
+        live().engine().restart(id, Duration.ofMillis((long) (seconds.doubleValue() * 1000)))
+        this
+    }
+
+    @Word(value = "Starts it again after it ended.", usage = 'c.start()', example = 'c.start()')
+    Container start() {
+        live().engine().start(id)
+        this
+    }
+
+    @Word(value = "Removes it and all it left; force: true kills a running one first (docker rm -f).", usage = 'c.rm([force: true])', example = 'c.rm(force: true)')
+    void rm(Map<String, ?> options = [:]) { live().engine().remove(id, options?.force as boolean) }
+
+    @Word(value = "Freezes all its processes (cgroup freezer).", usage = 'c.pause()', example = 'c.pause()')
+    void pause() { live().engine().pause(id) }
+
+    @Word(value = "Lets a paused container run again.", usage = 'c.unpause()', example = 'c.unpause()')
+    void unpause() { live().engine().unpause(id) }
+
+    @Word(value = "Prints its log (tail: N last lines, follow: true keeps printing until it ends).", usage = 'c.logs([tail: N, follow: true])', example = 'c.logs(tail: 20)')
+    void logs(Map<String, ?> options = [:]) { live().logs(id, options) }
+
+    @Word(value = "Connects the terminal to it (raw for a TTY); Ctrl-P Ctrl-Q detaches, it keeps running.", usage = 'c.attach()', example = 'c.attach()')
+    void attach() { live().attach(id) }
+
+    /** {@code c.wait()} is Object.wait() to Groovy: taken here so it means docker wait. */
+    @Override
+    Object invokeMethod(String method, Object args) {
+        Object[] a = args instanceof Object[] ? (Object[]) args : args == null ? new Object[0] : [args] as Object[]
+        if (method == 'wait' && a.length == 0) return waitForExit()
+        getMetaClass().invokeMethod(this, method, args)
+    }
+
+    private Session live() {
+        if (!detached) {
+            throw new DslException("container ${name ?: shortId} ran in the foreground and was removed when it ended (use detach() to keep a container)".toString())
+        }
+        session
+    }
+
     @Override
     String toString() {
-        String end = oomKilled ? "killed by the OOM killer (exit ${exitCode})" : "exited ${exitCode}"
+        if (detached) {
+            ContainerInfo i
+            try {
+                i = info()
+            } catch (RuntimeException e) {
+                return "container ${name} (${shortId}, ${image}) removed".toString()
+            }
+            return "container ${name} (${shortId}, ${image}) ${i.statusText(Instant.now())}".toString()
+        }
+        String end = foregroundOom ? "killed by the OOM killer (exit ${foregroundExit})" : "exited ${foregroundExit}"
         "container ${name ?: shortId} (${shortId}, ${image}) ${end}"
     }
 }

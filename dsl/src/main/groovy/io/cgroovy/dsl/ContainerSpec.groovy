@@ -1,8 +1,11 @@
 package io.cgroovy.dsl
 
 import groovy.transform.CompileStatic
+import io.cgroovy.runtime.ContainerException
 import io.cgroovy.runtime.ContainerSettings
 import io.cgroovy.runtime.MountSpec
+import io.cgroovy.runtime.DetachOptions
+import io.cgroovy.runtime.RestartPolicy
 import io.cgroovy.runtime.cgroup.Resources
 
 import java.util.regex.Pattern
@@ -183,6 +186,50 @@ class ContainerSpec {
         mountsWritten << new Written([type, source, destination, options ?: [:]], here())
     }
 
+    // ---- detached containers --------------------------------------------------------------
+
+    /** Words that are complete without a value: {@code detach} alone means {@code detach()}. */
+    private static final List<String> FLAGS = ['detach', 'tty', 'interactive'].asImmutable()
+
+    @Word(value = "Runs the container in the background (docker run -d): its monitor keeps it, its log and its exit status after the shell has gone.", usage = "detach()", example = "detach()")
+    void detach(Object on = true) { put('detach', on) }
+
+    @Word(value = "Gives the container a terminal (docker run -t); without detach() the shell attaches to it at once.", usage = "tty()", example = "tty()")
+    void tty(Object on = true) { put('tty', on) }
+
+    @Word(value = "Keeps the container's stdin open for attach (docker run -i).", usage = "interactive()", example = "interactive()")
+    void interactive(Object on = true) { put('interactive', on) }
+
+    @Word(value = "Restart policy of a detached container: no, on-failure[:N], always, unless-stopped (--restart).", usage = "restart POLICY", example = "restart 'on-failure:3'")
+    void restart(Object policy) { put('restart', policy) }
+
+    /** True when detach() was written. */
+    boolean isDetached() { flag('detach') }
+
+    /** How a detached (or terminal) container runs; checked like the settings. */
+    DetachOptions detachOptions() {
+        RestartPolicy policy = RestartPolicy.NO
+        if (written.restart != null) {
+            try {
+                policy = RestartPolicy.parse(text('restart'))
+            } catch (ContainerException e) {
+                String why = e.message.replaceFirst(/^invalid restart policy '[^']*':? ?/, '')
+                throw new DslException("restart ${show('restart')}: ${why.startsWith('(') ? 'not a policy ' + why : why}".toString(), written.restart.where)
+            }
+            if (policy.name() != 'no' && !flag('detach')) {
+                throw error('restart', "restart ${show('restart')}: only a detached container is restarted (add detach())")
+            }
+        }
+        new DetachOptions(flag('tty'), flag('interactive') || (flag('tty') && !flag('detach')), policy)
+    }
+
+    private boolean flag(String word) {
+        Written w = written[word]
+        if (w == null) return false
+        if (w.value instanceof Boolean) return (Boolean) w.value
+        throw error(word, "${word} ${show(word)}: use ${word}() or ${word} false")
+    }
+
     // ---- unknown words --------------------------------------------------------------------
 
     /**
@@ -197,6 +244,7 @@ class ContainerSpec {
 
     def propertyMissing(String name) {
         if (scriptKnows(name)) throw new MissingPropertyException(name, ContainerSpec)
+        if (name in FLAGS) { this.invokeMethod(name, null); return null }
         if (name in WORDS) return new Minus(this, name)
         String hint = Suggest.didYouMean(name, WORDS)
         // a bare name read here is a variable nobody set, unless it is a misspelt word

@@ -4,7 +4,9 @@ import groovy.transform.CompileStatic
 import io.cgroovy.image.ImageRecord
 import io.cgroovy.image.ImageStore
 import io.cgroovy.image.RegistryOptions
+import io.cgroovy.runtime.ContainerInfo
 import io.cgroovy.runtime.ContainerSettings
+import io.cgroovy.runtime.DetachOptions
 import io.cgroovy.runtime.Engine
 import io.cgroovy.runtime.RunResult
 import io.cgroovy.runtime.Stdio
@@ -160,6 +162,73 @@ class Session implements Closeable {
         if (slash <= 0) return null
         String first = ref.substring(0, slash)
         first.contains('.') || first.contains(':') || first == 'localhost' ? first : null
+    /** Starts a detached container; its handle. */
+    Container runDetached(ContainerSettings settings, DetachOptions options) {
+        new Container(this, engine().runDetached(settings, options), settings)
+    }
+
+    /**
+     * docker run -it without -d: the container runs under its monitor with a terminal (or open
+     * stdin), the caller's terminal is attached until it ends, then it is removed like a foreground one.
+     * Ctrl-P Ctrl-Q leaves it running detached; the handle then says so.
+     */
+    Container runAttached(ContainerSettings settings, DetachOptions options) {
+        Engine e = engine()
+        InputStream input = stdio.inherit() ? System.in : stdio.in()
+        OutputStream out = stdio.inherit() ? System.out : (stdio.out() ?: OutputStream.nullOutputStream())
+        OutputStream err = stdio.inherit() ? System.err : (stdio.err() ?: OutputStream.nullOutputStream())
+        Terminal term = stdio.inherit() && options.tty() ? Terminal.open() : null
+        String[] started = new String[1]
+        Optional<RunResult> r
+        synchronized (this) { running = Thread.currentThread() }
+        try {
+            term?.raw()
+            r = e.runAttached(settings, options, input, out, err, { String id ->
+                started[0] = id
+                term?.onResize { int rows, int cols -> e.resize(id, rows, cols) }
+            } as java.util.function.Consumer<String>)
+        } finally {
+            term?.restore()
+            synchronized (this) {
+                running = null
+                notifyAll()
+            }
+        }
+        if (r.isEmpty()) return new Container(this, e.inspect(started[0]), settings)
+        lastExitCode = r.get().exitCode()
+        new Container(settings, r.get())
+    }
+
+    /** Prints a container's log to this session's streams (docker logs [--tail N] [-f]). */
+    void logs(String ref, Map<String, ?> options) {
+        Object tail = options?.tail
+        int n = tail == null || String.valueOf(tail) == 'all' ? -1 : (tail as Integer)
+        if (n < -1) throw new DslException("logs: tail ${tail} must not be negative")
+        OutputStream out = stdio.inherit() ? System.out : (stdio.out() ?: OutputStream.nullOutputStream())
+        OutputStream err = stdio.inherit() ? System.err : (stdio.err() ?: OutputStream.nullOutputStream())
+        engine().logs(ref, n, options?.follow as boolean, out, err)
+    }
+
+    /**
+     * Attaches this session's streams to a running container; a real terminal goes raw for a TTY
+     * container and passes its size on (at once and on every SIGWINCH). True when Ctrl-P Ctrl-Q detached.
+     */
+    boolean attach(String ref) {
+        Engine e = engine()
+        ContainerInfo info = e.inspect(ref)
+        InputStream input = stdio.inherit() ? System.in : stdio.in()
+        OutputStream out = stdio.inherit() ? System.out : (stdio.out() ?: OutputStream.nullOutputStream())
+        OutputStream err = stdio.inherit() ? System.err : (stdio.err() ?: OutputStream.nullOutputStream())
+        Terminal term = stdio.inherit() && info.tty() ? Terminal.open() : null
+        try {
+            if (term != null) {
+                term.raw()
+                term.onResize { int rows, int cols -> e.resize(info.id(), rows, cols) }
+            }
+            e.attach(info.id(), input, out, err)
+        } finally {
+            term?.restore()
+        }
     }
 
     @Override

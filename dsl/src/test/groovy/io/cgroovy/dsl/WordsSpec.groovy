@@ -10,7 +10,7 @@ class WordsSpec extends Specification {
         given: 'the methods a user can call (Groovy and Object plumbing left out)'
         Set<String> plumbing = (Script.methods*.name + GroovyObject.methods*.name + Object.methods*.name +
                 ['methodMissing', 'propertyMissing', 'apply', 'setScript', 'settings', 'cgroovySession',
-                 'getStartRequested', 'setStartRequested', 'isStartRequested']) as Set
+                 'getStartRequested', 'setStartRequested', 'isStartRequested', 'detachOptions', 'isDetached']) as Set
         List<String> undocumented = [CgroovyScript, ContainerSpec].collectMany { Class c ->
             c.declaredMethods.findAll { java.lang.reflect.Modifier.isPublic(it.modifiers) && !it.synthetic && !(it.name in plumbing) && !it.name.contains('$') && it.getAnnotation(Word) == null }
                     .findAll { m -> !c.declaredMethods.any { it.name == m.name && it.getAnnotation(Word) } }
