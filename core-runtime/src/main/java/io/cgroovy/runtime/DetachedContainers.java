@@ -7,6 +7,7 @@ import io.cgroovy.runtime.plan.PlanCompiler;
 import io.cgroovy.runtime.spec.RootfsView;
 import io.cgroovy.runtime.spec.RuntimeSpec;
 import io.cgroovy.runtime.spec.SpecBuilder;
+import io.cgroovy.runtime.volume.ContainerMounts;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -131,6 +132,7 @@ final class DetachedContainers {
                     try {
                         engine.leaveNetworks(id);
                     } finally {
+                        ContainerMounts.removeAnonymous(engine.volumes(), dir);
                         Engine.removeTree(dir);
                     }
                 }

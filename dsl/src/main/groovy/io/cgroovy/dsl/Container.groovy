@@ -31,7 +31,6 @@ final class Container implements GroovyInterceptable {
     final ContainerSettings settings
     /** True for a detached container (it lives on after the shell). */
     final boolean detached
-    private final Session session
     private final int foregroundExit
     private final boolean foregroundOom
 
@@ -44,7 +43,6 @@ final class Container implements GroovyInterceptable {
         this.foregroundExit = result.exitCode()
         this.foregroundOom = result.oomKilled()
         this.detached = false
-        this.session = null
     }
 
     /** A detached container of the session's engine. */
@@ -80,11 +78,16 @@ final class Container implements GroovyInterceptable {
         Image.of(files().commit(id, tag, message))
     }
 
-    /** Removes the kept filesystem and anonymous volumes ({@code docker rm -v}). */
-    @Word(value = 'Removes the kept container and its anonymous volumes (docker rm -v).', usage = 'c.rm()')
-    void rm() {
+    /**
+     * Removes a kept container's filesystem and anonymous volumes ({@code docker rm -v}), or a
+     * detached container and all it left ({@code force: true} kills a running one first, docker rm -f).
+     */
+    @Word(value = 'Removes the container and all it left (docker rm -v); force: true kills a running detached one first (docker rm -f).',
+          usage = 'c.rm([force: true])', example = 'c.rm(force: true)')
+    void rm(Map<String, ?> options = [:]) {
         if (session == null) throw new DslException("container ${name}: no engine to remove it from")
-        session.engine().removeContainer(id)
+        if (detached) session.engine().remove(id, options?.force as boolean)
+        else session.engine().removeContainer(id)
     }
 
     private ContainerFiles files() {
@@ -135,9 +138,6 @@ final class Container implements GroovyInterceptable {
         live().engine().start(id)
         this
     }
-
-    @Word(value = "Removes it and all it left; force: true kills a running one first (docker rm -f).", usage = 'c.rm([force: true])', example = 'c.rm(force: true)')
-    void rm(Map<String, ?> options = [:]) { live().engine().remove(id, options?.force as boolean) }
 
     @Word(value = "Freezes all its processes (cgroup freezer).", usage = 'c.pause()', example = 'c.pause()')
     void pause() { live().engine().pause(id) }
