@@ -162,6 +162,8 @@ class Session implements Closeable {
         if (slash <= 0) return null
         String first = ref.substring(0, slash)
         first.contains('.') || first.contains(':') || first == 'localhost' ? first : null
+    }
+
     /** Starts a detached container; its handle. */
     Container runDetached(ContainerSettings settings, DetachOptions options) {
         new Container(this, engine().runDetached(settings, options), settings)
