@@ -1,5 +1,6 @@
 package io.cgroovy.api;
 
+import io.cgroovy.api.endpoints.ContainerEndpoints;
 import io.cgroovy.api.endpoints.ImageEndpoints;
 import io.cgroovy.api.endpoints.SystemEndpoints;
 import io.cgroovy.api.http.Router;
@@ -15,6 +16,7 @@ public final class DockerApi {
         Router r = new Router();
         new SystemEndpoints(engine).register(r);
         new ImageEndpoints(engine).register(r);
+        new ContainerEndpoints(engine).register(r);
         return r;
     }
 

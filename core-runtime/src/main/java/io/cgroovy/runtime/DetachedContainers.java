@@ -63,11 +63,20 @@ final class DetachedContainers {
         return run(image, settings, options, false);
     }
 
+    /** docker create: the container's directory, bundle and plan, status "created"; {@link #start} runs it. */
+    ContainerInfo create(Snapshot image, ContainerSettings settings, DetachOptions options) {
+        return make(image, settings, options, false, false);
+    }
+
     /**
      * Creates and starts a container; with {@code waitAttach} the monitor starts it only once a
      * client has attached (docker run -it), and a failed start is then read from its state.
      */
     ContainerInfo run(Snapshot image, ContainerSettings settings, DetachOptions options, boolean waitAttach) {
+        return make(image, settings, options, true, waitAttach);
+    }
+
+    private ContainerInfo make(Snapshot image, ContainerSettings settings, DetachOptions options, boolean start, boolean waitAttach) {
         SpecBuilder.validate(settings.resources());
         String id = Engine.newId();
         String name = settings.name() != null && !settings.name().isBlank() ? Engine.checkName(settings.name()) : id.substring(0, 12);
@@ -117,7 +126,12 @@ final class DetachedContainers {
                 ContainerRecord.write(dir, ContainerRecord.FILE, c);
                 ContainerRecord.write(dir, ContainerRecord.STATE, new ContainerRecord.State());
             }
-            startMonitor(id, cgroup, plan, waitAttach);
+            if (start) {
+                startMonitor(id, cgroup, plan, waitAttach);
+            } else {
+                cgroup.close();      // start makes it again: a created container holds no kernel state
+                cgroup = null;
+            }
             Files.delete(dir.resolve(Engine.OWNER)); // from now on the container lives on its own
             started = true;
             return info(id);

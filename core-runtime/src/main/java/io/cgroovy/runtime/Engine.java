@@ -360,6 +360,12 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** docker create: a detached container made but not started (status "created"); {@link #start} runs it. */
+    public ContainerInfo create(ContainerSettings settings, DetachOptions options) {
+        SpecBuilder.validate(settings.resources());
+        return detached.create(images.snapshot(settings.image()), settings, options == null ? DetachOptions.DEFAULT : options);
+    }
+
     /** docker ps: the running containers, or with {@code all} every detached container; newest first. */
     public List<ContainerInfo> ps(boolean all) { return detached.list(all); }
 

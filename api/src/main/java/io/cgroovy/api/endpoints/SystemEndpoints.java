@@ -51,8 +51,8 @@ public final class SystemEndpoints {
     private Map<String, Object> info() {
         Map<String, Object> i = new LinkedHashMap<>();
         i.put("ID", "cgroovy");
-        i.put("Containers", 0);
-        i.put("ContainersRunning", 0);
+        i.put("Containers", engine.ps(true).size());
+        i.put("ContainersRunning", engine.ps(false).size());
         i.put("ContainersPaused", 0);
         i.put("ContainersStopped", 0);
         i.put("Images", engine.images().list().size());

@@ -1,0 +1,112 @@
+package io.cgroovy.api.endpoints;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cgroovy.api.http.ApiError;
+import io.cgroovy.runtime.ContainerSettings;
+import io.cgroovy.runtime.DetachOptions;
+import io.cgroovy.runtime.RestartPolicy;
+import io.cgroovy.runtime.Security;
+import io.cgroovy.runtime.cgroup.Resources;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The body of {@code POST /containers/create} (Docker's ContainerConfig with HostConfig) as engine
+ * settings. A setting the engine cannot honour yet is refused by name, never silently dropped.
+ */
+record CreateRequest(ContainerSettings settings, DetachOptions options, boolean autoRemove) {
+
+    static CreateRequest parse(JsonNode body, String name) {
+        if (body == null || !body.isObject()) throw ApiError.badRequest("create: the body must be a JSON object (ContainerConfig)");
+        String image = text(body, "Image");
+        if (image == null || image.isBlank()) throw ApiError.badRequest("create: no Image given");
+        if (!body.path("Entrypoint").isNull() && !body.path("Entrypoint").isMissingNode()
+                && !(body.path("Entrypoint").isArray() && body.path("Entrypoint").isEmpty())) {
+            throw ApiError.badRequest("create: Entrypoint (--entrypoint) is not supported by cgroovy serve yet");
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String kv : strings(body.path("Env"))) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) env.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        JsonNode host = body.path("HostConfig");
+        refuseSet(host, "PortBindings", "Binds", "Mounts", "Links", "Devices", "ExtraHosts", "VolumesFrom", "Dns");
+        String network = text(host, "NetworkMode");
+        if (network != null && !network.isEmpty() && !network.equals("default") && !network.equals("none")) {
+            throw ApiError.badRequest("create: NetworkMode '" + network + "' is not supported by cgroovy serve yet (default and none are)");
+        }
+        Resources resources = new Resources(positive(host, "Memory"), memorySwap(host), cpus(host),
+                positive(host, "CpuShares"), positive(host, "PidsLimit"));
+        Security security = new Security(strings(host.path("CapAdd")), strings(host.path("CapDrop")),
+                host.path("Privileged").asBoolean(false), seccomp(host), host.path("ReadonlyRootfs").asBoolean(false),
+                null, List.of());
+        RestartPolicy restart = RestartPolicy.NO;
+        JsonNode rp = host.path("RestartPolicy");
+        String rpName = text(rp, "Name");
+        if (rpName != null && !rpName.isEmpty()) {
+            int max = rp.path("MaximumRetryCount").asInt(0);
+            restart = RestartPolicy.parse(max > 0 ? rpName + ":" + max : rpName);
+        }
+        String user = text(body, "User");
+        String workdir = text(body, "WorkingDir");
+        String hostname = text(body, "Hostname");
+        ContainerSettings settings = new ContainerSettings(image, name == null || name.isEmpty() ? null : name,
+                strings(body.path("Cmd")), env, blankToNull(hostname), blankToNull(workdir), blankToNull(user),
+                resources, security);
+        DetachOptions options = new DetachOptions(body.path("Tty").asBoolean(false), body.path("OpenStdin").asBoolean(false), restart);
+        return new CreateRequest(settings, options, host.path("AutoRemove").asBoolean(false));
+    }
+
+    private static void refuseSet(JsonNode host, String... fields) {
+        for (String f : fields) {
+            JsonNode n = host.path(f);
+            boolean set = (n.isArray() || n.isObject()) ? !n.isEmpty() : !(n.isNull() || n.isMissingNode());
+            if (set) throw ApiError.badRequest("create: HostConfig." + f + " is not supported by cgroovy serve yet");
+        }
+    }
+
+    private static Long positive(JsonNode n, String field) {
+        long v = n.path(field).asLong(0);
+        return v > 0 ? v : null;
+    }
+
+    private static Long memorySwap(JsonNode host) {
+        long v = host.path("MemorySwap").asLong(0);
+        return v == 0 ? null : v;
+    }
+
+    private static Double cpus(JsonNode host) {
+        long nano = host.path("NanoCpus").asLong(0);
+        if (nano > 0) return nano / 1e9;
+        long quota = host.path("CpuQuota").asLong(0);
+        long period = host.path("CpuPeriod").asLong(0);
+        if (quota > 0) return (double) quota / (period > 0 ? period : 100_000);
+        return null;
+    }
+
+    private static String seccomp(JsonNode host) {
+        for (String opt : strings(host.path("SecurityOpt"))) {
+            if (opt.startsWith("seccomp=") || opt.startsWith("seccomp:")) return opt.substring(8);
+        }
+        return null;
+    }
+
+    static String text(JsonNode n, String field) {
+        JsonNode v = n.path(field);
+        return v.isTextual() ? v.asText() : null;
+    }
+
+    static List<String> strings(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        if (n.isTextual()) out.add(n.asText());
+        if (n.isArray()) n.forEach(x -> out.add(x.asText()));
+        return out;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}
