@@ -1,7 +1,9 @@
 package io.cgroovy.api;
 
 import io.cgroovy.api.endpoints.ContainerEndpoints;
+import io.cgroovy.api.endpoints.ExecEndpoints;
 import io.cgroovy.api.endpoints.ImageEndpoints;
+import io.cgroovy.api.endpoints.RegistryEndpoints;
 import io.cgroovy.api.endpoints.SystemEndpoints;
 import io.cgroovy.api.http.Router;
 import io.cgroovy.runtime.Engine;
@@ -17,6 +19,8 @@ public final class DockerApi {
         new SystemEndpoints(engine).register(r);
         new ImageEndpoints(engine).register(r);
         new ContainerEndpoints(engine).register(r);
+        new RegistryEndpoints(engine).register(r);
+        new ExecEndpoints(engine).register(r);
         return r;
     }
 

@@ -13,41 +13,28 @@ import java.nio.file.Path
 @IgnoreIf({ System.getProperty('user.name') != 'root' })
 @Timeout(180)
 class ContainerCliSpec extends Specification {
+    @Shared ServedEngine served
     @Shared Path tmp
     @Shared Engine engine
     @Shared Serve serve
-    @Shared String cgroupParent = 'cgroovy-api-test-' + UUID.randomUUID().toString().substring(0, 8)
 
     def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-api-')
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
-        engine.images().ensureDefaultBusybox()
-        serve = Serve.start(engine, ['--socket', tmp.resolve('docker.sock').toString()] as String[], System.err)
+        served = new ServedEngine()
+        tmp = served.tmp
+        engine = served.engine
+        serve = served.serve
     }
 
     def cleanup() {
-        engine.ps(true).each { engine.remove(it.id(), true) }
+        served.removeContainers()
         assert engine.cgroups().parentDirs().every { d -> !Files.isDirectory(d) || Files.list(d).withCloseable { s -> s.noneMatch { Files.isDirectory(it) } } }
     }
 
     def cleanupSpec() {
-        try {
-            serve?.close()
-            engine?.cgroups()?.removeParent()
-            engine?.close()
-        } finally {
-            if (tmp) ['rm', '-rf', tmp.toString()].execute().waitFor()
-        }
+        served?.close()
     }
 
-    List docker(String... args) {
-        def env = ["DOCKER_HOST=${serve.dockerHost()}", "DOCKER_CONFIG=${tmp.resolve('docker-config')}", 'PATH=/usr/local/bin:/usr/bin:/bin']
-        def p = (['docker'] + args.toList()).execute(env, tmp.toFile())
-        p.outputStream.close()
-        def out = new StringBuilder(), err = new StringBuilder()
-        p.waitForProcessOutput(out, err)
-        [p.exitValue(), out.toString(), err.toString()]
-    }
+    List docker(String... args) { served.docker(args) }
 
     def "docker run --rm prints the output, exits with the container's status and leaves nothing"() {
         when:

@@ -13,40 +13,25 @@ import java.nio.file.Path
 @IgnoreIf({ System.getProperty('user.name') != 'root' })
 @Timeout(180)
 class DockerCliSpec extends Specification {
+    @Shared ServedEngine served
     @Shared Path tmp
     @Shared Engine engine
     @Shared Serve serve
-    @Shared String cgroupParent = 'cgroovy-api-test-' + UUID.randomUUID().toString().substring(0, 8)
 
     def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-api-')
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
-        engine.images().ensureDefaultBusybox()
-        serve = Serve.start(engine, ['--socket', tmp.resolve('docker.sock').toString()] as String[], System.err)
+        served = new ServedEngine()
+        tmp = served.tmp
+        engine = served.engine
+        serve = served.serve
     }
 
     def cleanupSpec() {
-        try {
-            serve?.close()
-            engine?.cgroups()?.removeParent()
-            engine?.close()
-        } finally {
-            if (tmp) ['rm', '-rf', tmp.toString()].execute().waitFor()
-        }
+        served?.close()
     }
 
-    /** Runs the docker CLI against the server; [exit status, stdout, stderr]. */
-    List docker(String... args) {
-        dockerAt(serve.dockerHost(), args)
-    }
+    List docker(String... args) { served.docker(args) }
 
-    List dockerAt(String host, String... args) {
-        def env = ["DOCKER_HOST=$host", "DOCKER_CONFIG=${tmp.resolve('docker-config')}", 'PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin']
-        def p = (['docker'] + args.toList()).execute(env, tmp.toFile())
-        def out = new StringBuilder(), err = new StringBuilder()
-        p.waitForProcessOutput(out, err)
-        [p.exitValue(), out.toString(), err.toString()]
-    }
+    List dockerAt(String host, String... args) { served.dockerAt(host, args) }
 
     def "docker version negotiates the API version cgroovy serves"() {
         when:

@@ -18,27 +18,22 @@ import java.nio.file.Path
 @IgnoreIf({ System.getProperty('user.name') != 'root' })
 @Timeout(120)
 class ProtocolSpec extends Specification {
+    @Shared ServedEngine served
     @Shared Path tmp
     @Shared Engine engine
     @Shared Serve serve
     @Shared Path socket
-    @Shared String cgroupParent = 'cgroovy-api-test-' + UUID.randomUUID().toString().substring(0, 8)
 
     def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-api-')
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
-        socket = tmp.resolve('docker.sock')
-        serve = Serve.start(engine, ['--socket', socket.toString()] as String[], System.err)
+        served = new ServedEngine()
+        tmp = served.tmp
+        engine = served.engine
+        serve = served.serve
+        socket = served.socket
     }
 
     def cleanupSpec() {
-        try {
-            serve?.close()
-            engine?.cgroups()?.removeParent()
-            engine?.close()
-        } finally {
-            if (tmp) ['rm', '-rf', tmp.toString()].execute().waitFor()
-        }
+        served?.close()
     }
 
     SocketChannel connect() {

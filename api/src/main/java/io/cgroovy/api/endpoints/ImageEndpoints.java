@@ -61,7 +61,7 @@ public final class ImageEndpoints {
 
     private Map<String, Object> inspect(String name) {
         ImageRecord rec = find(name);
-        ImageConfig config = store().snapshot(rec.id()).config();
+        ImageConfig config = store().config(rec.id());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("Id", rec.id());
         m.put("RepoTags", rec.tags());

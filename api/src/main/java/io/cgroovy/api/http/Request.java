@@ -120,6 +120,11 @@ public final class Request {
         return v == null || v.isEmpty() ? dflt : v.get(v.size() - 1);
     }
 
+    /** Every value of a repeated query parameter ({@code names=a&names=b}). */
+    public List<String> queryAll(String name) {
+        return query.getOrDefault(name, List.of());
+    }
+
     /** Docker's booleans: 1, true, True; absent = {@code dflt}. */
     public boolean flag(String name, boolean dflt) {
         String v = query(name, null);
