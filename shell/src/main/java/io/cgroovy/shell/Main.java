@@ -27,10 +27,21 @@ public final class Main {
 
     public static void main(String[] args) {
         int status;
-        try (Session session = Session.atDefaultRoot()) {
-            // SIGTERM / SIGHUP: the foreground container is stopped and cleaned up, not orphaned
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> session.stopRunning(10_000), "cgroovy-shutdown"));
-            status = run(args, System.in, System.out, System.err, session, System.console() != null, true);
+        if (args.length == 0 && System.console() != null) {
+            // The prompt first: the session (and with it Groovy and the engine) is made behind it.
+            LazySession session = new LazySession();
+            Runtime.getRuntime().addShutdownHook(new Thread(session::stopRunning, "cgroovy-shutdown"));
+            try {
+                status = new Shell(session).runInteractive(historyFile());
+            } finally {
+                session.close();
+            }
+        } else {
+            try (Session session = Session.atDefaultRoot()) {
+                // SIGTERM / SIGHUP: the foreground container is stopped and cleaned up, not orphaned
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> session.stopRunning(10_000), "cgroovy-shutdown"));
+                status = run(args, System.in, System.out, System.err, session, System.console() != null, true);
+            }
         }
         System.out.flush();
         System.exit(status);
