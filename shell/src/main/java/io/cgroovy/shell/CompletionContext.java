@@ -42,9 +42,12 @@ record CompletionContext(Kind kind, int start, String prefix, String target, cha
         if (open >= 0) {
             String typed = before.substring(open + 1);
             char quote = before.charAt(open);
-            Kind kind = typed.startsWith("/") || typed.startsWith("./") || typed.startsWith("../") || typed.startsWith("~")
-                    ? Kind.PATH : argumentOf(before.substring(0, open));
-            return new CompletionContext(kind, open + 1, typed, null, quote);
+            if (isPath(typed)) return new CompletionContext(Kind.PATH, open + 1, typed, null, quote);
+            String lastWord = typed.substring(typed.lastIndexOf(' ') + 1);
+            if (isPath(lastWord)) {                     // a path inside a command: run 'ls /et
+                return new CompletionContext(Kind.PATH, before.length() - lastWord.length(), lastWord, null, (char) 0);
+            }
+            return new CompletionContext(argumentOf(before.substring(0, open)), open + 1, typed, null, quote);
         }
         Matcher m = MEMBER.matcher(before);
         if (m.find()) return new CompletionContext(Kind.MEMBER, m.start(2), m.group(2), m.group(1), (char) 0);
@@ -65,6 +68,10 @@ record CompletionContext(Kind kind, int start, String prefix, String target, cha
             default -> Kind.NONE;
         };
         return new CompletionContext(kind, argStart, arg, null, (char) 0);
+    }
+
+    private static boolean isPath(String s) {
+        return s.startsWith("/") || s.startsWith("./") || s.startsWith("../") || s.startsWith("~");
     }
 
     /** The DSL word (or option key) whose string argument starts right after {@code head}. */

@@ -27,7 +27,14 @@ public final class Main {
 
     public static void main(String[] args) {
         int status;
-        if (args.length == 0 && System.console() != null) {
+        if (args.length == 1 && args[0].equals("--cds-training")) {
+            try {
+                status = Training.run();
+            } catch (Exception e) {
+                System.err.println("cgroovy: class-data training failed: " + e);
+                status = 1;
+            }
+        } else if (args.length == 0 && System.console() != null) {
             // The prompt first: the session (and with it Groovy and the engine) is made behind it.
             LazySession session = new LazySession();
             Runtime.getRuntime().addShutdownHook(new Thread(session::stopRunning, "cgroovy-shutdown"));

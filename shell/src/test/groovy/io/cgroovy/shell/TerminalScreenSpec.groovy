@@ -1,0 +1,173 @@
+package io.cgroovy.shell
+
+import spock.lang.IgnoreIf
+import spock.lang.Specification
+import spock.lang.TempDir
+import spock.lang.Timeout
+
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.concurrent.TimeUnit
+
+/**
+ * The launcher in a real terminal (tmux, 100x40): what the user sees after typing, read back
+ * from the screen. Container cases need root; each spec has its own state root and cgroup parent.
+ */
+@IgnoreIf({ !TmuxScreen.available() })
+@Timeout(400)
+class TerminalScreenSpec extends Specification {
+    @TempDir Path dir
+    String cgroupParent = 'cgroovy-screen-test-' + UUID.randomUUID().toString().substring(0, 8)
+    TmuxScreen screen
+
+    def setup() {
+        screen = new TmuxScreen(dir, 100, 40)
+    }
+
+    def cleanup() {
+        screen?.close()
+        ['sh', '-c', "for d in /sys/fs/cgroup/${cgroupParent} /sys/fs/cgroup/*/${cgroupParent}; do " +
+                '[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \\; ; done; true'].execute().waitFor()
+    }
+
+    private Map<String, String> env(Map<String, String> more = [:]) {
+        [CGROOVY_CLASSPATH: System.getProperty('java.class.path'), CGROOVY_ROOT: dir.resolve('root').toString(),
+         CGROOVY_CGROUP_PARENT: cgroupParent, CGROOVY_HISTORY: dir.resolve('history').toString(), TERM: 'xterm-256color'] + more
+    }
+
+    private void startShell(Map<String, String> more = [:]) {
+        screen.start("cd ${TmuxScreen.shellQuote(dir.toString())} && ${LauncherSpec.LAUNCHER}", env(more))
+        screen.await('cgroovy>')
+    }
+
+    /** Types a line and Enter, then waits for {@code expected} on the screen after it; the screen from the line on. */
+    private String enter(String line, String expected) {
+        screen.type(line)
+        screen.await(line)
+        int at = screen.text.lastIndexOf(line)
+        screen.press('Enter')
+        screen.awaitAfter(at, expected)
+    }
+
+    def "help from the DSL's docs, a word completed with Tab, a file path completed for load, colours"() {
+        given:
+        Files.createDirectories(dir.resolve('images'))
+        Files.writeString(dir.resolve('images/busybox-export.tar'), 'not really')
+
+        when:
+        startShell()
+        enter(':help', 'Inside container(image) { ... }:')
+        String one = enter(':help memory', 'example: ')
+        screen.type('ima')
+        screen.press('Tab')
+        screen.await('cgroovy> images')
+        screen.press('C-u')
+        screen.type("load 'ima")
+        screen.press('Tab')
+        screen.await("load 'images/")
+        screen.press('Tab')
+        String shown = screen.await("load 'images/busybox-export.tar'")
+        String colours = screen.ansi
+        screen.press('C-u')
+        enter('x = 6 * 7', '==> 42')
+
+        then:
+        one.contains("memory 'SIZE'   (inside container(image) { ... })")
+        one.contains("example: container('busybox') { memory '64m'")
+        shown.contains("cgroovy> load 'images/busybox-export.tar'")
+        colours.contains('\u001B[')                       // the line is highlighted
+    }
+
+    def "NO_COLOR: no colour codes at the prompt"() {
+        when:
+        startShell(NO_COLOR: '1')
+        screen.type("container('busybox') { memory '64m' }")
+        screen.await("memory '64m' }")
+
+        then:
+        !screen.ansi.contains('\u001B[3')        // no foreground colour anywhere
+        !screen.ansi.contains('\u001B[1m')       // nor bold
+    }
+
+    @IgnoreIf({ !LauncherSpec.isRoot() })
+    def "Tab completes a container's name; images() is a table that fits the terminal; Ctrl-C stops a running sleep"() {
+        when:
+        startShell()
+        enter("web = container('busybox') { name 'screen-web-1'; run 'true' }", '==> container screen-web-1')
+        screen.type("inspect('scr")
+        screen.press('Tab')
+        String completed = screen.await("inspect('screen-web-1'")
+        screen.press('C-u')
+        enter("tag 'busybox', 'a-rather-long-repository-name-for-a-narrow-terminal/with/many/parts/to/cut:1'", '==> image')
+        String table = enter('images()', 'MB\ncgroovy>')
+        enter("container('busybox') { run 'echo sleeping; sleep 600' }", '\nsleeping')
+        screen.press('C-c')
+        screen.awaitAfter(screen.text.lastIndexOf('sleeping'), '==> container ', 120)
+        String after = screen.awaitAfter(screen.text.lastIndexOf('sleeping'), '\ncgroovy>', 60)
+
+        then:
+        completed.contains("cgroovy> inspect('screen-web-1'")
+        List<String> rows = table.readLines().dropWhile { !it.startsWith('REPOSITORY') }.takeWhile { !it.startsWith('cgroovy>') }
+        rows.size() == 3                              // headers, busybox, the long name
+        rows.every { it.length() <= 100 }
+        rows[0] ==~ /REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE/
+        rows.any { it.contains('…') }                  // the long name was cut to fit
+        rows.any { it ==~ /busybox\s+latest\s+[0-9a-f]{12}\s+.*B/ }
+        after.contains('==> container ')                // the handle comes back, then the prompt
+    }
+
+    @IgnoreIf({ !LauncherSpec.isRoot() })
+    def ":save writes the session's state-changing commands as a recipe that cgroovy run replays to the same state"() {
+        given:
+        Path recipe = dir.resolve('env.cgroovy')
+
+        when:
+        startShell()
+        enter("limit = '64m'", '==> 64m')
+        enter("c = container('busybox') { memory limit; run 'echo first' }", '==> container ')
+        enter('c.exitCode', '==> 0')
+        enter("tag 'busybox', 'saved/box:1'", '==> image saved/box:1')
+        enter('nope()', "error: unknown word 'nope'")
+        enter('images()', 'MB\ncgroovy>')
+        enter(":save ${recipe}", "==> saved 3 commands to ${recipe}")
+        String tableHere = piped(dir.resolve('root'), 'images()\n')
+
+        Path replayRoot = dir.resolve('replay')
+        Map r = launch(replayRoot, 'run', recipe.toString())
+        String tableThere = piped(replayRoot, 'images()\n')
+
+        then:
+        Files.readAllLines(recipe).findAll { !it.startsWith('//') } ==
+                ["limit = '64m'", "c = container('busybox') { memory limit; run 'echo first' }", "tag 'busybox', 'saved/box:1'"]
+        r.status == 0
+        r.out == 'first\n'
+        names(tableThere) == names(tableHere)
+        names(tableThere).contains('saved/box 1')
+    }
+
+    /** REPOSITORY and TAG of each row of an images() table. */
+    private static List<String> names(String table) {
+        table.readLines().drop(1).collect { it.split(/\s{3,}/) }.collect { "${it[0]} ${it[1]}".toString() }.sort()
+    }
+
+    /** The shell with {@code input} piped in, on state root {@code root}: its stdout. */
+    private String piped(Path root, String input) {
+        Map r = launchWith(root, [], input)
+        assert r.status == 0: r.err
+        r.out
+    }
+
+    private Map launchWith(Path root, List<String> args, String input) {
+        ProcessBuilder pb = new ProcessBuilder([LauncherSpec.LAUNCHER.toString()] + (args as List))
+        pb.environment().putAll(env(CGROOVY_ROOT: root.toString()))
+        Path out = Files.createTempFile(dir, 'out', '.txt')
+        Path err = Files.createTempFile(dir, 'err', '.txt')
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile())
+        Process p = pb.start()
+        p.outputStream.withCloseable { it.write(input.getBytes('UTF-8')) }
+        assert p.waitFor(240, TimeUnit.SECONDS)
+        [status: p.exitValue(), out: Files.readString(out), err: Files.readString(err)]
+    }
+
+    private Map launch(Path root, String... args) { launchWith(root, args as List, '') }
+}
