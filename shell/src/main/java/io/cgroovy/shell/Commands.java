@@ -2,7 +2,7 @@ package io.cgroovy.shell;
 
 import io.cgroovy.dsl.Session;
 import io.cgroovy.dsl.Suggest;
-import io.cgroovy.dsl.WordDocs;
+import io.cgroovy.dsl.Words;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -100,39 +100,18 @@ final class Commands {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    /** Every word with its usage and summary, then the shell commands and keys. */
+    /** Every word with its usage and doc (the DSL's catalogue), then the shell commands and keys. */
     static String help() {
         StringBuilder b = new StringBuilder("Groovy with container words; variables persist across lines.\n");
-        section(b, "Words:", WordDocs.words(WordDocs.Scope.TOP));
-        section(b, "Inside container(image) { ... }:", WordDocs.words(WordDocs.Scope.CONTAINER));
-        b.append("Shell commands:\n");
-        NAMES.forEach((n, d) -> b.append("  ").append(pad(n, 8)).append(d).append('\n'));
+        b.append(Words.help()).append('\n');
+        b.append("shell commands:\n");
+        NAMES.forEach((n, d) -> b.append("  ").append(n).append(" ".repeat(Math.max(2, 9 - n.length()))).append(d).append('\n'));
         b.append(KEYS);
         return b.toString();
     }
 
-    private static void section(StringBuilder b, String title, List<String> words) {
-        b.append(title).append('\n');
-        for (String w : words) {
-            WordDocs.Doc d = WordDocs.of(w);
-            b.append("  ").append(pad(d == null ? w : d.getUsage(), 28)).append(d == null ? "" : d.getSummary()).append('\n');
-        }
-    }
-
-    private static String pad(String s, int width) {
-        return s.length() >= width ? s + "  " : s + " ".repeat(width - s.length());
-    }
-
     /** One word: usage, where it goes, what it does, an example; or what was probably meant. */
     static String helpFor(String word) {
-        WordDocs.Doc d = WordDocs.of(word);
-        if (d == null) {
-            List<String> all = new ArrayList<>(WordDocs.words(WordDocs.Scope.TOP));
-            all.addAll(WordDocs.words(WordDocs.Scope.CONTAINER));
-            if (all.contains(word)) return word + " (no description yet)";
-            return "no word '" + word + "'" + Suggest.didYouMean(word, all) + " (:help lists them)";
-        }
-        String where = d.getScope() == WordDocs.Scope.CONTAINER ? "   (inside container(image) { ... })" : "";
-        return d.getUsage() + where + "\n  " + d.getSummary() + "\n  example: " + d.getExample();
+        return Words.help(word);
     }
 }

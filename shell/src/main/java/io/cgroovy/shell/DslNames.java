@@ -4,7 +4,7 @@ import groovy.lang.Binding;
 import io.cgroovy.dsl.CgroovyScript;
 import io.cgroovy.dsl.Container;
 import io.cgroovy.dsl.Session;
-import io.cgroovy.dsl.WordDocs;
+import io.cgroovy.dsl.Words;
 import org.codehaus.groovy.runtime.InvokerHelper;
 
 import java.util.ArrayList;
@@ -69,10 +69,10 @@ final class DslNames {
     /** The DSL words with their usage, then the variables. */
     List<NameSource.Name> wordsAndVariables() {
         List<NameSource.Name> out = new ArrayList<>();
-        for (WordDocs.Scope scope : WordDocs.Scope.values()) {
-            for (String w : WordDocs.words(scope)) {
-                WordDocs.Doc d = WordDocs.of(w);
-                out.add(new NameSource.Name(w, d == null ? null : d.getUsage()));
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String scope : List.of("top", "container")) {
+            for (Words.Entry e : Words.all()) {
+                if (e.getScope().equals(scope) && seen.add(e.getName())) out.add(new NameSource.Name(e.getName(), e.getUsage()));
             }
         }
         for (Object k : binding.getVariables().keySet()) {

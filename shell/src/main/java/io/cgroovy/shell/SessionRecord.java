@@ -1,6 +1,6 @@
 package io.cgroovy.shell;
 
-import io.cgroovy.dsl.WordDocs;
+import io.cgroovy.dsl.Words;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,13 +12,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The session as a recipe: the snippets that succeeded and changed something, i.e. set a
- * variable or called a DSL word that is not a pure query (see {@link WordDocs#changesState}).
+ * variable or called a top-level DSL word that is not a pure query ({@link #QUERIES}).
  * {@code :save FILE} writes them in order; {@code cgroovy run FILE} replays them.
  */
 final class SessionRecord {
+    /**
+     * Words that only look (list, inspect, show): a saved session leaves them out. Any other
+     * top-level word (one someone adds tomorrow included) is taken to change state.
+     */
+    static final Set<String> QUERIES = Set.of("images", "ps", "networks", "volumes", "stats", "inspect", "logs",
+            "history", "top", "port", "diff", "explain", "exit", "help");
+
     private final List<String> snippets = new ArrayList<>();
 
     /** The variables before a snippet runs, to see whether it set any. */
@@ -48,7 +56,7 @@ final class SessionRecord {
     /** True when a top-level identifier of {@code snippet} (outside strings and comments) is a state-changing word. */
     static boolean usesStateChangingWord(String snippet) {
         for (String word : identifiers(snippet)) {
-            if (WordDocs.words(WordDocs.Scope.TOP).contains(word) && WordDocs.changesState(word)) return true;
+            if (!QUERIES.contains(word) && Words.names("top").contains(word)) return true;
         }
         return false;
     }

@@ -4,7 +4,7 @@ import io.cgroovy.dsl.Errors;
 import io.cgroovy.dsl.ExitRequest;
 import io.cgroovy.dsl.Interpreter;
 import io.cgroovy.dsl.Session;
-import io.cgroovy.dsl.WordDocs;
+import io.cgroovy.dsl.Words;
 import org.codehaus.groovy.runtime.InvokerHelper;
 import org.jline.reader.EOFError;
 import org.jline.reader.EndOfFileException;
@@ -185,8 +185,8 @@ public final class Shell {
             try {
                 Interpreter i = new Interpreter(session.get(), w);
                 i.eval("null");                      // compiles once: the first real line does not pay for it
-                Set<String> words = new java.util.HashSet<>(WordDocs.words(WordDocs.Scope.TOP));
-                words.addAll(WordDocs.words(WordDocs.Scope.CONTAINER));
+                Set<String> words = new java.util.HashSet<>(Words.names("top"));
+                words.addAll(Words.names("container"));
                 highlightWords.set(Set.copyOf(words));
                 wireSources(completion, names(i));
                 ready.complete(i);

@@ -36,7 +36,7 @@ class TerminalScreenSpec extends Specification {
     }
 
     private void startShell(Map<String, String> more = [:]) {
-        screen.start("cd ${TmuxScreen.shellQuote(dir.toString())} && ${LauncherSpec.LAUNCHER}", env(more))
+        screen.start(LauncherSpec.LAUNCHER.toString(), env(more), dir)
         screen.await('cgroovy>')
     }
 
@@ -56,8 +56,8 @@ class TerminalScreenSpec extends Specification {
 
         when:
         startShell()
-        enter(':help', 'Inside container(image) { ... }:')
-        String one = enter(':help memory', 'example: ')
+        enter(':help', 'shell commands:')
+        String one = enter(':help memory', 'e.g. ')
         screen.type('ima')
         screen.press('Tab')
         screen.await('cgroovy> images')
@@ -72,8 +72,8 @@ class TerminalScreenSpec extends Specification {
         enter('x = 6 * 7', '==> 42')
 
         then:
-        one.contains("memory 'SIZE'   (inside container(image) { ... })")
-        one.contains("example: container('busybox') { memory '64m'")
+        one.contains('memory SIZE    (container)')
+        one.contains("e.g. memory '512m'")
         shown.contains("cgroovy> load 'images/busybox-export.tar'")
         colours.contains('\u001B[')                       // the line is highlighted
     }

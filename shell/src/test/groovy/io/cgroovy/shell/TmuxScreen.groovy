@@ -21,10 +21,11 @@ class TmuxScreen implements Closeable {
 
     static boolean available() { ['sh', '-c', 'command -v tmux'].execute().waitFor() == 0 }
 
-    /** Starts {@code command} (a shell command line) with {@code env} in a new window. */
-    void start(String command, Map<String, String> env) {
+    /** Starts {@code command} (a program and its arguments, shell-quoted) with {@code env}, in {@code cwd}, in a new window. */
+    void start(String command, Map<String, String> env, Path cwd) {
         String exports = env.collect { k, v -> "${k}=${shellQuote(v)}" }.join(' ')
-        tmux('new-session', '-d', '-x', "${width}", '-y', "${height}", "env ${exports} ${command}; echo '[exited '\$?']'; sleep 600")
+        tmux('new-session', '-d', '-x', "${width}", '-y', "${height}",
+                "cd ${shellQuote(cwd.toString())} && env ${exports} ${command}; echo '[exited '\$?']'; sleep 600")
         tmux('set-option', '-g', 'history-limit', '5000')
     }
 
