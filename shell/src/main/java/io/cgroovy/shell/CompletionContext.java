@@ -25,7 +25,7 @@ record CompletionContext(Kind kind, int start, String prefix, String target, cha
             Map.entry("copyOut", Kind.CONTAINER), Map.entry("port", Kind.CONTAINER),
             Map.entry("network", Kind.NETWORK), Map.entry("networkRm", Kind.NETWORK), Map.entry("connect", Kind.NETWORK),
             Map.entry("disconnect", Kind.NETWORK), Map.entry("volume", Kind.VOLUME), Map.entry("volumes", Kind.VOLUME),
-            Map.entry("volumeRm", Kind.VOLUME), Map.entry("load", Kind.PATH), Map.entry("bind", Kind.PATH),
+            Map.entry("volumeRm", Kind.VOLUME), Map.entry("rmVolume", Kind.VOLUME), Map.entry("load", Kind.PATH), Map.entry("bind", Kind.PATH),
             Map.entry("copyIn", Kind.PATH), Map.entry("build", Kind.PATH), Map.entry("file", Kind.PATH));
 
     private static final Pattern KEY = Pattern.compile("(\\w+)\\s*:\\s*$");

@@ -49,6 +49,7 @@ final class DslNames {
         for (Object c : handles) {
             String name = str(prop(c, "name"));
             String id = str(prop(c, "shortId"));
+            if (id == null) id = shortId(str(prop(c, "id")));
             String image = str(prop(c, "image"));
             if (name != null) out.putIfAbsent(name, new NameSource.Name(name, id == null ? image : id + " " + image));
             if (id != null) out.putIfAbsent(id, new NameSource.Name(id, name));
@@ -60,7 +61,7 @@ final class DslNames {
     List<NameSource.Name> named(String word) {
         List<NameSource.Name> out = new ArrayList<>();
         for (Object o : list(word)) {
-            String name = str(prop(o, "name"));
+            String name = o instanceof CharSequence ? o.toString() : str(prop(o, "name"));
             if (name != null) out.add(new NameSource.Name(name, null));
         }
         return out;
@@ -94,6 +95,10 @@ final class DslNames {
         List<Object> out = new ArrayList<>();
         if (result instanceof Iterable<?> it) for (Object o : it) out.add(o);
         return out;
+    }
+
+    private static String shortId(String id) {
+        return id == null || id.length() <= 12 ? id : id.substring(0, 12);
     }
 
     private static Object prop(Object o, String name) {

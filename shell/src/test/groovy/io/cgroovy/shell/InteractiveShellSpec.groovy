@@ -42,6 +42,9 @@ class InteractiveShellSpec extends Specification {
         env.put('CGROOVY_CGROUP_PARENT', cgroupParent)
         env.put('CGROOVY_HISTORY', dir.resolve('history').toString())
         env.put('TERM', 'xterm')
+        // the byte stream is read here, not a rendered screen: highlighting redraws words as they
+        // are typed, so it is off (TerminalScreenSpec checks colours on a real screen)
+        env.put('NO_COLOR', '1')
         pb.redirectErrorStream(true)
         process = pb.start()
         Thread.startDaemon {

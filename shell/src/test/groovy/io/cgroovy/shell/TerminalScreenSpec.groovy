@@ -126,7 +126,7 @@ class TerminalScreenSpec extends Specification {
         enter("limit = '64m'", '==> 64m')
         enter("c = container('busybox') { memory limit; run 'echo first' }", '==> container ')
         enter('c.exitCode', '==> 0')
-        enter("tag 'busybox', 'saved/box:1'", '==> image saved/box:1')
+        enter("tag 'busybox', 'saved/box:1'", '==> image ')
         enter('nope()', "error: unknown word 'nope'")
         enter('images()', 'MB\ncgroovy>')
         enter(":save ${recipe}", "==> saved 3 commands to ${recipe}")
