@@ -214,6 +214,17 @@ abstract class CgroovyScript extends Script {
         img
     }
 
+    /** One sample of the running containers' cgroup usage, as Docker's stats table. */
+    @Word(value = "CPU, memory and pids use of the running containers as a table (docker stats --no-stream); stats(c) refreshes in the shell until a key is pressed.",
+            usage = 'stats([CONTAINER])', example = "stats()")
+    StatsList stats() { StatsList.sample(cgroovySession(), [], false) }
+
+    /** The usage of one container (a handle, a name or an id); the shell keeps it refreshing. */
+    StatsList stats(Object container) {
+        String ref = container instanceof Container ? ((Container) container).id : String.valueOf(container)
+        StatsList.sample(cgroovySession(), [ref], true)
+    }
+
     /** Ends the recipe (or the shell) with {@code status}. */
     @Word(value = 'Ends the recipe (or the shell) with this exit status.', usage = 'exit N', example = 'exit 3')
     void exit(int status) { throw new ExitRequest(status) }

@@ -79,9 +79,9 @@ public final class Shell {
     }
 
     /** What one snippet did: go on, or leave with a status. */
-    private record Outcome(boolean leave, int status, boolean ok) {
-        static final Outcome OK = new Outcome(false, 0, true);
-        static final Outcome FAILED = new Outcome(false, 0, false);
+    private record Outcome(boolean leave, int status, boolean ok, Object live) {
+        static final Outcome OK = new Outcome(false, 0, true, null);
+        static final Outcome FAILED = new Outcome(false, 0, false, null);
     }
 
     /**
@@ -130,8 +130,8 @@ public final class Shell {
     }
 
     /** How values and errors are shown: terminal width for tables (0: no limit), colours. */
-    record Display(Supplier<Integer> width, boolean colour) {
-        static final Display PLAIN = new Display(() -> 0, false);
+    record Display(Supplier<Integer> width, boolean colour, boolean liveTables) {
+        static final Display PLAIN = new Display(() -> 0, false, false);
     }
 
     /** Colours only on a terminal that has them, and never when NO_COLOR is set (https://no-color.org). */
@@ -159,7 +159,7 @@ public final class Shell {
             return 1;
         }
         boolean colour = colours(terminal);
-        Display display = new Display(() -> terminal.getWidth() > 0 ? terminal.getWidth() : 80, colour);
+        Display display = new Display(() -> terminal.getWidth() > 0 ? terminal.getWidth() : 80, colour, true);
         PrintWriter w = terminal.writer();
         CompletableFuture<Interpreter> ready = new CompletableFuture<>();
         AtomicReference<Set<String>> highlightWords = new AtomicReference<>(Set.of());
@@ -235,6 +235,7 @@ public final class Shell {
                 }
                 Outcome o = evaluateOnWorker(worker, terminal, interpreter, snippet, w, display, true);
                 if (o.leave()) return o.status();
+                if (o.live() != null) LiveTable.show(terminal, o.live(), display);
             }
         } finally {
             try {
@@ -332,10 +333,11 @@ public final class Shell {
     private static Outcome evaluate(Interpreter interpreter, String snippet, PrintWriter out, PrintWriter err, Display display) {
         try {
             Object value = interpreter.eval(snippet);
+            if (display.liveTables() && LiveTable.isLive(value)) return new Outcome(false, 0, true, value);   // drawn by the prompt's thread
             printValue(out, value, display);
             return Outcome.OK;
         } catch (ExitRequest exit) {
-            return new Outcome(true, exit.getStatus(), true);
+            return new Outcome(true, exit.getStatus(), true, null);
         } catch (VirtualMachineError e) {
             if (!(e instanceof StackOverflowError || e instanceof OutOfMemoryError)) throw e;
             printError(err, e, display.colour());

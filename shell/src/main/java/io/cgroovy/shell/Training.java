@@ -45,7 +45,7 @@ final class Training {
                     continue;
                 }
                 try {
-                    Shell.printValue(w, interpreter.eval(line), new Shell.Display(() -> 80, true));
+                    Shell.printValue(w, interpreter.eval(line), new Shell.Display(() -> 80, true, false));
                 } catch (Exception e) {
                     Shell.printError(w, e, true);
                 }
