@@ -9,6 +9,7 @@ import java.nio.file.Files
 import java.nio.file.Path
 
 /** What Tab completes where (text analysis and file paths; no engine). */
+@spock.lang.Tag('kernel-agnostic') // files and the JVM only: the cgroup v2 guest run leaves it out (README)
 class CompletionSpec extends Specification {
     @TempDir Path dir
 

@@ -3,6 +3,7 @@ package io.cgroovy.shell
 import spock.lang.Specification
 
 /** Progress bars drawn from pull events (the renderer alone; the pull on a terminal is TerminalScreenSpec's). */
+@spock.lang.Tag('kernel-agnostic') // files and the JVM only: the cgroup v2 guest run leaves it out (README)
 class ProgressBarsSpec extends Specification {
     StringWriter text = new StringWriter()
     long now = 0

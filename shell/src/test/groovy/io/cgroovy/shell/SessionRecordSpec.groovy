@@ -7,6 +7,7 @@ import java.nio.file.Files
 import java.nio.file.Path
 
 /** Which snippets a saved session keeps, and the :help text (both read the DSL's word docs). */
+@spock.lang.Tag('kernel-agnostic') // files and the JVM only: the cgroup v2 guest run leaves it out (README)
 class SessionRecordSpec extends Specification {
     @TempDir Path dir
 

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit
  * The launcher in a real terminal (tmux, 100x40): what the user sees after typing, read back
  * from the screen. Container cases need root; each spec has its own state root and cgroup parent.
  */
-@IgnoreIf({ !TmuxScreen.available() })
+@IgnoreIf(value = { !TmuxScreen.available() }, reason = 'tmux is not installed (scripts/install-deps)')
 @Timeout(400)
 class TerminalScreenSpec extends Specification {
     @TempDir Path dir
@@ -89,7 +89,7 @@ class TerminalScreenSpec extends Specification {
         !screen.ansi.contains('\u001B[1m')       // nor bold
     }
 
-    @IgnoreIf({ !LauncherSpec.isRoot() })
+    @IgnoreIf(value = { !LauncherSpec.isRoot() }, reason = 'containers need root')
     def "Tab completes a container's name; images() is a table that fits the terminal; Ctrl-C stops a running sleep"() {
         when:
         startShell()
@@ -116,7 +116,25 @@ class TerminalScreenSpec extends Specification {
         after.contains('==> container ')                // the handle comes back, then the prompt
     }
 
-    @IgnoreIf({ !LauncherSpec.isRoot() })
+    @IgnoreIf(value = { !LauncherSpec.isRoot() }, reason = 'containers need root')
+    def "stats(c) is a table refreshed in place until a key is pressed"() {
+        when:
+        startShell()
+        // a container kept running by a thread of the shell, so the prompt is free
+        enter("bg = Thread.start { container('busybox') { name 'stats-bg-1'; memory '64m'; run 'echo up-\$((40+2)); sleep 40' } }; null", 'up-42')
+        enter("stats('stats-bg-1')", '(any key stops)')
+        String live = screen.awaitAfter(screen.text.lastIndexOf("stats('stats-bg-1')"), '%   ')   // a second frame has a CPU %
+        screen.type('q')
+        String after = screen.awaitAfter(screen.text.lastIndexOf("stats('stats-bg-1')"), '\ncgroovy>')
+        enter('1 + 1', '==> 2')
+
+        then:
+        live.contains('MEM USAGE / LIMIT')
+        live =~ /stats-bg-1\s+\d+\.\d\d%\s+[\d.]+[KMG]?i?B \/ 64\.00MiB/
+        after.count('MEM USAGE / LIMIT') == 1          // redrawn in place, not printed again
+    }
+
+    @IgnoreIf(value = { !LauncherSpec.isRoot() }, reason = 'containers need root')
     def ":save writes the session's state-changing commands as a recipe that cgroovy run replays to the same state"() {
         given:
         Path recipe = dir.resolve('env.cgroovy')
