@@ -48,7 +48,6 @@ record Reference(String name, String tag, String digest) {
             }
         }
         if (domain.equals(DEFAULT_DOMAIN) && !path.contains("/")) path = "library/" + path;
-        if (!path.equals(path.toLowerCase(java.util.Locale.ROOT))) throw new ImageException("invalid reference '" + ref + "': repository name must be lowercase");
         for (String c : path.split("/", -1)) {
             if (!COMPONENT.matcher(c).matches()) throw new ImageException("invalid reference '" + ref + "': bad name component '" + c + "'");
         }

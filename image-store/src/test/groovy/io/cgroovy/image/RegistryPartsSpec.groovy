@@ -34,7 +34,7 @@ class RegistryPartsSpec extends Specification {
         where:
         ref                  || message
         ''                   || 'invalid reference: empty'
-        'App'                || "invalid reference 'App': repository name must be lowercase"
+        'App'                || "invalid reference 'App': bad name component 'App'"
         'https://h.io/app'   || "invalid reference 'https://h.io/app': a reference has no scheme (write host/name:tag)"
         'app@sha256:abc'     || "invalid reference 'app@sha256:abc': bad digest"
         'app:-bad'           || "invalid reference 'app:-bad': bad tag '-bad'"

@@ -217,7 +217,7 @@ class RegistryPullSpec extends Specification {
         message { s.pull("$registry.host/busybox:nope", opts) } == "pull $registry.host/busybox:nope: not found: manifest unknown".toString()
         message { s.pull("$registry.host/nothing/here:1", opts) }.startsWith("pull $registry.host/nothing/here:1: not found")
         message { s.pull("127.0.0.1:$dead/x:1", opts) } == "127.0.0.1:$dead: cannot reach the registry: connection refused".toString()
-        message { s.pull('Upper/Case', opts) } == "invalid reference 'Upper/Case': repository name must be lowercase"
+        message { s.pull('Upper/Case', opts) } == "invalid reference 'Upper/Case': bad name component 'Upper'"
         message { s.pull('http://x/y', opts) } == "invalid reference 'http://x/y': a reference has no scheme (write host/name:tag)"
         message { s.pull('a:b:c', opts) }.startsWith("invalid reference 'a:b:c'")
         message { s.pull("$registry.host/busybox:1", opts.platform('linux')) } == "invalid platform 'linux': expected os/arch or os/arch/variant, e.g. linux/arm64"
