@@ -70,6 +70,14 @@ static const char *status_path;
  * monitor (a child subreaper), which waits for it.
  */
 static int handover;
+/*
+ * runc-style create/start: "open-start FIFO" (before pivot_root) keeps an O_PATH fd of the start
+ * fifo; "wait-start" (right before exec) tells the parent the container is created (a record with
+ * index -2; a handover parent then writes "created PID" and exits) and blocks until "start" opens
+ * the fifo for reading. Failures after that have no parent to report to: they go to stderr.
+ */
+static int startfd = -1;
+static int created;
 
 /* ---------- small helpers ---------- */
 
@@ -473,16 +481,47 @@ static int step_setuid(char **a) {
 }
 
 static int step_close_fds(void) {
-    int keep = errfd;
+    int keep[2] = {errfd, startfd};
+    if (keep[0] > keep[1]) { int t = keep[0]; keep[0] = keep[1]; keep[1] = t; }
     if (rootfd >= 0) { close(rootfd); rootfd = -1; }
-    if (syscall(SYS_close_range, 3, (unsigned)keep - 1, 0) == 0 &&
-        syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0) == 0)
-        return 0;
+    unsigned from = 3;
+    int ok = 1;
+    for (int k = 0; k < 2 && ok; k++) {
+        if (keep[k] < (int)from) continue;
+        if ((unsigned)keep[k] > from && syscall(SYS_close_range, from, (unsigned)keep[k] - 1, 0) != 0) ok = 0;
+        from = (unsigned)keep[k] + 1;
+    }
+    if (ok && syscall(SYS_close_range, from, ~0U, 0) == 0) return 0;
     long max = sysconf(_SC_OPEN_MAX);
     if (max < 0 || max > 1 << 20) max = 1 << 20;
     for (int fd = 3; fd < max; fd++)
-        if (fd != keep) close(fd);
+        if (fd != errfd && fd != startfd) close(fd);
     return 0;
+}
+
+static int step_open_start(char **a) {
+    if (startfd >= 0) close(startfd);
+    startfd = open(a[0], O_PATH | O_CLOEXEC);
+    return startfd < 0 ? -errno : 0;
+}
+
+static int step_wait_start(void) {
+    if (startfd < 0) return -EBADF;
+    int32_t rec[2] = {-2, 0};
+    signal(SIGPIPE, SIG_IGN);
+    if (write_all(errfd, (const char *)rec, sizeof rec) < 0) return -errno;
+    created = 1;
+    char p[64];
+    snprintf(p, sizeof p, "/proc/self/fd/%d", startfd);
+    int fd = open(p, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    int r = write_all(fd, "0", 1);
+    int e = errno;
+    close(fd);
+    close(startfd);
+    startfd = -1;
+    signal(SIGPIPE, SIG_DFL);
+    return r < 0 ? -e : 0;
 }
 
 static int hexval(char c) {
@@ -605,6 +644,8 @@ static int run_step(struct step *s) {
     if (OP("no-new-privs", 0)) return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -errno : 0;
     if (OP("umask", 1)) { umask((mode_t)num(a[0])); return 0; }
     if (OP("close-fds", 0)) return step_close_fds();
+    if (OP("open-start", 1)) return step_open_start(a);
+    if (OP("wait-start", 0)) return step_wait_start();
     if (OP("chdir", 1)) return step_chdir(a);
     if (OP("seccomp", 1)) return step_seccomp(a);
     if (OP("exec", -1)) return n < 2 ? -EINVAL : step_exec(a, n);
@@ -627,6 +668,15 @@ static void forward(int sig, siginfo_t *info, void *ctx) {
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
 static void child_fail(int index, int err) {
+    if (created) {
+        /* the parent has gone (create/start): say it on stderr, exit like a shell would */
+        char text[512];
+        const char *op = index >= 0 && index < nsteps ? steps[index].op : "plan";
+        int n = snprintf(text, sizeof text, "cgroovy-executor: %s%s%s: %s\n", op,
+                         strcmp(op, "exec") == 0 ? " " : "", strcmp(op, "exec") == 0 ? steps[index].args[1] : "", err_text(err));
+        write_all(2, text, n > 0 && (size_t)n < sizeof text ? (size_t)n : strlen(text));
+        _exit(strcmp(op, "exec") == 0 ? (err == ENOENT ? 127 : err == EACCES ? 126 : 125) : 125);
+    }
     int32_t rec[2] = {index, err};
     write_all(errfd, (const char *)rec, sizeof rec);
     _exit(125);
@@ -661,15 +711,26 @@ static int do_clone_child_setup(void) {
 
 static int parent_wait(int index, int rfd) {
     int32_t rec[2];
-    size_t got = 0;
-    while (got < sizeof rec) {
-        ssize_t r = read(rfd, (char *)rec + got, sizeof rec - got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        got += (size_t)r;
+    size_t got;
+    char text[512];
+    for (;;) {
+        got = 0;
+        while (got < sizeof rec) {
+            ssize_t r = read(rfd, (char *)rec + got, sizeof rec - got);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) break;
+            got += (size_t)r;
+        }
+        if (got != sizeof rec || rec[0] != -2) break;
+        /* the container is created and waits for "start" */
+        if (handover) {
+            snprintf(text, sizeof text, "created %d\n", (int)child_pid);
+            write_status(text);
+            close(rfd);
+            return 0;
+        }
     }
     close(rfd);
-    char text[512];
     if (handover && got == 0) {
         snprintf(text, sizeof text, "running %d\n", (int)child_pid);
         write_status(text);

@@ -18,13 +18,14 @@ import java.util.HexFormat;
  * written to a temporary file and renamed into place, so a half-written binary is never run and
  * a changed build gets a new name.
  */
-final class ExecutorBinary {
+public final class ExecutorBinary {
     static final String RESOURCE = "/io/cgroovy/runtime/native/cgroovy-executor";
     static final String MONITOR = "/io/cgroovy/runtime/native/cgroovy-monitor";
 
     private ExecutorBinary() {}
 
-    static Path install(Path root) { return install(root, RESOURCE); }
+    /** The executor, installed under {@code root}/bin (once per build). */
+    public static Path install(Path root) { return install(root, RESOURCE); }
 
     /** The monitor of detached containers. */
     static Path installMonitor(Path root) { return install(root, MONITOR); }

@@ -26,6 +26,9 @@ public final class PlanCompiler {
         }
     }
 
+    /** Mount options podman/crun put in config.json that are instructions to the runtime, not mount data (not acted on). */
+    static final java.util.Set<String> RUNTIME_ONLY_OPTIONS = java.util.Set.of("tmpcopyup", "notmpcopyup", "copy-symlink", "z", "Z", "U");
+
     /** Overlay mount data must fit one page with its NUL. */
     static final int MAX_MOUNT_DATA = 4095;
 
@@ -40,6 +43,8 @@ public final class PlanCompiler {
     private final List<CgroupMounts.Mount> hostCgroupMounts;
     private final Map<String, String> hostCgroupLinks;
     private final List<Step> steps = new ArrayList<>();
+    /** runc-style create: the fifo "start" opens; the process waits on it right before exec. */
+    private Path startFifo;
 
     private PlanCompiler(RuntimeSpec spec, Rootfs rootfs, List<Path> cgroupJoinDirs, Path cloneInto,
                          List<CgroupMounts.Mount> hostCgroupMounts, Map<String, String> hostCgroupLinks) {
@@ -131,6 +136,19 @@ public final class PlanCompiler {
         process(p, clean(p.cwd == null || p.cwd.isEmpty() ? "/" : p.cwd));
     }
 
+    /**
+     * As above, for a container that is created now and started later (runc create/start): the process
+     * stops right before exec until {@code startFifo} is opened for reading. With no layers in
+     * {@code rootfs}, its directory (prepared by the caller, e.g. podman) is bind-mounted on itself.
+     */
+    public static Plan compileCreate(RuntimeSpec spec, Rootfs rootfs, List<Path> cgroupJoinDirs, Path cloneInto,
+                                     List<CgroupMounts.Mount> hostCgroupMounts, Map<String, String> hostCgroupLinks, Path startFifo) {
+        PlanCompiler c = new PlanCompiler(spec, rootfs, cgroupJoinDirs, cloneInto, hostCgroupMounts, new TreeMap<>(hostCgroupLinks));
+        c.startFifo = startFifo;
+        c.compile();
+        return new Plan(c.steps);
+    }
+
     /** The symlinks directly in the host's /sys/fs/cgroup (name → target); empty when there are none. */
     public static Map<String, String> readHostCgroupLinks() {
         Map<String, String> links = new TreeMap<>();
@@ -199,8 +217,15 @@ public final class PlanCompiler {
         if (cgroupNs) add("create cgroup namespace", "unshare", Linux.CLONE_NEWCGROUP);
 
         add("make mounts private", "mount-host", "", "/", "", Linux.MS_REC | Linux.MS_PRIVATE, "");
-        overlay();
+        if (rootfs.layersLowestFirst().isEmpty()) {
+            // a prepared root directory: bind it on itself so that it is a mount point for pivot_root
+            add("bind the rootfs " + rootfs.rootfs() + " on itself", "mount-host", rootfs.rootfs().toString(),
+                    rootfs.rootfs().toString(), "", Linux.MS_BIND | Linux.MS_REC, "");
+        } else {
+            overlay();
+        }
         add("open rootfs " + rootfs.rootfs(), "open-root", rootfs.rootfs().toString());
+        if (startFifo != null) add("open the start fifo " + startFifo, "open-start", startFifo.toString());
 
         boolean devTmpfs = false;
         for (RuntimeSpec.Mount m : spec.mounts) {
@@ -254,6 +279,7 @@ public final class PlanCompiler {
         add("close inherited file descriptors", "close-fds");
         add("chdir to " + cwd, "chdir", cwd);
         if (seccomp != null && p.noNewPrivileges) add(seccompWhat, "seccomp", seccomp);
+        if (startFifo != null) add("wait for start", "wait-start");
 
         if (p.args == null || p.args.isEmpty()) throw new ContainerException("no command to run");
         List<Object> exec = new ArrayList<>();
@@ -334,6 +360,8 @@ public final class PlanCompiler {
                     flags = f.clear() ? flags & ~f.flag() : flags | f.flag();
                 } else if (Linux.PROPAGATION.containsKey(o)) {
                     propagation |= Linux.PROPAGATION.get(o);
+                } else if (RUNTIME_ONLY_OPTIONS.contains(o)) {
+                    // options other runtimes (crun) read themselves, never mount data
                 } else {
                     data.add(o);
                 }
