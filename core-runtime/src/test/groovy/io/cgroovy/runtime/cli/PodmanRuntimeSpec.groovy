@@ -1,0 +1,152 @@
+package io.cgroovy.runtime.cli
+
+import io.cgroovy.runtime.TestImages
+import spock.lang.IgnoreIf
+import spock.lang.Shared
+import spock.lang.Specification
+import spock.lang.Stepwise
+import spock.lang.Timeout
+
+import java.nio.file.Files
+import java.nio.file.Path
+import java.nio.file.Paths
+
+/**
+ * Podman runs containers through scripts/cgroovy-runtime (its OCI runtime, in place of runc): a busybox
+ * image built with umoci, turned into a docker-archive by skopeo and loaded into a throwaway podman
+ * store; podman's own storage, run dir, tmpdir, cgroup parent and the runtime's state root are all
+ * under the spec's temporary directory.
+ */
+@IgnoreIf({ !TestImages.isRoot() })
+@Timeout(600)
+@Stepwise
+class PodmanRuntimeSpec extends Specification {
+    @Shared Path tmp
+    @Shared Path wrapper
+    @Shared String cgroupParent = 'cgroovy-test-' + UUID.randomUUID().toString().substring(0, 8)
+
+    static Map sh(List cmd, Map<String, String> env = [:]) {
+        def pb = new ProcessBuilder(cmd.collect { it.toString() })
+        pb.environment().putAll(env)
+        def p = pb.start()
+        def out = new StringBuilder(), err = new StringBuilder()
+        p.consumeProcessOutput(out, err)
+        p.waitFor()
+        [code: p.exitValue(), out: out.toString(), err: err.toString()]
+    }
+
+    List<String> podman(String... args) {
+        ['podman', '--root', "$tmp/root", '--runroot', "$tmp/runroot", '--tmpdir', "$tmp/tmpdir", '--cgroup-manager', 'cgroupfs',
+         '--events-backend', 'file', '--runtime', wrapper.toString()] + (args as List)
+    }
+
+    static final List<String> RUN = ['--network', 'none', '--ulimit', 'nofile=20000:20000', '--ulimit', 'nproc=32768:32768']
+
+    List<String> left() {
+        Files.list(tmp.resolve('runtime-root')).withCloseable { s -> s.map { it.fileName.toString() }.filter { it != 'bin' }.toList() }
+    }
+
+    def setupSpec() {
+        tmp = Files.createTempDirectory('cgroovy-podman-')
+        // the runtime command with this build's classes (no Maven build inside a test) and its own state root
+        // (given here: podman's exit command calls "delete" without the --runtime-flag options)
+        wrapper = tmp.resolve('cgroovy-runtime')
+        Path script = Paths.get('..', 'scripts', 'cgroovy-runtime').toAbsolutePath().normalize()
+        Files.writeString(wrapper, "#!/bin/sh\nCGROOVY_RUNTIME_CLASSPATH='${System.getProperty('java.class.path')}' exec '$script' --root '$tmp/runtime-root' \"\$@\"\n")
+        wrapper.toFile().setExecutable(true)
+        // busybox as an OCI layout (umoci), then a docker-archive (skopeo), loaded into podman's store
+        Path oci = tmp.resolve('oci')
+        assert sh(['umoci', 'init', '--layout', oci.toString()]).code == 0
+        assert sh(['umoci', 'new', '--image', "$oci:busybox".toString()]).code == 0
+        Path bundle = tmp.resolve('unpacked')
+        assert sh(['umoci', 'unpack', '--image', "$oci:busybox".toString(), bundle.toString()]).code == 0
+        Path bin = bundle.resolve('rootfs/bin')
+        Files.createDirectories(bin)
+        Files.createDirectories(bundle.resolve('rootfs/tmp'))
+        assert sh(['chmod', '1777', bundle.resolve('rootfs/tmp').toString()]).code == 0
+        Files.copy(TestImages.BUSYBOX, bin.resolve('busybox'))
+        ['/bin/busybox', '--list'].execute().text.readLines()*.trim().findAll { it && it != 'busybox' }.each {
+            Files.createSymbolicLink(bin.resolve(it), Paths.get('busybox'))
+        }
+        assert sh(['umoci', 'repack', '--image', "$oci:busybox".toString(), bundle.toString()]).code == 0
+        assert sh(['umoci', 'config', '--image', "$oci:busybox".toString(), '--config.cmd', 'sh']).code == 0
+        def copy = sh(['skopeo', 'copy', '-q', "oci:$oci:busybox".toString(), "docker-archive:$tmp/busybox.tar:localhost/busybox:latest".toString()])
+        assert copy.code == 0: copy.err
+        def load = sh(podman('load', '-q', '-i', "$tmp/busybox.tar".toString()))
+        assert load.code == 0: load.err
+    }
+
+    def cleanupSpec() {
+        if (tmp == null) return
+        try {
+            sh(podman('rm', '-af', '-t', '0'))
+            sh(podman('rmi', '-af'))
+            sh(['podman', '--root', "$tmp/root".toString(), '--runroot', "$tmp/runroot".toString(), '--storage-driver', 'overlay', 'system', 'reset', '-f'])
+        } finally {
+            // podman's storage may hold overlay mounts under tmp: unmount before removing anything
+            new File('/proc/self/mountinfo').readLines().collect { it.split(' ')[4] }.findAll { it.startsWith(tmp.toString()) }
+                    .sort { -it.length() }.each { sh(['umount', '-l', it]) }
+            for (String h : ['memory', 'cpu,cpuacct', 'cpuset', 'pids', 'devices', 'freezer', 'blkio', 'systemd', 'unified', 'hugetlb', 'net_cls,net_prio', 'perf_event', '']) {
+                Path d = Paths.get('/sys/fs/cgroup', h, cgroupParent)
+                // conmon may still be on its way out of its cgroup
+                for (int i = 0; i < 50 && Files.isDirectory(d); i++) {
+                    sh(['find', d.toString(), '-depth', '-type', 'd', '-exec', 'rmdir', '{}', ';'])
+                    if (Files.isDirectory(d)) sleep(200)
+                }
+            }
+            TestImages.removeAll(tmp)
+        }
+    }
+
+    def "podman run --rm busybox echo hi prints hi through cgroovy-runtime"() {
+        when:
+        def r = sh(podman(['run', '--rm', '--cgroup-parent', "/$cgroupParent".toString()] + RUN + ['localhost/busybox', 'echo', 'hi'] as String[]))
+        then:
+        r.err == '' || !r.err.contains('Error')
+        r.out == 'hi\n'
+        r.code == 0
+        and: 'the runtime kept its state under the root podman gave it, and removed it again (podman deletes after run returns)'
+        Files.isDirectory(tmp.resolve('runtime-root/bin'))
+        left().isEmpty() || { sleep(10_000); left() }().isEmpty()
+    }
+
+    def "the exit status and cgroovy's security defaults come through podman"() {
+        when:
+        def r = sh(podman(['run', '--rm', '--cgroup-parent', "/$cgroupParent".toString()] + RUN
+                + ['localhost/busybox', 'sh', '-c', 'grep -E "Seccomp:|NoNewPrivs" /proc/self/status; exit 3'] as String[]))
+        then: "podman's seccomp filter is compiled and installed by cgroovy"
+        r.code == 3
+        r.out.contains('Seccomp:\t2')
+    }
+
+    def "a detached container: podman exec, top, stop and rm go through the runtime"() {
+        when:
+        def run = sh(podman(['run', '-d', '--name', 'cg-detached', '--cgroup-parent', "/$cgroupParent".toString()] + RUN
+                + ['localhost/busybox', 'sleep', '300'] as String[]))
+        def exec = sh(podman('exec', 'cg-detached', 'sh', '-c', 'cat /proc/1/cmdline > /tmp/seen; echo exec-out; exit 4'))
+        def seen = sh(podman('exec', 'cg-detached', 'sh', '-c', 'tr "\\0" " " < /tmp/seen | grep -qx "sleep 300 "'))
+        def ps = sh(podman('ps', '--format', '{{.Names}} {{.Status}}'))
+        def stop = sh(podman('stop', '-t', '1', 'cg-detached'))
+        def rm = sh(podman('rm', 'cg-detached'))
+        then:
+        run.code == 0
+        exec.code == 4
+        exec.out == 'exec-out\n'
+        seen.code == 0
+        ps.out.startsWith('cg-detached Up')
+        stop.code == 0
+        rm.code == 0
+        sh(podman('ps', '-aq')).out == ''
+    }
+
+    def "--systemd-cgroup is refused with a clear message (JSON in the log file)"() {
+        given:
+        Path log = tmp.resolve('runtime.log')
+        when:
+        def r = sh([wrapper.toString(), '--root', "$tmp/rr".toString(), '--log', log.toString(), '--log-format', 'json', '--systemd-cgroup', 'list'])
+        then:
+        r.code == 1
+        r.err.startsWith('cgroovy-runtime: --systemd-cgroup is not supported')
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(log.toFile()).get('level').asText() == 'error'
+    }
+}
