@@ -88,6 +88,8 @@ final class LayerUnpacker {
         private final java.util.LinkedHashMap<Path, TarArchiveEntry> dirs = new java.util.LinkedHashMap<>();
         private long written;
         private boolean canChown = true;
+        // one buffer per layer: a fresh 64 KiB per file costs more than copying a small file
+        private final byte[] buf = new byte[64 * 1024];
 
         Run(Path dir, String layer, TarEndPadding padded) {
             this.dir = dir;
@@ -170,7 +172,6 @@ final class LayerUnpacker {
          * holes to zeros that never pass through the bounded stream.
          */
         private void copy(InputStream in, OutputStream out) throws IOException {
-            byte[] buf = new byte[64 * 1024];
             for (int n; (n = in.read(buf)) > 0; ) {
                 written += n;
                 if (written > maxBytes) {
