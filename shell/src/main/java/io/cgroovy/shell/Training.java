@@ -39,7 +39,12 @@ final class Training {
                     .variable(LineReader.INDENTATION, 4).build();
             SessionRecord record = new SessionRecord();
             for (int i = 0; i < 3; i++) {
-                String line = reader.readLine(Shell.PROMPT);
+                String line;
+                try {
+                    line = reader.readLine(Shell.PROMPT);
+                } catch (org.jline.reader.EndOfFileException e) {
+                    break;                          // the typed input is used up
+                }
                 if (Commands.isCommand(line)) {
                     Commands.run(line, w, w, record, interpreter.getBinding().getVariables(), code -> true);
                     continue;
