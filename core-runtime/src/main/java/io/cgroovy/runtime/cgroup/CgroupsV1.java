@@ -287,7 +287,26 @@ public final class CgroupsV1 implements Cgroups {
             Long max = pids == null ? null : CgroupFs.readLimit(pids.resolve("pids.max"));
             Path cpuDir = dirs.get("cpu");
             long throttled = cpuDir == null ? 0 : CgroupFs.readKeyed(cpuDir.resolve("cpu.stat")).getOrDefault("nr_throttled", 0L);
-            return new Stats(usage, limit, peak, oomKills(), cpu, cur, max, throttled);
+            Long quota = null, shares = null;
+            long period = 0;
+            if (cpuDir != null) {
+                long q = CgroupFs.readLong(cpuDir.resolve("cpu.cfs_quota_us"));
+                quota = q < 0 ? null : q;
+                period = CgroupFs.readLong(cpuDir.resolve("cpu.cfs_period_us"));
+                shares = CgroupFs.readLong(cpuDir.resolve("cpu.shares"));
+            }
+            long rbytes = 0, wbytes = 0;
+            Path blkio = dirs.get("blkio");
+            Path served = blkio == null ? null : blkio.resolve("blkio.throttle.io_service_bytes_recursive");
+            if (served != null && !Files.exists(served)) served = blkio.resolve("blkio.throttle.io_service_bytes");
+            if (served != null && Files.exists(served)) {
+                for (String line : CgroupFs.read(served).split("\n")) { // "254:0 Read 4096"
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length == 3 && f[1].equals("Read")) rbytes += Long.parseLong(f[2]);
+                    if (f.length == 3 && f[1].equals("Write")) wbytes += Long.parseLong(f[2]);
+                }
+            }
+            return new Stats(usage, limit, peak, oomKills(), cpu, cur, max, throttled, quota, period, shares, rbytes, wbytes);
         }
 
         @Override

@@ -268,7 +268,25 @@ public final class CgroupsV2 implements Cgroups {
                 cur = CgroupFs.readLong(dir.resolve("pids.current"));
                 max = CgroupFs.readLimit(dir.resolve("pids.max"));
             }
-            return new Stats(usage, limit, peak, oomKills(), cpuNanos, cur, max, cpu.getOrDefault("nr_throttled", 0L));
+            Long quota = null, shares = null;
+            long period = 0;
+            if (Files.exists(dir.resolve("cpu.max"))) {
+                String[] qp = CgroupFs.read(dir.resolve("cpu.max")).split("\\s+");
+                quota = qp[0].equals("max") ? null : Long.parseLong(qp[0]);
+                period = Long.parseLong(qp[1]);
+                shares = Limits.weightToShares(CgroupFs.readLong(dir.resolve("cpu.weight")));
+            }
+            long rbytes = 0, wbytes = 0;
+            if (Files.exists(dir.resolve("io.stat"))) {
+                for (String line : CgroupFs.read(dir.resolve("io.stat")).split("\n")) {
+                    for (String kv : line.trim().split("\\s+")) {
+                        if (kv.startsWith("rbytes=")) rbytes += Long.parseLong(kv.substring(7));
+                        if (kv.startsWith("wbytes=")) wbytes += Long.parseLong(kv.substring(7));
+                    }
+                }
+            }
+            return new Stats(usage, limit, peak, oomKills(), cpuNanos, cur, max, cpu.getOrDefault("nr_throttled", 0L),
+                    quota, period, shares, rbytes, wbytes);
         }
 
         @Override

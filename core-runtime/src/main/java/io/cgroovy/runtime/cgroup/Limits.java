@@ -84,6 +84,9 @@ final class Limits {
     /** Docker shares → cgroup v2 cpu.weight, as runc and crun convert: 2 → 1, 1024 → 39, 262144 → 10000. */
     static long sharesToWeight(long shares) { return 1 + ((shares - 2) * 9999) / 262142; }
 
+    /** cgroup v2 cpu.weight → Docker shares (the inverse of {@link #sharesToWeight}; 100 → 2597, close to 1024's 39 → 1013). */
+    static long weightToShares(long weight) { return 2 + ((weight - 1) * 262142) / 9999; }
+
     /** pids.max file value. */
     static String pids(long max) { return max == -1 ? "max" : Long.toString(max); }
 }

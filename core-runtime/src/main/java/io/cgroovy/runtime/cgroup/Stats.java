@@ -11,7 +11,13 @@ package io.cgroovy.runtime.cgroup;
  * @param pidsCurrent         tasks now (pids.current)
  * @param pidsMax             task limit (pids.max); null = unlimited
  * @param cpuThrottledPeriods CFS periods in which the quota ran out (cpu.stat nr_throttled on v1 and v2)
+ * @param cpuQuotaUs          CPU time per period (v1 cpu.cfs_quota_us, v2 cpu.max first field); null = no quota
+ * @param cpuPeriodUs         the period (v1 cpu.cfs_period_us, v2 cpu.max second field); 0 when the kernel has no cpu controller here
+ * @param cpuShares           relative weight on Docker's shares scale (v1 cpu.shares, v2 cpu.weight converted back); null if unknown
+ * @param ioReadBytes         bytes read from block devices (v1 blkio.throttle.io_service_bytes, v2 io.stat rbytes)
+ * @param ioWriteBytes        bytes written to block devices (v1 ... Write, v2 io.stat wbytes)
  */
 public record Stats(long memoryUsageBytes, Long memoryLimitBytes, Long memoryMaxUsageBytes, long oomKills,
-                    long cpuUsageNanos, long pidsCurrent, Long pidsMax, long cpuThrottledPeriods) {
+                    long cpuUsageNanos, long pidsCurrent, Long pidsMax, long cpuThrottledPeriods,
+                    Long cpuQuotaUs, long cpuPeriodUs, Long cpuShares, long ioReadBytes, long ioWriteBytes) {
 }
