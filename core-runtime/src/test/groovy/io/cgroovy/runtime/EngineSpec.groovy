@@ -96,6 +96,18 @@ class EngineSpec extends Specification {
         throw new IllegalStateException('no executor with a container process appeared')
     }
 
+    /** Waits until process {@code p} has handlers for all {@code signals} (SigCgt in /proc/PID/status). */
+    static void awaitCatching(ProcessHandle p, List<Integer> signals) {
+        long end = System.currentTimeMillis() + 60_000
+        while (true) {
+            def line = new File("/proc/${p.pid()}/status").readLines().find { it.startsWith('SigCgt:') }
+            long mask = Long.parseUnsignedLong(line.split(/\s+/)[1], 16)
+            if (signals.every { ((mask >> (it - 1)) & 1) == 1 }) return
+            assert System.currentTimeMillis() < end: "process ${p.pid()} did not install handlers for signals ${signals}"
+            Thread.sleep(20)
+        }
+    }
+
     def "SIGINT, SIGHUP and SIGQUIT to the executor reach the container"() {
         given:
         def result = null
@@ -103,7 +115,7 @@ class EngineSpec extends Specification {
             result = run(['sh', '-c', "trap 'exit 10' INT; trap 'exit 11' HUP; trap 'exit 12' QUIT; echo ready; while true; do sleep 0.05; done"])
         }
         def exe = awaitExecutor()
-        Thread.sleep(300) // let sh install its traps
+        awaitCatching(exe.children().findFirst().get(), [1, 2, 3]) // sh has installed its traps (slow in the UML guest)
         when:
         new ProcessBuilder('kill', '-' + signal, exe.pid().toString()).start().waitFor()
         t.join(10000)
@@ -387,6 +399,7 @@ class EngineSpec extends Specification {
         t.join(10000)
     }
 
+    @Timeout(600) // the other JVM compiles a Groovy script: minutes in the UML guest
     def "when the engine's JVM dies, its container dies at once; the next engine removes the rest"() {
         given: 'another JVM running a container of the same image'
         def root = tmp.resolve('root-jvm')
@@ -530,8 +543,8 @@ class EngineSpec extends Specification {
                 error = e
             }
         }
+        awaitCatching(awaitExecutor().children().findFirst().get(), [15])
         when:
-        Thread.sleep(1000)
         t.interrupt()
         t.join(20000)
         then:

@@ -72,6 +72,8 @@ class PeerRuntimeSpec extends Specification {
         Files.newDirectoryStream(Path.of('/sys/fs/cgroup')).withCloseable { ds ->
             ds.each { Path h -> if (Files.isDirectory(h.resolve(cgroupParent))) Files.delete(h.resolve(cgroupParent)) }
         }
+        // on cgroup v2 the parent is directly under the one hierarchy
+        if (Files.isDirectory(Path.of('/sys/fs/cgroup', cgroupParent))) Files.delete(Path.of('/sys/fs/cgroup', cgroupParent))
         where:
         runtime << ['runc', 'crun']
     }

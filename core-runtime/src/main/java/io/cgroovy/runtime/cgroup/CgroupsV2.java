@@ -76,10 +76,12 @@ public final class CgroupsV2 implements Cgroups {
 
     private void requireController(Path dir, Set<String> needed) {
         Set<String> have = words(dir.resolve("cgroup.controllers"));
-        Set<String> kernel = words(root.resolve("cgroup.controllers"));
+        Path top = root; // the hierarchy's root (root may be a delegated directory inside it)
+        while (top.getParent() != null && Files.exists(top.getParent().resolve("cgroup.controllers"))) top = top.getParent();
+        Set<String> kernel = words(top.resolve("cgroup.controllers"));
         for (String c : needed) {
             if (!kernel.contains(c)) {
-                throw new ContainerException("cgroup v2 controller " + c + " is not available on this host (" + root
+                throw new ContainerException("cgroup v2 controller " + c + " is not available on this host (" + top
                         + "/cgroup.controllers lists " + String.join(" ", new TreeSet<>(kernel)) + "): drop the " + c
                         + " limit, or use a kernel with it (it may be bound to a cgroup v1 hierarchy: unmount that)");
             }

@@ -50,21 +50,42 @@ public record CgroupView(String version, List<Path> paths, Stats stats) {
         return m;
     }
 
+    /**
+     * The path for a screen: below /sys/fs/cgroup, 64-hex ids cut to Docker's 12, and on v1 "{memory,cpu,...}/" for
+     * the hierarchies (the full paths are in {@link #paths()}).
+     */
+    public String shortPath() {
+        Path root = Path.of("/sys/fs/cgroup");
+        Path first = paths.get(0);
+        String rel = first.startsWith(root) ? root.relativize(first).toString() : first.toString();
+        if (version.equals("v1") && first.startsWith(root)) {
+            List<Path> hier = paths.stream().filter(p -> p.startsWith(root)).toList();
+            rel = "*" + rel.substring(rel.indexOf('/')) + " (" + hier.size() + " v1 hierarchies)";
+        }
+        return rel.replaceAll("\\b([0-9a-f]{12})[0-9a-f]{52}\\b", "$1…");
+    }
+
     /** A few lines, each under 80 columns: what a user at the prompt wants to see. */
     @Override
     public String toString() {
         Stats s = stats;
         StringBuilder b = new StringBuilder("cgroup " + version + "\n");
-        for (Path p : paths) b.append("  path   ").append(p).append('\n');
+        b.append("  path   ").append(shortPath()).append('\n');
         b.append(String.format("  memory %s used of %s, peak %s, OOM kills %d%n", Sizes.human(s.memoryUsageBytes()),
                 s.memoryLimitBytes() == null ? "no limit" : Sizes.human(s.memoryLimitBytes()),
                 s.memoryMaxUsageBytes() == null ? "-" : Sizes.human(s.memoryMaxUsageBytes()), s.oomKills()));
-        b.append(String.format("  cpu    %s, shares %s, used %.2f s, throttled %d periods%n",
-                s.cpuQuotaUs() == null ? "no quota" : String.format("%.2f CPUs (%d/%d us)", (double) s.cpuQuotaUs() / s.cpuPeriodUs(),
+        b.append(String.format("  cpu    %s, shares %s%n",
+                s.cpuQuotaUs() == null ? "no quota" : String.format("quota %.2f CPUs (%d/%d us)", (double) s.cpuQuotaUs() / s.cpuPeriodUs(),
                         s.cpuQuotaUs(), s.cpuPeriodUs()),
-                s.cpuShares() == null ? "-" : s.cpuShares().toString(), s.cpuUsageNanos() / 1e9, s.cpuThrottledPeriods()));
+                s.cpuShares() == null ? "-" : s.cpuShares().toString()));
+        b.append(String.format("         used %.2f s, throttled in %d periods%n", s.cpuUsageNanos() / 1e9, s.cpuThrottledPeriods()));
         b.append(String.format("  pids   %d of %s%n", s.pidsCurrent(), s.pidsMax() == null ? "no limit" : s.pidsMax().toString()));
         b.append(String.format("  io     read %s, written %s", Sizes.human(s.ioReadBytes()), Sizes.human(s.ioWriteBytes())));
-        return b.toString();
+        StringBuilder cut = new StringBuilder();
+        for (String l : b.toString().split("\n")) {
+            if (cut.length() > 0) cut.append('\n');
+            cut.append(l.length() > Explain.WIDTH ? l.substring(0, Explain.WIDTH - 1) + "…" : l);
+        }
+        return cut.toString();
     }
 }

@@ -25,10 +25,10 @@ public final class Explain {
         out.add("│  └─ shared with the host: " + (shared.isEmpty() ? "none" : String.join(" ", shared)));
         CgroupView cg = CgroupView.of(cgroup);
         Stats s = cg.stats();
-        out.add("├─ cgroup " + cg.version() + " " + cg.paths().get(0) + (cg.paths().size() > 1 ? " (+" + (cg.paths().size() - 1) + " v1 hierarchies)" : ""));
+        out.add("├─ cgroup " + cg.version() + " " + cg.shortPath());
         String[] lines = cg.toString().split("\n");
         List<String> body = new ArrayList<>();
-        for (String l : lines) if (!l.startsWith("cgroup ") && !l.trim().startsWith("path ")) body.add(l.trim());
+        for (String l : lines) if (!l.startsWith("cgroup ") && !l.trim().startsWith("path ")) body.add(l.substring(2));
         for (int i = 0; i < body.size(); i++) out.add("│  " + (i == body.size() - 1 ? "└─ " : "├─ ") + body.get(i));
         List<Mounts.Mount> mounts = Mounts.of(pid);
         out.add("└─ mounts (" + mounts.size() + ")");

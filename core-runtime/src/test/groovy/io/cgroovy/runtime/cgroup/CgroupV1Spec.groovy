@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit
 import static io.cgroovy.runtime.cgroup.CgroupTestSupport.*
 
 /** What is specific to cgroup v1 (the build machines' hybrid layout): one directory per hierarchy, v1 file names. */
-@Requires({ CgroupTestSupport.isRoot() && CgroupTestSupport.hostVersion() == 'v1' })
+@Requires(value = { CgroupTestSupport.isRoot() && CgroupTestSupport.hostVersion() == 'v1' }, reason = "the v1 files: this kernel's /sys/fs/cgroup is cgroup v2 (CgroupV2Spec runs instead)")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CgroupV1Spec extends Specification {
     static final long MiB = 1024 * 1024
@@ -75,7 +75,7 @@ class CgroupV1Spec extends Specification {
         cg.joinDirs().every { it.fileName.toString() == 'files' && Files.isDirectory(it) }
     }
 
-    @Requires({ Files.exists(Path.of('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes')) })
+    @Requires(value = { Files.exists(Path.of('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes')) }, reason = 'the kernel accounts no swap (memory.memsw.* missing)')
     def "memory+swap is the memsw limit (Docker semantics), -1 unlimited"() {
         expect:
         file(create('swap-' + n, new Resources(32 * MiB, swap, null, null, null)), 'memory', 'memory.memsw.limit_in_bytes') == want

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit
 import static io.cgroovy.runtime.cgroup.CgroupTestSupport.*
 
 /** What is specific to cgroup v2 (users' hosts; the UML guest here): one directory, controllers passed down. */
-@Requires({ CgroupTestSupport.isRoot() && CgroupTestSupport.hostVersion() == 'v2' })
+@Requires(value = { CgroupTestSupport.isRoot() && CgroupTestSupport.hostVersion() == 'v2' }, reason = "the v2 files: this host's /sys/fs/cgroup is cgroup v1 (the UML guest run has them)")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class CgroupV2Spec extends Specification {
     static final long MiB = 1024 * 1024
