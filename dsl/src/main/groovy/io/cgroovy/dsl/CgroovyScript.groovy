@@ -226,6 +226,31 @@ abstract class CgroovyScript extends Script {
     }
 
     /** Ends the recipe (or the shell) with {@code status}. */
+    @Word(value = "Creates a network like docker network create (or returns it when it exists with the same settings).",
+            usage = "network(NAME) { subnet CIDR; gateway IP; ipRange CIDR; mtu N; internal true }", example = "network('backend') { subnet '10.89.0.0/24' }")
+    Network network(String name, @DelegatesTo(value = NetworkDefinition, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
+        NetworkDefinition d = new NetworkDefinition()
+        if (body != null) {
+            Closure<?> c = (Closure<?>) body.clone()
+            c.resolveStrategy = Closure.DELEGATE_FIRST
+            c.delegate = d
+            c.call(d)
+        }
+        new Network(cgroovySession().engine().networks().ensure(d.settings(name)))
+    }
+
+    /** An existing network by name (the default one, bridge, is made on first use); a new one with a free subnet when unknown. */
+    Network network(String name) {
+        def n = cgroovySession().engine().networks()
+        new Network(n.list().any { it.name == name } || name == 'bridge' ? n.get(name) : n.ensure(new io.cgroovy.runtime.net.NetworkSettings(name, null, null, null, null, false)))
+    }
+
+    @Word(value = 'The networks of this engine (docker network ls).', usage = 'networks()', example = 'networks()')
+    List<Network> networks() { cgroovySession().engine().networks().list().collect { new Network(it) } }
+
+    @Word(value = 'Removes a network; refused while containers are on it (docker network rm).', usage = 'rmNetwork NAME', example = "rmNetwork 'backend'")
+    void rmNetwork(String name) { cgroovySession().engine().networks().remove(name) }
+
     @Word(value = 'Ends the recipe (or the shell) with this exit status.', usage = 'exit N', example = 'exit 3')
     void exit(int status) { throw new ExitRequest(status) }
 

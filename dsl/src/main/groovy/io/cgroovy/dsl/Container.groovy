@@ -33,6 +33,7 @@ final class Container implements GroovyInterceptable {
     final boolean detached
     private final int foregroundExit
     private final boolean foregroundOom
+    private final List<String> foregroundIps
 
     /** An ended foreground container. */
     Container(ContainerSettings settings, RunResult result) {
@@ -42,6 +43,7 @@ final class Container implements GroovyInterceptable {
         this.name = result.name()
         this.foregroundExit = result.exitCode()
         this.foregroundOom = result.oomKilled()
+        this.foregroundIps = result.addresses()
         this.detached = false
     }
 
@@ -55,7 +57,14 @@ final class Container implements GroovyInterceptable {
         this.detached = true
         this.foregroundExit = 0
         this.foregroundOom = false
+        this.foregroundIps = []
     }
+
+    @Word("Its IPv4 address on its first network (null with network none or host).")
+    String getIp() { List<String> l = getIps(); l.isEmpty() ? null : l[0] }
+
+    @Word("Its IPv4 addresses, one per network, in the order it joined them.")
+    List<String> getIps() { detached ? (session == null ? [] as List<String> : session.engine().addresses(id)) : foregroundIps }
 
     /** The session that ran it (for diff, copy, commit, rm of a kept container); null in tests that make handles by hand. */
     Session session

@@ -6,6 +6,8 @@ import io.cgroovy.runtime.ContainerSettings
 import io.cgroovy.runtime.MountSpec
 import io.cgroovy.runtime.DetachOptions
 import io.cgroovy.runtime.RestartPolicy
+import io.cgroovy.runtime.Networking
+import io.cgroovy.runtime.net.PublishedPort
 import io.cgroovy.runtime.cgroup.Resources
 
 import java.util.regex.Pattern
@@ -181,6 +183,76 @@ class ContainerSpec {
     void keep(Object keep) { put('keep', keep) }
 
     void keep() { put('keep', true) }
+
+    /** Networks in the order written: [name, aliases] each; published ports; aliases for every user network. */
+    private final List<Written> networksWritten = []
+    private final List<Written> portsWritten = []
+    private final List<String> aliasesWritten = []
+
+    @Word(value = "A network to join (docker run --network): bridge (the default network), none (only lo), host, or a network's name; repeat it to join several.",
+            usage = "network bridge|none|host|NAME [, aliases: [...]]", example = "network 'backend'")
+    void network(Map<String, ?> options, Object name) {
+        for (String k : options.keySet()) {
+            if (k != 'aliases') throw new DslException("network '${name}': unknown option '${k}'${Suggest.didYouMean(k, ['aliases'])}".toString())
+        }
+        Object a = options.aliases
+        List<String> aliases = a == null ? [] : a instanceof Collection ? ((Collection<?>) a).collect { String.valueOf(it) } : [String.valueOf(a)]
+        networksWritten << new Written([name instanceof Network ? ((Network) name).name : String.valueOf(name), aliases], here())
+    }
+
+    void network(Object name) { network([:], name) }
+
+    @Word(value = "The default network, as docker run gives it (network bridge).", usage = "network bridge")
+    String getBridge() { 'bridge' }
+    @Word(value = "No network: only lo (network none).", usage = "network none")
+    String getNone() { 'none' }
+    @Word(value = "The host's network namespace (network host).", usage = "network host")
+    String getHost() { 'host' }
+
+    @Word(value = "Publishes a container port on the host (docker run -p): PORT (a free host port), HOST:CONTAINER, IP:HOST:CONTAINER, with /udp for UDP.",
+            usage = "publish [IP:][HOSTPORT:]PORT[/udp]", example = "publish '127.0.0.1:8080:80'")
+    void publish(Object port) { portsWritten << new Written(String.valueOf(port), here()) }
+
+    @Word(value = "Another name the container answers to on its user networks (docker run --network-alias).", usage = "alias NAME", example = "alias 'db'")
+    void alias(String... names) { aliasesWritten.addAll(names as List<String>) }
+
+    /** The networking the words asked for; network none when nothing was said. */
+    private Networking networking() {
+        List<PublishedPort> ports = portsWritten.collect { Written w ->
+            try {
+                PublishedPort.parse((String) w.value)
+            } catch (io.cgroovy.runtime.ContainerException e) {
+                throw new DslException("publish '${w.value}': ${e.message}".toString(), w.where)
+            }
+        }
+        if (networksWritten.isEmpty()) {
+            if (!ports.isEmpty() || !aliasesWritten.isEmpty()) return Networking.bridge(ports) // like docker run -p: the default network
+            return Networking.NONE
+        }
+        List<String> names = networksWritten.collect { Written w -> (String) ((List<?>) w.value)[0] }
+        for (String special : ['none', 'host']) {
+            if (special in names) {
+                Written w = networksWritten.find { Written x -> ((List<?>) x.value)[0] == special }
+                if (names.size() > 1) throw new DslException("network ${special} cannot be combined with other networks", w.where)
+                if (!ports.isEmpty()) throw new DslException("publish needs a bridge network (the container has network ${special})", portsWritten[0].where)
+                return special == 'none' ? Networking.NONE : Networking.HOST
+            }
+        }
+        if (names.unique(false).size() != names.size()) throw new DslException("network: a network is given twice (${names.join(', ')})", networksWritten[-1].where)
+        Map<String, List<String>> aliases = [:]
+        for (Written w : networksWritten) {
+            List<?> v = (List<?>) w.value
+            String n = (String) v[0]
+            List<String> all = new ArrayList<>((List<String>) v[1])
+            if (n != 'bridge') all.addAll(aliasesWritten)
+            aliases.put(n, all)
+        }
+        try {
+            Networking.of(names, aliases, ports)
+        } catch (io.cgroovy.runtime.ContainerException e) {
+            throw new DslException(e.message, networksWritten[0].where)
+        }
+    }
 
     private void mount(String type, Object source, Object destination, Map<String, ?> options) {
         mountsWritten << new Written([type, source, destination, options ?: [:]], here())
@@ -371,7 +443,8 @@ class ContainerSpec {
         if (keep != null && !(keep instanceof Boolean)) throw error('keep', "keep ${show('keep')}: use true or false")
         new ContainerSettings(image.trim(), name, command(), env, hostname, workdir, user,
                 new Resources(memory, swap, cpus, shares, pids).withCpuset(cpuset, mems)
-                        .withIo(weight == null ? null : weight.intValue(), io), io.cgroovy.runtime.Security.DEFAULT, mounts(), keep == Boolean.TRUE)
+                        .withIo(weight == null ? null : weight.intValue(), io), io.cgroovy.runtime.Security.DEFAULT, mounts(), keep == Boolean.TRUE,
+                networking())
     }
 
     private List<MountSpec> mounts() {

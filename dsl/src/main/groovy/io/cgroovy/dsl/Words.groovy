@@ -15,8 +15,8 @@ import java.lang.reflect.Method
 final class Words {
     /** Classes whose {@link Word}s make up the DSL, in the order help lists their scopes. */
     static final List<Class<?>> OWNERS = [
-            CgroovyScript, ContainerSpec, ImageSpec,
-            Container, Image,
+            CgroovyScript, ContainerSpec, ImageSpec, NetworkDefinition,
+            Container, Image, Network,
     ].asImmutable() as List<Class<?>>
 
     /** One documented word. {@code scope}: where it is written ({@link WordScope}). */

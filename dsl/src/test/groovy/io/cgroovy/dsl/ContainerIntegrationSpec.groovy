@@ -67,6 +67,32 @@ class ContainerIntegrationSpec extends Specification {
         c.toString() == "container ${c.name} (${c.shortId}, busybox) exited 0"
     }
 
+    def "networks: network(NAME) { subnet }, c.ip, the name and alias in /etc/hosts; network none has only lo"() {
+        given:
+        def subnet = "10.${100 + new Random().nextInt(100)}.${new Random().nextInt(256)}.0/24"
+
+        when:
+        Network n = eval("network('dslnet') { subnet '$subnet' }")
+        Network again = eval("network('dslnet') { subnet '$subnet' }")
+        Container c = eval("container('busybox') { network 'dslnet'; name 'dslbox'; alias 'svc'; run 'cat /etc/hosts' }")
+        def hosts = out.toString()
+        out.reset()
+        Container none = eval("container('busybox') { network none; run 'ls /sys/class/net' }")
+
+        then:
+        n.subnet == subnet
+        again.bridge == n.bridge
+        c.ip.startsWith(subnet.replace('0/24', ''))
+        hosts.contains("${c.ip}\t")
+        hosts =~ /(?m)^${java.util.regex.Pattern.quote(c.ip)}\t.*\bsvc$/
+        none.ip == null
+        out.toString() == 'lo\n'
+        eval('networks()')*.name == ['dslnet']
+
+        cleanup:
+        engine.networks().list().each { engine.networks().remove(it.name) }
+    }
+
     def "the exit status of the command is the handle's exitCode"() {
         when:
         Container c = eval("container('busybox') { name 'three'; run 'exit 3' }")

@@ -5,7 +5,7 @@ import io.cgroovy.runtime.ContainerException;
 /**
  * What a user asks for when creating a network ({@code docker network create}): an IPv4 subnet,
  * optional gateway (default: the first address), ip range containers get addresses from
- * (default: the whole subnet), MTU (default: the kernel's) and internal (no way out of the network).
+ * (default: the whole subnet; without a subnet the store picks a free 10.89.x.0/24, as Podman does), MTU (default: the kernel's) and internal (no way out of the network).
  * {@link #validate()} checks it all in one place.
  */
 public record NetworkSettings(String name, String subnet, String gateway, String ipRange, Integer mtu, boolean internal) {
@@ -19,10 +19,17 @@ public record NetworkSettings(String name, String subnet, String gateway, String
         if (name.equals("none") || name.equals("host")) throw new ContainerException("network name '" + name + "' is reserved");
     }
 
-    /** Checks every field; returns the parsed subnet. */
+    /** The same settings on another subnet. */
+    public NetworkSettings withSubnet(String s) { return new NetworkSettings(name, s, gateway, ipRange, mtu, internal); }
+
+    /** Checks every field; returns the parsed subnet (null when none was given). */
     public Cidr validate() {
         checkName(name);
-        if (subnet == null || subnet.isBlank()) throw new ContainerException("network " + name + ": no subnet given (e.g. subnet '10.89.0.0/24')");
+        if (subnet == null || subnet.isBlank()) {
+            if (gateway != null || ipRange != null) throw new ContainerException("network " + name + ": a gateway or ip range needs a subnet");
+            if (mtu != null && (mtu < 576 || mtu > 65535)) throw new ContainerException("invalid mtu " + mtu + " (576-65535)");
+            return null; // the store picks a free one
+        }
         Cidr s = Cidr.parse(subnet, "subnet");
         if (s.prefix() < 8 || s.prefix() > 29) throw new ContainerException("invalid subnet '" + subnet + "': prefix length must be 8-29");
         if (gateway != null) {

@@ -84,9 +84,11 @@ public final class Networks {
     // ---------------------------------------------------------------- records
 
     /** Creates a network like {@code docker network create}; one-line errors for bad or clashing subnets. */
-    public NetworkRecord create(NetworkSettings s) {
-        Cidr subnet = s.validate();
+    public NetworkRecord create(NetworkSettings settings) {
+        Cidr given = settings.validate();
         return locked(() -> {
+            NetworkSettings s = given != null ? settings : settings.withSubnet(freeSubnet().toString());
+            Cidr subnet = given != null ? given : Cidr.parse(s.subnet(), "subnet");
             if (Files.exists(recordFile(s.name()))) throw new ContainerException("network " + s.name() + " already exists");
             checkFree(s.name(), subnet, null);
             NetworkRecord r = new NetworkRecord();
@@ -102,6 +104,34 @@ public final class Networks {
             write(recordFile(r.name), r);
             return r;
         });
+    }
+
+    /**
+     * Like {@link #create}, but an existing network with the same settings is returned as it is
+     * (so a recipe can be run again); one with other settings is an error.
+     */
+    public NetworkRecord ensure(NetworkSettings s) {
+        s.validate();
+        return locked(() -> {
+            NetworkRecord r = read(recordFile(s.name()), NetworkRecord.class);
+            if (r == null) return create(s);
+            boolean same = (s.subnet() == null || Cidr.parse(s.subnet(), "subnet").toString().equals(r.subnet))
+                    && (s.gateway() == null || s.gateway().trim().equals(r.gateway))
+                    && java.util.Objects.equals(s.ipRange() == null ? null : Cidr.parse(s.ipRange(), "ip range").toString(), r.ipRange)
+                    && java.util.Objects.equals(s.mtu(), r.mtu) && s.internal() == r.internal;
+            if (!same) throw new ContainerException("network " + s.name() + " already exists with other settings (" + r.subnet + "); remove it first");
+            return r;
+        });
+    }
+
+    /** The first 10.89.x.0/24 that no network of this root and no host route uses (Podman's choice). */
+    private Cidr freeSubnet() {
+        List<NetworkRecord> all = list();
+        for (int i = 0; i < 256; i++) {
+            Cidr c = new Cidr((10 << 24) | (89 << 16) | (i << 8), 24);
+            if (HostRoutes.clash(c, null) == null && all.stream().noneMatch(o -> o.cidr().overlaps(c))) return c;
+        }
+        throw new ContainerException("no free subnet in 10.89.0.0/16 for a new network; give one with subnet");
     }
 
     /** A subnet must not overlap another network of this root nor any route of the host. */
