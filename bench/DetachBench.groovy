@@ -9,10 +9,12 @@ int n = (args ? args[0] : '50') as int
 def tmp = Files.createTempDirectory('cgroovy-detach-bench-')
 def tag = 'cgroovy-bench-' + ProcessHandle.current().pid()
 Engine engine = Engine.open(tmp.resolve('root'), tag)
-def podmanRoot = tmp.resolve('podman-root'), podmanRun = tmp.resolve('podman-run')
+def ptmp = Files.createTempDirectory(Path.of('/tmp'), 'pd') // podman wants a runroot under 50 characters
+def podmanRoot = ptmp.resolve('r'), podmanRunroot = ptmp.resolve('rr')
 def podmanParent = "/${tag}-podman".toString()
-List<String> podman = ['podman', '--root', podmanRoot.toString(), '--runroot', podmanRun.toString(),
-                       '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--storage-driver', 'overlay']
+List<String> podman = ['podman', '--root', podmanRoot.toString(), '--runroot', podmanRunroot.toString(),
+                       '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--storage-driver', 'overlay',
+                       '--runtime', 'runc'] // crun 1.8 refuses this hybrid cgroup layout (HOST-NOTES.md)
 
 def sh = { List<String> cmd ->
     def p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File('/dev/null'))).start()
@@ -63,16 +65,17 @@ try {
     println "monitor PSS per container: cgroovy-monitor ${mib(ourPss)}, conmon ${mib(theirPss)}, ratio ${String.format('%.2f', ourPss / theirPss)}"
 } finally {
     for (def c : engine.ps(true)) { try { engine.remove(c.id(), true) } catch (Exception e) { System.err.println("cleanup: ${e.message}") } }
-    try { sh(podman + ['rm', '-af', '-t', '0']) } catch (Exception e) { System.err.println("cleanup: ${e.message}") }
+    try { sh(podman + ['stop', '-a', '-t', '0']); sh(podman + ['rm', '-af']) } catch (Exception e) { System.err.println("cleanup: ${e.message}") }
     try { sh(podman + ['system', 'reset', '-f']) } catch (Exception e) { System.err.println("cleanup: ${e.message}") }
     // mounts podman may have left under its root, deepest first
-    new File('/proc/self/mountinfo').readLines().collect { it.split(' ')[4] }.findAll { it.startsWith(tmp.toString()) }
+    new File('/proc/self/mountinfo').readLines().collect { it.split(' ')[4] }.findAll { it.startsWith(ptmp.toString()) || it.startsWith(tmp.toString()) }
             .sort { -it.length() }.each { new ProcessBuilder('umount', '-l', it).start().waitFor() }
-    for (def h : engine.cgroups().parentDirs()) {
-        // podman's cgroup parent sits beside ours in each hierarchy
-        def p = h.parent.resolve(podmanParent.substring(1))
-        if (Files.isDirectory(p)) new ProcessBuilder('find', p.toString(), '-depth', '-type', 'd', '-exec', 'rmdir', '{}', ';').start().waitFor()
+    // podman made its cgroup parent in every hierarchy (the named systemd one and cgroup2 too)
+    new File('/sys/fs/cgroup').listFiles().each { File h ->
+        def p = new File(h, podmanParent.substring(1))
+        if (p.isDirectory()) new ProcessBuilder('find', p.toString(), '-depth', '-type', 'd', '-exec', 'rmdir', '{}', ';').start().waitFor()
     }
     engine.cgroups().removeParent()
     io.cgroovy.runtime.Engine.removeTree(tmp)
+    new ProcessBuilder('rm', '-rf', '--one-file-system', ptmp.toString()).inheritIO().start().waitFor()
 }
