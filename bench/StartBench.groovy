@@ -76,8 +76,8 @@ try {
     def bridged = settings.withNetwork(Networking.of([netName], [:], []))
     def bridgeTimes = time.curry(nBridge)({ def r = engine.run(bridged, quiet); if (r.exitCode() != 0) throw new IllegalStateException("bridge run exited ${r.exitCode()}") })
     // the network part alone: netns + CNI ADD (+ hosts, nft) and CNI DEL + netns removal
-    def nsFile = engine.root().resolve('netns').resolve('bench')
     def member = new Networks.Member('f' * 64, 'bench', 'bench')
+    def nsFile = engine.networks().netnsFile(member.id())
     def attachTimes = [], detachTimes = []
     time.curry(nBridge)({
         long t0 = System.nanoTime()
@@ -129,8 +129,12 @@ try {
         println "  podman, network bridge: ${ms(pb)}"
         println String.format('  ratio cgroovy/podman: none %.2f, bridge %.2f', mg / (double) pn, mb / (double) pb)
     }
+} catch (Throwable e) {
+    e.printStackTrace()
+    throw e
 } finally {
-    if (netName != null) engine.networks().remove(netName)
+    try { Netns.remove(engine.networks().netnsFile('f' * 64)) } catch (Exception ignored) { }
+    if (netName != null) try { engine.networks().remove(netName) } catch (Exception e) { println "bench: ${e.message}" }
     if (podmanUsed) {
         new ProcessBuilder('podman', '--root', podRoot.resolve('root').toString(), '--runroot', podRoot.resolve('run').toString(),
                 '--cgroup-manager', 'cgroupfs', '--storage-driver', 'overlay', 'system', 'reset', '--force')
