@@ -3,6 +3,7 @@ package io.cgroovy.runtime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What {@code ps} and {@code inspect} show of a detached container, read from its record and its
@@ -12,12 +13,15 @@ import java.util.List;
  * @param exitCode   the last exit status (128+signal when killed); 0 while it never ended
  * @param pid        the container's first process on the host while running, else 0
  * @param error      why the last start failed, or ""
+ * @param labels     the labels it was created with
  */
 public record ContainerInfo(String id, String name, String image, List<String> command, Instant created,
                            String status, int exitCode, boolean oomKilled, long pid, int restartCount,
-                           Instant startedAt, Instant finishedAt, RestartPolicy restart, boolean tty, String error) {
+                           Instant startedAt, Instant finishedAt, RestartPolicy restart, boolean tty, String error,
+                           Map<String, String> labels) {
     public ContainerInfo {
         command = command == null ? List.of() : List.copyOf(command);
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
     }
 
     /** The first 12 characters of the id, as Docker shows it. */

@@ -36,6 +36,7 @@ final class ContainerRecord {
         public boolean interactive;
         public String restart;
         public Resources resources;
+        public java.util.Map<String, String> labels;
     }
 
     /** state.json (written by the monitor in C, same fields). */

@@ -21,10 +21,14 @@ import java.util.Map;
  * @param keep     keep the container's filesystem after it ended (for diff, copy, commit) until
  *                 {@link Engine#removeContainer}; false removes everything at once (docker run --rm)
  * @param network  none (default: its own namespace with only lo), host, or networks to join and ports to publish
+ * @param entrypoint replaces the image's Entrypoint (and then its Cmd is not used, as with
+ *                 {@code docker run --entrypoint}); null: the image's, empty: none
+ * @param labels   key/value metadata kept in the container's record (docker run --label)
  */
 public record ContainerSettings(String image, String name, List<String> command, Map<String, String> env,
                                 String hostname, String workdir, String user, Resources resources, Security security,
-                                List<MountSpec> mounts, boolean keep, Networking network) {
+                                List<MountSpec> mounts, boolean keep, Networking network,
+                                List<String> entrypoint, Map<String, String> labels) {
     public ContainerSettings(String image, String name, List<String> command, Map<String, String> env,
                              String hostname, String workdir, String user, Resources resources) {
         this(image, name, command, env, hostname, workdir, user, resources, Security.DEFAULT);
@@ -43,9 +47,17 @@ public record ContainerSettings(String image, String name, List<String> command,
         this(image, name, command, env, hostname, workdir, user, resources, security, mounts, keep, null);
     }
 
+    /** Without entrypoint or labels. */
+    public ContainerSettings(String image, String name, List<String> command, Map<String, String> env,
+                             String hostname, String workdir, String user, Resources resources, Security security,
+                             List<MountSpec> mounts, boolean keep, Networking network) {
+        this(image, name, command, env, hostname, workdir, user, resources, security, mounts, keep, network, null, null);
+    }
+
     /** The same settings on other networks. */
     public ContainerSettings withNetwork(Networking n) {
-        return new ContainerSettings(image, name, command, env, hostname, workdir, user, resources, security, mounts, keep, n);
+        return new ContainerSettings(image, name, command, env, hostname, workdir, user, resources, security, mounts, keep, n,
+                entrypoint, labels);
     }
 
     public ContainerSettings {
@@ -56,5 +68,7 @@ public record ContainerSettings(String image, String name, List<String> command,
         resources = resources == null ? Resources.NONE : resources;
         mounts = mounts == null ? List.of() : List.copyOf(mounts);
         network = network == null ? Networking.NONE : network;
+        entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
     }
 }

@@ -123,6 +123,7 @@ final class DetachedContainers {
                 c.interactive = options.interactive();
                 c.restart = options.restart().toString();
                 c.resources = settings.resources();
+                c.labels = settings.labels();
                 ContainerRecord.write(dir, ContainerRecord.FILE, c);
                 ContainerRecord.write(dir, ContainerRecord.STATE, new ContainerRecord.State());
             }
@@ -302,7 +303,7 @@ final class DetachedContainers {
         }
         return new ContainerInfo(id, c.name, c.image, c.command, instant(c.created), status, s.exitCode, s.oomKilled,
                 status.equals("running") || status.equals("paused") ? s.pid : 0, s.restartCount, instant(s.startedAt),
-                instant(s.finishedAt), RestartPolicy.parse(c.restart), c.tty, s.error == null ? "" : s.error);
+                instant(s.finishedAt), RestartPolicy.parse(c.restart), c.tty, s.error == null ? "" : s.error, c.labels);
     }
 
     private static Instant instant(String s) {

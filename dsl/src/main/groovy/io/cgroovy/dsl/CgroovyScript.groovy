@@ -2,6 +2,12 @@ package io.cgroovy.dsl
 
 import io.cgroovy.image.ImageRecord
 import io.cgroovy.image.ImageStore
+import io.cgroovy.dsl.env.Environment
+import io.cgroovy.dsl.env.Resource
+import io.cgroovy.dsl.env.SettingsHash
+import io.cgroovy.image.ImageException
+import io.cgroovy.runtime.ContainerException
+import io.cgroovy.runtime.ContainerInfo
 import io.cgroovy.runtime.ContainerSettings
 import io.cgroovy.runtime.DetachOptions
 import io.cgroovy.runtime.Engine
@@ -46,24 +52,59 @@ abstract class CgroovyScript extends Script {
             c.delegate = spec
             c.call(spec)
         }
-        ContainerSettings settings = spec.settings(image)
+        image = spec.imageRef(image)
+        spec.settings(image)   // every mistake is found before the engine is opened
         DetachOptions detachOptions = spec.detachOptions()
         Session session = cgroovySession()
         if (session.cancelled) throw new InterruptedException()
-        session.ensureImage(settings.image(), spec.platformWanted)
-        if (spec.detached) return session.runDetached(settings, detachOptions)
-        if (detachOptions.tty()) return session.runAttached(settings, detachOptions)
+        if (session.model != null) return want(session, spec, image, detachOptions)
+        ContainerSettings settings
         RunResult result
         try {
+            settings = spec.settings(session.pin(image, spec.platformWanted))
+            if (spec.detached) return session.runDetached(settings, detachOptions)
+            if (detachOptions.tty()) return session.runAttached(settings, detachOptions)
             result = session.run(settings)
+        } catch (ImageException | ContainerException e) {
+            // the engine's one-line error, with the word and image it came from
+            throw new DslException("container('${image}'): ${e.message}".toString(), e.stackTrace)
         } finally {
             // A Ctrl-C while the container ran was for the container (the engine stopped it): the
             // handle still comes back; session.cancelled keeps later containers from starting.
             Thread.interrupted()
         }
-        Container handle = new Container(settings, result)
+        Container handle = new Container(settings, result, image)
         handle.session = session
         handle
+    }
+
+    /** up/plan: records the container the recipe wants, by name, with its settings hash; nothing runs. */
+    private static Container want(Session session, ContainerSpec spec, String image, DetachOptions options) {
+        Environment env = session.model
+        String pinned
+        try {
+            pinned = session.pin(image, spec.platformWanted)
+        } catch (ImageException e) {
+            throw new DslException("container('${image}'): ${e.message}".toString(), e.stackTrace)
+        }
+        ContainerSettings plain = spec.settings(pinned)
+        if (plain.name() == null) {
+            throw new DslException("container('${image}'): up needs a name for it (name 'web'): it finds containers by name".toString())
+        }
+        String hash = SettingsHash.of([settings: plain, options: options])
+        ContainerSettings labelled = spec.settings(pinned, env.labelsFor(hash))
+        env.want(Resource.wanted(Resource.Kind.CONTAINER, plain.name(), new Environment.Wanted(labelled, options), hash))
+        Container.planned(labelled, image)
+    }
+
+    /** {@code container(name: 'web') { image 'busybox'; ... }}: the image written inside. */
+    Container container(Map<String, ?> options, @DelegatesTo(value = ContainerSpec, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
+        container(options, (String) null, body)
+    }
+
+    /** {@code container { image 'busybox'; ... }} */
+    Container container(@DelegatesTo(value = ContainerSpec, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
+        container([:], (String) null, body)
     }
 
     Container container(String image, @DelegatesTo(value = ContainerSpec, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
@@ -97,6 +138,8 @@ abstract class CgroovyScript extends Script {
 
     @Word(value = 'Connects the terminal to a running detached container; Ctrl-P Ctrl-Q detaches.', usage = 'attach NAME', example = "attach 'web'")
     void attach(String ref) { cgroovySession().attach(ref) }
+    /** {@code container(image: 'busybox', name: 'web')} */
+    Container container(Map<String, ?> options) { container(options, (String) null, null) }
 
     /** The images in the store (prints as a table). */
     @Word(value = 'The images in the local store, as a table (docker images).', usage = 'images()', example = 'images()')
@@ -223,6 +266,63 @@ abstract class CgroovyScript extends Script {
     StatsList stats(Object container) {
         String ref = container instanceof Container ? ((Container) container).id : String.valueOf(container)
         StatsList.sample(cgroovySession(), [ref], true)
+    }
+
+    /** Binding variable: the {@code -p name=value} pairs given to the recipe (Map<String, String>). */
+    public static final String PARAMS_GIVEN = 'cgroovyParams'
+    /** Binding variable set once {@code params} ran (so the recipe runner knows the -p pairs were checked). */
+    public static final String PARAMS_DECLARED = 'cgroovyParamsDeclared'
+
+    /**
+     * Declares the recipe's parameters with their defaults; values given with {@code -p name=value}
+     * replace them, coerced to the default's type. Each becomes a variable of the recipe.
+     */
+    @Word(value = 'Declares parameters with defaults; -p NAME=VALUE replaces one (same type). A type instead of a default: must be given.',
+            usage = 'params { NAME DEFAULT; ... }', example = 'params { port 8080; tag String }')
+    Map<String, Object> params(@DelegatesTo(value = ParamsSpec, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
+        ParamsSpec spec = new ParamsSpec()
+        Closure<?> c = (Closure<?>) body.clone()
+        c.resolveStrategy = Closure.DELEGATE_ONLY
+        c.delegate = spec
+        c.call(spec)
+        Map<String, String> given = binding.hasVariable(PARAMS_GIVEN) ? (Map<String, String>) binding.getVariable(PARAMS_GIVEN) : [:]
+        Map<String, Object> values = spec.resolve(given)
+        values.each { String k, Object v -> binding.setVariable(k, v) }
+        binding.setVariable(PARAMS_DECLARED, true)
+        values
+    }
+
+    /**
+     * Removes what nothing uses, like {@code docker system prune}: containers that are not running,
+     * and dangling (untagged) images no container refers to. Returns what it removed.
+     */
+    @Word(value = 'Removes stopped containers and dangling (untagged) images no container uses (docker system prune).',
+            usage = 'prune()', example = 'prune()')
+    Pruned prune() {
+        Engine engine = cgroovySession().engine()
+        List<String> containers = []
+        List<ContainerInfo> all = engine.ps(true)
+        for (ContainerInfo c : all) {
+            if (c.isRunning()) continue
+            engine.remove(c.id(), false)
+            containers << c.id()
+        }
+        Set<String> inUse = new HashSet<>()
+        for (ContainerInfo c : all) {
+            if (!c.isRunning()) continue
+            try {
+                inUse << engine.images().inspect(c.image()).id()
+            } catch (ImageException ignored) {
+                // its image was removed already: nothing to keep
+            }
+        }
+        List<String> images = []
+        for (ImageRecord r : engine.images().list()) {
+            if (!r.tags().isEmpty() || inUse.contains(r.id())) continue
+            engine.images().remove(r.id())
+            images << r.id()
+        }
+        new Pruned(containers, images)
     }
 
     /** Ends the recipe (or the shell) with {@code status}. */

@@ -36,9 +36,12 @@ final class Container implements GroovyInterceptable {
     private final List<String> foregroundIps
 
     /** An ended foreground container. */
-    Container(ContainerSettings settings, RunResult result) {
+    Container(ContainerSettings settings, RunResult result) { this(settings, result, settings.image()) }
+
+    /** An ended foreground container; {@code image}: the reference as the user wrote it (the settings may hold the pinned name@digest). */
+    Container(ContainerSettings settings, RunResult result, String image) {
         this.settings = settings
-        this.image = settings.image()
+        this.image = image
         this.id = result.id()
         this.name = result.name()
         this.foregroundExit = result.exitCode()
@@ -103,6 +106,11 @@ final class Container implements GroovyInterceptable {
         if (!settings.keep()) throw new DslException("container ${name} was removed when it ended; run it with 'keep true' to diff, copy or commit it")
         if (session == null) throw new DslException("container ${name}: no engine")
         new ContainerFiles(session.engine())
+    }
+
+    /** What {@code container(...)} gives in a recipe run by up or plan: the settings, nothing run yet (id null). */
+    static Container planned(ContainerSettings settings, String image) {
+        new Container(settings, new RunResult(null, settings.name(), 0, false), image)
     }
 
     /** The first 12 characters of the id, as Docker shows it. */
@@ -186,6 +194,7 @@ final class Container implements GroovyInterceptable {
             }
             return "container ${name} (${shortId}, ${image}) ${i.statusText(Instant.now())}".toString()
         }
+        if (id == null) return "container ${name} (planned, ${image})".toString()
         String end = foregroundOom ? "killed by the OOM killer (exit ${foregroundExit})" : "exited ${foregroundExit}"
         "container ${name ?: shortId} (${shortId}, ${image}) ${end}"
     }

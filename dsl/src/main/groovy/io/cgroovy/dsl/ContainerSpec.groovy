@@ -8,6 +8,7 @@ import io.cgroovy.runtime.DetachOptions
 import io.cgroovy.runtime.RestartPolicy
 import io.cgroovy.runtime.Networking
 import io.cgroovy.runtime.net.PublishedPort
+import io.cgroovy.runtime.Security
 import io.cgroovy.runtime.cgroup.Resources
 
 import java.util.regex.Pattern
@@ -42,6 +43,7 @@ class ContainerSpec {
     private final Map<String, Written> envWritten = new LinkedHashMap<>()
     /** Mounts in the order written: [type, source, destination, options] each. */
     private final List<Written> mountsWritten = []
+    private final Map<String, Written> labelsWritten = new LinkedHashMap<>()
     private final int hostCpus
     /** The script the closure was written in: names it knows (methods, variables) are not settings. */
     private Object script
@@ -61,6 +63,9 @@ class ContainerSpec {
     void platform(String p) { platformWanted = p }
 
     /** Memory limit: a number of bytes or a size with a unit b, k, m, g ('512m', '1g'). */
+    @Word(value = "The image to run, when container(...) was not given one (docker run IMAGE).", usage = "image REF", example = "image 'busybox:latest'")
+    void image(Object ref) { put('image', ref) }
+
     @Word(value = "Memory limit: bytes or a size with a unit b, k, m, g (docker run --memory).", usage = "memory SIZE", example = "memory '512m'")
     void memory(Object size) { put('memory', size) }
 
@@ -302,6 +307,19 @@ class ContainerSpec {
         throw error(word, "${word} ${show(word)}: use ${word}() or ${word} false")
     }
 
+    @Word(value = "Replaces the image's Entrypoint, and then its Cmd is not used (docker run --entrypoint); '' for none.",
+            usage = "entrypoint COMMAND...", example = "entrypoint '/bin/busybox', 'httpd'")
+    void entrypoint(Object... command) { put('entrypoint', command as List) }
+
+    void entrypoint(List<?> command) { put('entrypoint', command) }
+
+    @Word(value = "Labels: key/value metadata kept with the container, shown by inspect (docker run --label).",
+            usage = "labels KEY: VALUE, ...", example = "labels app: 'web', tier: 'front'")
+    void labels(Map<?, ?> labels) {
+        StackTraceElement[] where = here()
+        labels.each { k, v -> labelsWritten.put(String.valueOf(k), new Written(v, where)) }
+    }
+
     // ---- unknown words --------------------------------------------------------------------
 
     /**
@@ -342,8 +360,9 @@ class ContainerSpec {
 
     /** {@code memory = '64m'} is the same as {@code memory '64m'}. */
     def propertyMissing(String name, Object value) {
-        if (name in WORDS && name != 'env') { this.invokeMethod(name, value); return null }
+        if (name in WORDS && name != 'env' && name != 'labels') { this.invokeMethod(name, value); return null }
         if (name == 'env' && value instanceof Map) { env((Map) value); return null }
+        if (name == 'labels' && value instanceof Map) { labels((Map) value); return null }
         throw unknown(name)
     }
 
@@ -352,6 +371,7 @@ class ContainerSpec {
         options.each { String k, Object v ->
             if (!(k in WORDS)) throw unknown(k)
             if (k == 'env' && v instanceof Map) env((Map) v)
+            else if (k == 'labels' && v instanceof Map) labels((Map) v)
             else this.invokeMethod(k, v)
         }
     }
@@ -374,8 +394,32 @@ class ContainerSpec {
 
     // ---- validation: the one place --------------------------------------------------------
 
-    /** Checks every value written and builds the settings; the first mistake is a {@link DslException}. */
-    ContainerSettings settings(String image) {
+    /**
+     * The image to run: {@code positional} (from {@code container(IMAGE)}) or the one written with
+     * {@code image REF}; none, or two different ones, is a mistake.
+     */
+    String imageRef(String positional) {
+        String written = text('image')
+        if (positional != null && written != null && positional.trim() != written.trim()) {
+            throw error('image', "image ${show('image')}: the container already has image '${positional}'")
+        }
+        String ref = positional ?: written
+        if (ref == null || ref.trim().isEmpty()) {
+            throw written != null ? error('image', "image ${show('image')}: empty") :
+                    new DslException("container: no image given (container('busybox') { ... } or image 'busybox' inside)")
+        }
+        ref.trim()
+    }
+
+    /**
+     * Checks every value written and builds the settings; the first mistake is a {@link DslException}.
+     * {@code image}: the image to run (see {@link #imageRef}); null takes the one written with {@code image}.
+     */
+    ContainerSettings settings(String image) { settings(image, [:]) }
+
+    /** As {@link #settings(String)}, with labels of cgroovy's own added ({@code io.cgroovy.*}, which users may not set). */
+    ContainerSettings settings(String image, Map<String, String> ownLabels) {
+        image = image ?: imageRef(null)
         if (image == null || image.trim().isEmpty()) throw new DslException('container: no image given')
         Long memory = size('memory')
         if (memory != null && memory < MIN_MEMORY) {
@@ -441,10 +485,20 @@ class ContainerSpec {
         io.addAll(deviceLimits('deviceWriteIops', 'writeIops', false))
         Object keep = written.keep?.value
         if (keep != null && !(keep instanceof Boolean)) throw error('keep', "keep ${show('keep')}: use true or false")
+        Map<String, String> labels = new LinkedHashMap<>()
+        labelsWritten.each { String k, Written w ->
+            if (k.isBlank() || k.contains('=') || k.any { String c -> Character.isWhitespace(c as char) }) {
+                throw new DslException("labels '${k}': not a label key (no '=' or spaces)", w.where)
+            }
+            if (k.startsWith('io.cgroovy.')) throw new DslException("labels '${k}': io.cgroovy.* labels are cgroovy's own", w.where)
+            if (w.value == null) throw new DslException("labels '${k}': no value (use '' for an empty one)", w.where)
+            labels.put(k, String.valueOf(w.value))
+        }
+        labels.putAll(ownLabels)
         new ContainerSettings(image.trim(), name, command(), env, hostname, workdir, user,
                 new Resources(memory, swap, cpus, shares, pids).withCpuset(cpuset, mems)
-                        .withIo(weight == null ? null : weight.intValue(), io), io.cgroovy.runtime.Security.DEFAULT, mounts(), keep == Boolean.TRUE,
-                networking())
+                        .withIo(weight == null ? null : weight.intValue(), io), Security.DEFAULT, mounts(), keep == Boolean.TRUE,
+                networking(), entrypoint(), labels)
     }
 
     private List<MountSpec> mounts() {
@@ -534,6 +588,18 @@ class ContainerSpec {
             if (line.trim().isEmpty()) throw new DslException('run: empty command', w.where)
             return ['/bin/sh', '-c', line]
         }
+        args.collect { String.valueOf(it) }
+    }
+
+    /** The entrypoint as an argv: one string is one program (no shell, as Docker), '' is none. */
+    private List<String> entrypoint() {
+        Written w = written.entrypoint
+        if (w == null) return null
+        List<?> args = ((List<?>) w.value).flatten()
+        if (args.any { it == null }) throw new DslException('entrypoint: null in the command', w.where)
+        if (args.size() == 1 && String.valueOf(args[0]).isEmpty()) return []
+        if (args.isEmpty()) return []
+        if (String.valueOf(args[0]).trim().isEmpty()) throw new DslException('entrypoint: empty program name', w.where)
         args.collect { String.valueOf(it) }
     }
 

@@ -33,6 +33,12 @@ class Session implements Closeable {
     Integer lastExitCode
     /** Set by Ctrl-C: the running container is stopped, and no further container starts in this snippet/recipe. */
     volatile boolean cancelled
+    /** up/plan: the environment the recipe's words describe instead of running; null otherwise. */
+    io.cgroovy.dsl.env.Environment model
+
+    /** The recipe's lock (image pins), null in the shell. */
+    RecipeLock lock
+
     /** The thread inside engine.run(), if any. */
     private Thread running
 
@@ -231,6 +237,20 @@ class Session implements Closeable {
         } finally {
             term?.restore()
         }
+    }
+
+    /**
+     * The image reference to run for {@code ref}, pulled first when it names a registry and is not
+     * here; in a recipe with a lock, pinned to the locked digest (pulled by digest when missing).
+     */
+    String pin(String ref, String platform = null) {
+        if (lock == null || ref.contains('@')) {
+            ensureImage(ref, platform)
+            return ref
+        }
+        lock.fetch = { String pinned -> ensureImage(pinned, platform) }
+        if (!lock.pins.containsKey(RecipeLock.key(ref))) ensureImage(ref, platform)
+        lock.resolve(ref, images())
     }
 
     @Override

@@ -93,6 +93,17 @@ class ContainerIntegrationSpec extends Specification {
         engine.networks().list().each { engine.networks().remove(it.name) }
     }
 
+    def "entrypoint replaces the image's (and its Cmd); image and labels inside the closure"() {
+        when:
+        Container c = eval("container(name: 'ep-test') { image 'busybox'; labels app: 'x'; entrypoint '/bin/echo'; run 'a', 'b' }")
+        eval("container { image 'busybox'; entrypoint '/bin/echo' }")
+
+        then:
+        out.toString() == 'a b\n\n'
+        c.exitCode == 0
+        c.settings.labels() == [app: 'x']
+    }
+
     def "the exit status of the command is the handle's exitCode"() {
         when:
         Container c = eval("container('busybox') { name 'three'; run 'exit 3' }")
@@ -149,7 +160,7 @@ class ContainerIntegrationSpec extends Specification {
 
         then:
         Throwable e = thrown()
-        Errors.message(e) == 'no such image: nosuch'
+        Errors.message(e) == "container('nosuch'): no such image: nosuch"
     }
 
     def "load of a file that is not there, rmi of an unknown image: one line each"() {
@@ -200,7 +211,7 @@ class ContainerIntegrationSpec extends Specification {
         recipe(explicit, errBytes) == 4
         errBytes.toString() == ''
         recipe(bad, errBytes) == 1
-        errBytes.toString() == "${bad}:3: no such image: nosuch\n"
+        errBytes.toString() == "${bad}:3: container('nosuch'): no such image: nosuch\n"
     }
 
     private int recipe(Path file, ByteArrayOutputStream errBytes) {

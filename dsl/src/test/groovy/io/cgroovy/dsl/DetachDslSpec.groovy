@@ -129,8 +129,8 @@ class DetachDslSpec extends Specification {
         eval('''container('busybox') { tty(); run 'nosuchcmd', '-x' }''')
 
         then:
-        def e = thrown(io.cgroovy.runtime.ContainerException)
-        e.message == "exec 'nosuchcmd': No such file or directory"
+        def e = thrown(DslException)
+        e.message == "container('busybox'): exec 'nosuchcmd': No such file or directory"
         engine.ps(true).isEmpty()
     }
 

@@ -105,6 +105,9 @@ container('busybox') {
         'user code throwing'       | "\n\nthrow new IllegalStateException('boom')"           || 3    | 'boom'
         'a syntax error'           | "container('busybox') {\n  memory '64m'\n  run 'x' )\n}" || 3    | "Unexpected input: ')'"
         'options as words'         | "container('busybox', memroy: '1g')"                    || 1    | "unknown setting 'memroy' — did you mean 'memory'?"
+        'no image at all'          | "\ncontainer { memory '64m' }"                          || 2    | "container: no image given (container('busybox') { ... } or image 'busybox' inside)"
+        'two images'               | "container('busybox') {\n image 'alpine'\n}"            || 2    | "image 'alpine': the container already has image 'busybox'"
+        'image misspelt'           | "container(name: 'web') { imgae 'busybox' }"            || 1    | "unknown setting 'imgae' — did you mean 'image'?"
     }
 
     def "the script's own methods, variables and closures are reachable inside a container closure"() {

@@ -157,7 +157,7 @@ http:
         failure("pull '$host/dsl/none:1'") == "pull $host/dsl/none:1: not found: manifest unknown".toString()
         failure("login '$host'") == "login $host: needs user: and password:".toString()
         failure("pull '$host/dsl/bb:1', platfrom: 'linux/arm64'") == "unknown option 'platfrom' (platform:, insecure:)"
-        failure("container('$host/dsl/none:2') { run 'true' }") == "pull $host/dsl/none:2: not found: manifest unknown".toString()
+        failure("container('$host/dsl/none:2') { run 'true' }") == "container('$host/dsl/none:2'): pull $host/dsl/none:2: not found: manifest unknown".toString()
         failure("save 'busybox', '${tmp.resolve('x.tar')}', format: 'zip'") == "save: unknown format 'zip' (docker-archive or oci)"
     }
 }

@@ -9,7 +9,7 @@ class WordsSpec extends Specification {
     def "every public DSL method of a closure or the script is a documented word"() {
         given: 'the methods a user can call (Groovy and Object plumbing left out)'
         Set<String> plumbing = (Script.methods*.name + GroovyObject.methods*.name + Object.methods*.name +
-                ['methodMissing', 'propertyMissing', 'apply', 'setScript', 'settings', 'cgroovySession',
+                ['methodMissing', 'propertyMissing', 'apply', 'setScript', 'settings', 'imageRef', 'cgroovySession',
                  'getStartRequested', 'setStartRequested', 'isStartRequested', 'detachOptions', 'isDetached']) as Set
         List<String> undocumented = [CgroovyScript, ContainerSpec].collectMany { Class c ->
             c.declaredMethods.findAll { java.lang.reflect.Modifier.isPublic(it.modifiers) && !it.synthetic && !(it.name in plumbing) && !it.name.contains('$') && it.getAnnotation(Word) == null }

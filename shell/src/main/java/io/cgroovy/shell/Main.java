@@ -1,7 +1,8 @@
 package io.cgroovy.shell;
 
 import io.cgroovy.api.Serve;
-import io.cgroovy.dsl.Recipe;
+import io.cgroovy.dsl.RecipeCommand;
+import io.cgroovy.dsl.RecipeOptions;
 import io.cgroovy.dsl.Session;
 import org.jline.utils.Signals;
 
@@ -15,10 +16,10 @@ import java.util.List;
 public final class Main {
     static final String USAGE = String.join("\n",
             "usage: cgroovy                  start the interactive shell (reads input from a pipe too)",
-            "       cgroovy run FILE [ARGS]  run a recipe; exits with its status",
             "       cgroovy serve [--socket PATH | --tcp 127.0.0.1:PORT]",
             "                                serve the Docker Engine API (default socket /run/cgroovy/docker.sock)",
             "       cgroovy --help           this text",
+            RecipeOptions.USAGE.replaceFirst("^usage: ", "       "),
             "",
             "State lives under $CGROOVY_ROOT (default /var/lib/cgroovy); shell history in",
             "$CGROOVY_HISTORY (default ~/.cgroovy_history).");
@@ -70,29 +71,29 @@ public final class Main {
             return interactive ? shell.runInteractive(historyFile()) : shell.runPiped(in, out, err);
         }
         switch (args[0]) {
-            case "run":
-                if (args.length < 2) {
-                    err.println("cgroovy run: no recipe FILE given");
-                    err.println(USAGE);
-                    return 2;
-                }
-                List<String> rest = Arrays.asList(args).subList(2, args.length);
-                if (interruptible) {
-                    // Ctrl-C stops the foreground container (the engine ends it) and then the recipe: status 130
-                    Thread recipeThread = Thread.currentThread();
-                    Signals.register("INT", () -> session.cancel(recipeThread));
-                }
-                return Recipe.run(Path.of(args[1]), rest, session, err);
+            case "run": case "up": case "plan": case "down":
+                if (interruptible) interruptOnSigint(session);
+                return RecipeCommand.run(args[0], Arrays.asList(args).subList(1, args.length), session, out, err);
             case "serve":
                 return Serve.run(session.engine(), Arrays.copyOfRange(args, 1, args.length), out, err);
             case "--help": case "-h": case "help":
                 out.println(USAGE);
                 return 0;
             default:
+                if (RecipeCommand.isRecipeFile(args[0])) {  // #!/usr/bin/env cgroovy: the kernel calls cgroovy FILE [ARGS]
+                    if (interruptible) interruptOnSigint(session);
+                    return RecipeCommand.runFile(Arrays.asList(args), session, out, err);
+                }
                 err.println("cgroovy: unknown command '" + args[0] + "'");
                 err.println(USAGE);
                 return 2;
         }
+    }
+
+    /** Ctrl-C stops the foreground container (the engine ends it) and then the recipe: status 130. */
+    private static void interruptOnSigint(Session session) {
+        Thread recipeThread = Thread.currentThread();
+        Signals.register("INT", () -> session.cancel(recipeThread));
     }
 
     static Path historyFile() {

@@ -56,11 +56,12 @@ public final class SpecBuilder {
                 ? new ImageConfig.Runtime() : image.config().config;
         RuntimeSpec spec = new RuntimeSpec();
 
-        // process.args: Entrypoint + (command or Cmd)
+        // process.args: Entrypoint + (command or Cmd); an entrypoint given replaces the image's and drops its Cmd (Docker)
         List<String> args = new ArrayList<>();
-        if (ic.entrypoint != null) args.addAll(ic.entrypoint);
+        if (s.entrypoint() != null) args.addAll(s.entrypoint());
+        else if (ic.entrypoint != null) args.addAll(ic.entrypoint);
         if (!s.command().isEmpty()) args.addAll(s.command());
-        else if (ic.cmd != null) args.addAll(ic.cmd);
+        else if (ic.cmd != null && s.entrypoint() == null) args.addAll(ic.cmd);
         if (args.isEmpty()) {
             throw new ContainerException("no command to run: image " + image.reference() + " has no Entrypoint or Cmd and none was given");
         }

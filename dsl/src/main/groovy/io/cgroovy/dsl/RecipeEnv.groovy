@@ -1,0 +1,75 @@
+package io.cgroovy.dsl
+
+import groovy.transform.CompileStatic
+import io.cgroovy.dsl.env.Environment
+import io.cgroovy.dsl.env.Plan
+import io.cgroovy.dsl.env.Resource
+import io.cgroovy.runtime.ContainerSettings
+import io.cgroovy.runtime.DetachOptions
+import io.cgroovy.runtime.Engine
+
+import java.nio.file.Path
+
+/**
+ * {@code cgroovy up|plan|down FILE}: a recipe as the description of named things. The recipe runs
+ * in model mode (its {@code container} words record what they want instead of running), the plan
+ * compares that with what the engine has, and {@code up} carries it out; {@code plan} only prints
+ * it; {@code down} needs no evaluation: it removes what carries the recipe's label.
+ */
+@CompileStatic
+final class RecipeEnv {
+    private RecipeEnv() {}
+
+    /** The recipe's id in labels: its absolute, normalised path. */
+    static String id(Path file) { file.toAbsolutePath().normalize().toString() }
+
+    static int plan(Path file, RecipeOptions o, Session session, PrintStream out, PrintStream err) {
+        upOrPlan(file, o, session, out, err, false)
+    }
+
+    static int up(Path file, RecipeOptions o, Session session, PrintStream out, PrintStream err) {
+        upOrPlan(file, o, session, out, err, true)
+    }
+
+    private static int upOrPlan(Path file, RecipeOptions o, Session session, PrintStream out, PrintStream err, boolean apply) {
+        Environment env = new Environment(id(file))
+        session.model = env
+        int status
+        try {
+            status = Recipe.run(file, o, session, err)
+        } finally {
+            session.model = null
+        }
+        if (status != 0) return status
+        try {
+            Engine engine = session.engine()
+            Plan plan = Plan.up(env.recipe, env.wanted, Environment.existing(engine))
+            if (!apply) {
+                out.println(plan)
+                return 0
+            }
+            Environment.apply(plan, engine, out) { Resource r ->
+                Environment.Wanted w = (Environment.Wanted) r.settings
+                engine.runDetached(w.settings, w.options)
+            }
+            out.println(plan.summary())
+            0
+        } catch (Exception e) {
+            err.println("cgroovy ${o.verb}: ${file}: ${Errors.message(e)}")
+            1
+        }
+    }
+
+    static int down(Path file, RecipeOptions o, Session session, PrintStream out, PrintStream err) {
+        try {
+            Engine engine = session.engine()
+            Plan plan = Plan.down(id(file), Environment.existing(engine), o.volumes)
+            Environment.apply(plan, engine, out) { Resource r -> throw new IllegalStateException('down creates nothing') }
+            out.println(plan.summary().replace('to remove', 'removed'))
+            0
+        } catch (Exception e) {
+            err.println("cgroovy down: ${file}: ${Errors.message(e)}")
+            1
+        }
+    }
+}
