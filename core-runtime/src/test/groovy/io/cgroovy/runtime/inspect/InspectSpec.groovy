@@ -85,6 +85,10 @@ class InspectSpec extends Specification {
         Path usageFile = memDir.resolve(v2 ? 'memory.current' : 'memory.usage_in_bytes')
         Path pidsDir = v2 ? memDir : cg.joinDirs().find { it.toString().contains('/pids/') }
 
+        and: 'dd has filled its buffer (slow in the UML guest): the file says so'
+        long end = System.currentTimeMillis() + 120_000
+        while (Files.readString(usageFile).trim().toLong() < 8 * MiB && System.currentTimeMillis() < end) Thread.sleep(50)
+
         when:
         long before = Files.readString(usageFile).trim().toLong()
         def view = CgroupView.of(cg)
