@@ -856,6 +856,19 @@ public final class Engine implements AutoCloseable {
      * not be there is left alone and reported, instead of deleting what it shows).
      */
     static void removeTree(Path dir) {
+        // an exec finishing at the same moment removes its own work dir inside: files may vanish
+        // under the walk, and (rarely) appear, so a directory not empty yet gets another pass
+        for (int pass = 1; ; pass++) {
+            try {
+                removeTreeOnce(dir);
+                return;
+            } catch (java.nio.file.DirectoryNotEmptyException e) {
+                if (pass == 3) throw new ContainerException("cannot remove " + dir + ": " + e.getFile() + " keeps filling", e);
+            }
+        }
+    }
+
+    private static void removeTreeOnce(Path dir) throws java.nio.file.DirectoryNotEmptyException {
         if (!Files.exists(dir)) return;
         try {
             Object dev = Files.getAttribute(dir, "unix:dev");
@@ -863,7 +876,13 @@ public final class Engine implements AutoCloseable {
             Files.walkFileTree(dir, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) throws IOException {
-                    if (!Files.getAttribute(d, "unix:dev").equals(dev)) {
+                    Object here;
+                    try {
+                        here = Files.getAttribute(d, "unix:dev");
+                    } catch (java.nio.file.NoSuchFileException gone) {
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    if (!here.equals(dev)) {
                         skipped.add(d);
                         return FileVisitResult.SKIP_SUBTREE;
                     }
@@ -877,12 +896,21 @@ public final class Engine implements AutoCloseable {
                 }
 
                 @Override
+                public FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
+                    if (e instanceof java.nio.file.NoSuchFileException) return FileVisitResult.CONTINUE;
+                    throw e;
+                }
+
+                @Override
                 public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    if (e != null && !(e instanceof java.nio.file.NoSuchFileException)) throw e;
                     if (skipped.stream().noneMatch(s -> s.startsWith(d))) Files.deleteIfExists(d);
                     return FileVisitResult.CONTINUE;
                 }
             });
             if (!skipped.isEmpty()) throw new ContainerException("cannot remove " + dir + ": " + skipped.get(0) + " is a mount point");
+        } catch (java.nio.file.DirectoryNotEmptyException e) {
+            throw e;
         } catch (IOException e) {
             throw new ContainerException("cannot remove " + dir + ": " + e.getMessage(), e);
         }
