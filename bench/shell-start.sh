@@ -12,6 +12,7 @@ N=${N:-10}
 launcher="$top/scripts/cgroovy"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+trap "" PIPE   # a peer that exits at once closes its pty before Ctrl-D is written
 
 # build once (and let the first run write the class-data archive) outside the measurement
 CGROOVY_ROOT="$tmp/root" CGROOVY_HISTORY="$tmp/history" "$launcher" </dev/null >/dev/null 2>&1 || true
