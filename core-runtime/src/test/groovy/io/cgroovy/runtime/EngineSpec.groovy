@@ -79,7 +79,7 @@ class EngineSpec extends Specification {
         }
         when:
         container.destroyForcibly()
-        t.join(10000)
+        t.join(60_000)   // slow in the UML guest
         then:
         result.code == 137
         cleanup:
@@ -118,7 +118,7 @@ class EngineSpec extends Specification {
         awaitCatching(exe.children().findFirst().get(), [1, 2, 3]) // sh has installed its traps (slow in the UML guest)
         when:
         new ProcessBuilder('kill', '-' + signal, exe.pid().toString()).start().waitFor()
-        t.join(10000)
+        t.join(60_000)   // slow in the UML guest
         then:
         result.code == code
         cleanup:
@@ -139,10 +139,10 @@ class EngineSpec extends Specification {
         def container = exe.children().findFirst().get()
         when:
         exe.destroyForcibly()
-        t.join(10000)
+        t.join(60_000)   // slow in the UML guest
         then:
         result.code == 137
-        container.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS) != null
+        container.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS) != null
         cleanup:
         ProcessHandle.current().descendants().forEach { it.destroyForcibly() }
         t.join()
@@ -396,7 +396,7 @@ class EngineSpec extends Specification {
         thrown(IOException)
         cleanup:
         exe.children().forEach { it.destroyForcibly() }
-        t.join(10000)
+        t.join(60_000)   // slow in the UML guest
     }
 
     @Timeout(600) // the other JVM compiles a Groovy script: minutes in the UML guest
@@ -430,7 +430,7 @@ class EngineSpec extends Specification {
         jvm.waitFor()
         then: 'the parent-death signals take down the executor and the container'
         executor.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS) != null
-        container.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS) != null
+        container.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS) != null
         Files.isDirectory(containerDir)
         when:
         def next = Engine.open(root, parent)
