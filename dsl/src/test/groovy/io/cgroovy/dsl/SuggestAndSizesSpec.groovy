@@ -17,7 +17,7 @@ class SuggestAndSizesSpec extends Specification {
         expect:
         Suggest.closest('contaner', CgroovyScript.WORDS) == 'container'
         Suggest.closest('imgaes', CgroovyScript.WORDS) == 'images'
-        Suggest.closest('network', CgroovyScript.WORDS) == null
+        Suggest.closest('xyzzy', CgroovyScript.WORDS) == null
     }
 
     def "sizes parse Docker's way and print Docker's way"() {

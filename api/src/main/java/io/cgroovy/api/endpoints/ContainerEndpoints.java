@@ -34,6 +34,8 @@ public final class ContainerEndpoints {
      * future holds the exit status for the waits that outlive the container.
      */
     private final Map<String, CompletableFuture<Integer>> autoRemove = new ConcurrentHashMap<>();
+    /** Attach streams open per container: an auto-removal waits for them, or their output would be lost. */
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> attached = new ConcurrentHashMap<>();
 
     public ContainerEndpoints(Engine engine) {
         this.engine = engine;
@@ -123,11 +125,17 @@ public final class ContainerEndpoints {
             int code = 0;
             try {
                 code = engine.waitFor(id);
+                var open = attached.get(id);
+                long end = System.currentTimeMillis() + 60_000;
+                while (open != null && open.get() > 0 && System.currentTimeMillis() < end) Thread.sleep(POLL_MS);
                 engine.remove(id, true);
             } catch (ContainerException e) {
                 // removed by someone else meanwhile
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 autoRemove.remove(id);
+                attached.remove(id);
                 done.complete(code);
             }
         }, "api-autoremove");
@@ -227,6 +235,18 @@ public final class ContainerEndpoints {
         ContainerInfo c = Failures.call(() -> engine.inspect(req.param("id")));
         boolean stdin = req.flag("stdin", false), stdout = req.flag("stdout", false), stderr = req.flag("stderr", false);
         boolean upgrade = req.header("Upgrade") != null;
+        String id = c.id();
+        var open = attached.computeIfAbsent(id, k -> new java.util.concurrent.atomic.AtomicInteger());
+        open.incrementAndGet();
+        try {
+            attachStreams(req, c, res, stdin, stdout, stderr, upgrade);
+        } finally {
+            open.decrementAndGet();
+        }
+    }
+
+    private void attachStreams(Request req, ContainerInfo c, Response res, boolean stdin, boolean stdout, boolean stderr,
+                               boolean upgrade) throws IOException {
         Response.Hijacked raw = res.hijack(upgrade, c.tty() ? RAW_STREAM : "application/vnd.docker.multiplexed-stream");
         String id = c.id();
         while (c != null && c.status().equals("created")) {
