@@ -15,6 +15,13 @@ class TestImages {
         new com.sun.security.auth.module.UnixSystem().uid == 0
     }
 
+    /** nftables works in this kernel: a table made in a throwaway network namespace (the UML guest answers EOPNOTSUPP). */
+    static boolean nftablesWork() {
+        def p = ['unshare', '-n', 'nft', 'add', 'table', 'inet', 'cgroovy_probe'].execute()
+        p.waitForProcessOutput(new StringBuilder(), new StringBuilder())
+        p.exitValue() == 0
+    }
+
     /**
      * Two layers under {@code dir}/layers: the lower has busybox, its applet links, /etc/passwd and
      * /etc/group and a file /etc/hidden; the upper adds /etc/upper and whites out /etc/hidden.
