@@ -67,7 +67,7 @@ class ContainerIntegrationSpec extends Specification {
         c.toString() == "container ${c.name} (${c.shortId}, busybox) exited 0"
     }
 
-    @spock.lang.Requires(value = { ['sh', '-c', 'unshare -n nft add table inet cgroovy_probe'].execute().waitFor() == 0 },
+    @spock.lang.Requires(value = { TestImages.nftablesWork() },
             reason = 'needs nftables in the kernel (the UML guest kernel answers EOPNOTSUPP; the host run covers networking)')
     def "networks: network(NAME) { subnet }, c.ip, the name and alias in /etc/hosts; network none has only lo"() {
         given:
