@@ -80,6 +80,8 @@ class PodmanInteropSpec extends Specification {
         podman('push', '-q', '--tls-verify=false', '--format', format, '--compression-format', compression,
                 'localhost/imported:1', "docker://$ref".toString())
         def remote = RegistryImages.skopeoDigest(ref)
+        def manifest = Json.MAPPER.readValue(LocalRegistry.skopeo('inspect', '--tls-verify=false', '--raw', "docker://$ref".toString()), Map)
+        assert manifest.layers[0].mediaType.endsWith(compression == 'zstd' ? '+zstd' : 'gzip') // podman did what was asked
 
         when:
         def rec = store.pull(ref, opts)
