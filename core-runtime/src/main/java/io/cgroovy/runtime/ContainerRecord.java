@@ -37,6 +37,16 @@ final class ContainerRecord {
         public String restart;
         public Resources resources;
         public java.util.Map<String, String> labels;
+        // how it was made, for diff, cp and commit (records written before these were added lack them)
+        /** The config digest of the image it runs (the tag may move later). */
+        public String imageId;
+        /** The command the user gave (empty: the image's), without the entrypoint. */
+        public List<String> cmd;
+        /** The entrypoint the user gave (null: the image's). */
+        public List<String> entrypoint;
+        public java.util.Map<String, String> env;
+        public String workdir;
+        public String user;
     }
 
     /** state.json (written by the monitor in C, same fields). */

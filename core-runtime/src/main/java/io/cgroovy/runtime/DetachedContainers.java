@@ -124,6 +124,12 @@ final class DetachedContainers {
                 c.restart = options.restart().toString();
                 c.resources = settings.resources();
                 c.labels = settings.labels();
+                c.imageId = image.imageId();
+                c.cmd = settings.command();
+                c.entrypoint = settings.entrypoint();
+                c.env = settings.env();
+                c.workdir = settings.workdir();
+                c.user = settings.user();
                 ContainerRecord.write(dir, ContainerRecord.FILE, c);
                 ContainerRecord.write(dir, ContainerRecord.STATE, new ContainerRecord.State());
             }
@@ -453,6 +459,77 @@ final class DetachedContainers {
             if (!i.status().equals("paused")) throw new ContainerException("container " + i.name() + " is not paused");
             engine.cgroups().open(id).ifPresent(ContainerCgroup::thaw);
         }
+    }
+
+    // ---- its filesystem (diff, cp, commit) --------------------------------------------------
+
+    /**
+     * Holds a container's filesystem: its lock, and (with {@code freeze}) its processes frozen
+     * while it runs. A restarting one is refused (its monitor may start it any moment).
+     */
+    ContainerFilesystem openFilesystem(String id, boolean freeze) {
+        FileLock l = lock(id);
+        ContainerCgroup frozen = null;
+        try {
+            ContainerInfo i = info(id);
+            if (i.status().equals("restarting")) {
+                throw new ContainerException("container " + i.name() + " is restarting; try again once it runs or has stopped");
+            }
+            Path live = null;
+            if (i.isRunning()) {
+                ContainerCgroup cg = engine.cgroups().open(id).orElse(null);
+                if (cg != null && freeze && !cg.frozen()) {
+                    try {
+                        cg.freeze();
+                        frozen = cg;
+                    } catch (RuntimeException e) {
+                        if (info(id).isRunning()) throw e; // else it ended meanwhile, with its cgroup
+                    }
+                }
+                i = info(id);
+                if (i.status().equals("restarting")) {
+                    throw new ContainerException("container " + i.name() + " is restarting; try again once it runs or has stopped");
+                }
+                // its first process, checked to be in its cgroup (not a pid reused since it ended)
+                if (i.isRunning() && cg != null && i.pid() > 0 && cg.pids().contains(i.pid())) {
+                    live = Path.of("/proc", Long.toString(i.pid()), "root", ".");
+                }
+            }
+            ContainerFilesystem fs = new ContainerFilesystem(filesystemRecord(id, i), dir(id).resolve("upper"), live, l, frozen);
+            frozen = null;
+            l = null;
+            return fs;
+        } finally {
+            if (frozen != null) {
+                try {
+                    frozen.thaw();
+                } catch (RuntimeException ignored) {
+                    // ended meanwhile
+                }
+            }
+            if (l != null) l.close();
+        }
+    }
+
+    /** How a detached container was made, as a kept container's record says it. */
+    private KeptContainer filesystemRecord(String id, ContainerInfo i) {
+        Path dir = dir(id);
+        ContainerRecord.Config c = ContainerRecord.readConfig(dir);
+        String imageId = c.imageId;
+        if (imageId == null) {
+            // made before the image id was recorded: the image its reference names now
+            try {
+                imageId = engine.images().inspect(c.image).id();
+            } catch (RuntimeException e) {
+                throw new ContainerException("container " + c.name + ": its image " + c.image + " is gone (" + e.getMessage() + ")");
+            }
+        }
+        List<String> mounts = new ArrayList<>();
+        Path config = dir.resolve("config.json");
+        if (Files.exists(config)) {
+            for (io.cgroovy.runtime.spec.RuntimeSpec.Mount m : io.cgroovy.runtime.spec.RuntimeSpec.read(config).mounts) mounts.add(m.destination);
+        }
+        return new KeptContainer(id, c.name, imageId, c.image, c.cmd, c.env, c.workdir, c.user, mounts, i.exitCode(), c.entrypoint);
     }
 
     /** The container's json-file log. */

@@ -511,7 +511,7 @@ public final class Engine implements AutoCloseable {
                 List<String> dests = new ArrayList<>();
                 for (RuntimeSpec.Mount m : spec.mounts) dests.add(m.destination);
                 KeptFilesystems.keep(dir, new KeptContainer(id, name, image.imageId(), image.reference(), settings.command(),
-                        settings.env(), settings.workdir(), settings.user(), dests, code));
+                        settings.env(), settings.workdir(), settings.user(), dests, code, settings.entrypoint()));
             }
             return result;
         } catch (IOException e) {
@@ -831,6 +831,22 @@ public final class Engine implements AutoCloseable {
     /** The upper (writable) directory of a kept container: its changes to the image, overlay whiteouts in kernel form. */
     public Path upperDir(KeptContainer c) {
         return root.resolve("containers").resolve(c.id()).resolve("upper");
+    }
+
+    /**
+     * Holds the filesystem of a container for diff, cp or commit: a detached container (created,
+     * running, paused or exited; found by name or id prefix, also one another JVM made) or a kept
+     * foreground one. A running one is frozen until the handle is closed when {@code freeze}.
+     */
+    public ContainerFilesystem openFilesystem(String ref, boolean freeze) {
+        String id;
+        try {
+            id = detached.resolve(ref);
+        } catch (ContainerException e) {
+            KeptContainer k = kept(ref); // "no such container: X" when neither
+            return new ContainerFilesystem(k, upperDir(k), null, null, null);
+        }
+        return detached.openFilesystem(id, freeze);
     }
 
     /** Kept containers, oldest first. */

@@ -69,26 +69,33 @@ final class Container implements GroovyInterceptable {
     @Word("Its IPv4 addresses, one per network, in the order it joined them.")
     List<String> getIps() { detached ? (session == null ? [] as List<String> : session.engine().addresses(id)) : foregroundIps }
 
-    /** The session that ran it (for diff, copy, commit, rm of a kept container); null in tests that make handles by hand. */
+    /** The session that ran it (for diff, copy, commit, rm); null in tests that make handles by hand. */
     Session session
 
-    /** Added, changed and deleted paths against the image ({@code docker diff}); needs {@code keep true}. */
-    @Word(value = 'Added (A), changed (C) and deleted (D) paths against the image (docker diff); needs keep true.', usage = 'c.diff()')
+    /** Added, changed and deleted paths against the image ({@code docker diff}). */
+    @Word(value = 'Added (A), changed (C) and deleted (D) paths against the image (docker diff); a detached container, or a foreground one run with keep true.', usage = 'c.diff()')
     List<Change> diff() { files().diff(id) }
 
-    /** Copies a host file or directory into the container ({@code docker cp local c:path}); needs {@code keep true}. */
-    @Word(value = 'Copies a host file or directory into the kept container (docker cp).', usage = 'c.copyIn LOCAL, PATH', example = "c.copyIn 'site/', '/www'")
+    /** Copies a host file or directory into the container ({@code docker cp local c:path}). */
+    @Word(value = 'Copies a host file or directory into the container (docker cp); a running one is paused meanwhile.', usage = 'c.copyIn LOCAL, PATH', example = "c.copyIn 'site/', '/www'")
     String copyIn(Object local, String path) { files().copyIn(id, Path.of(String.valueOf(local)), path) }
 
-    /** Copies a file or directory of the container to the host ({@code docker cp c:path local}); needs {@code keep true}. */
-    @Word(value = 'Copies a file or directory of the kept container to the host (docker cp).', usage = 'c.copyOut PATH, LOCAL', example = "c.copyOut '/etc/hosts', '/tmp'")
+    /** Copies a file or directory of the container to the host ({@code docker cp c:path local}). */
+    @Word(value = 'Copies a file or directory of the container to the host (docker cp); a running one is paused meanwhile.', usage = 'c.copyOut PATH, LOCAL', example = "c.copyOut '/etc/hosts', '/tmp'")
     String copyOut(String path, Object local) { files().copyOut(id, path, Path.of(String.valueOf(local))).toString() }
 
-    /** Makes an image of the container's filesystem ({@code docker commit}); needs {@code keep true}. */
-    @Word(value = 'Makes an image of the kept container: its changes as one more layer (docker commit).', usage = 'c.commit TAG [, MESSAGE]', example = "c.commit 'mine:1'")
-    Image commit(String tag = null, String message = null) {
-        Image.of(files().commit(id, tag, message))
+    /** Makes an image of the container's filesystem ({@code docker commit}); a running one is paused meanwhile unless {@code pause: false}. */
+    @Word(value = 'Makes an image of the container: its changes as one more layer (docker commit); a running one is paused meanwhile unless pause: false.',
+          usage = 'c.commit([pause: false,] TAG [, MESSAGE])', example = "c.commit 'mine:1'")
+    Image commit(Map<String, ?> options, String tag = null, String message = null) {
+        Set<String> unknown = (options?.keySet() ?: [] as Set<String>) - ['pause']
+        if (unknown) throw new DslException("commit: unknown option '${unknown.first()}' (known: pause)")
+        Object pause = options?.get('pause')
+        if (pause != null && !(pause instanceof Boolean)) throw new DslException("commit: pause: use true or false")
+        Image.of(files().commit(id, tag, message, pause == null ? true : (boolean) pause))
     }
+
+    Image commit(String tag = null, String message = null) { commit([:], tag, message) }
 
     /**
      * Removes a kept container's filesystem and anonymous volumes ({@code docker rm -v}), or a
@@ -103,7 +110,7 @@ final class Container implements GroovyInterceptable {
     }
 
     private ContainerFiles files() {
-        if (!settings.keep()) throw new DslException("container ${name} was removed when it ended; run it with 'keep true' to diff, copy or commit it")
+        if (!detached && !settings?.keep()) throw new DslException("container ${name} was removed when it ended; run it with 'keep true' (or detach()) to diff, copy or commit it")
         if (session == null) throw new DslException("container ${name}: no engine")
         new ContainerFiles(session.engine())
     }

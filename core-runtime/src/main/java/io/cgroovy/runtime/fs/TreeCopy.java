@@ -66,6 +66,11 @@ public final class TreeCopy {
      * into {@code local} when it is an existing directory, else as {@code local}. Returns the host path written.
      */
     public static Path copyOut(List<Path> layersTopFirst, String src, Path local) {
+        return copyOut(layersTopFirst, src, local, java.util.Set.of());
+    }
+
+    /** As {@link #copyOut(List, String, Path)}, leaving out the container paths {@code skip} below {@code src}. */
+    public static Path copyOut(List<Path> layersTopFirst, String src, Path local, java.util.Set<String> skip) {
         LayerTree merged = new LayerTree(layersTopFirst);
         LayerTree.Node n = lookup(merged, src);
         if (n == null) throw new ContainerException("no such file or directory in the container: " + src);
@@ -75,7 +80,7 @@ public final class TreeCopy {
             throw new ContainerException("cannot copy to " + local + ": " + out.getParent() + " is not a directory");
         }
         try {
-            read(merged, n, out);
+            read(merged, n, out, skip);
         } catch (IOException e) {
             throw new ContainerException("copy " + src + " to " + local + ": " + e.getMessage(), e);
         }
@@ -170,7 +175,7 @@ public final class TreeCopy {
     }
 
     /** Copies a node of the merged tree to the host. */
-    private static void read(LayerTree t, LayerTree.Node n, Path out) throws IOException {
+    private static void read(LayerTree t, LayerTree.Node n, Path out, java.util.Set<String> skip) throws IOException {
         if (n.isSymlink()) {
             Files.deleteIfExists(out);
             Files.createSymbolicLink(out, Files.readSymbolicLink(n.top()));
@@ -180,7 +185,8 @@ public final class TreeCopy {
         if (n.isDirectory()) {
             if (!Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) Files.createDirectory(out);
             for (LayerTree.Node c : t.children(n)) {
-                read(t, c, out.resolve(c.path().substring(c.path().lastIndexOf('/') + 1)));
+                if (skip.contains(c.path())) continue;
+                read(t, c, out.resolve(c.path().substring(c.path().lastIndexOf('/') + 1)), skip);
             }
             LayerTree.chmod(out, mode);
             Files.setLastModifiedTime(out, n.attrs().lastModifiedTime());
