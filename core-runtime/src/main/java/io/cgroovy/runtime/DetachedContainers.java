@@ -103,7 +103,7 @@ final class DetachedContainers {
                 RuntimeSpec spec = SpecBuilder.build(id, image, settings, new RootfsView(image.layers()));
                 spec.process.terminal = options.tty();
                 Engine.etcFiles(spec, dir);
-                spec.mounts.addAll(io.cgroovy.runtime.volume.ContainerMounts.resolve(engine.volumes(), settings.mounts(), image.config(), dir));
+                spec.mounts.addAll(io.cgroovy.runtime.volume.ContainerMounts.resolve(engine.volumes(), settings.mounts(), image.config(), image.layers(), dir));
                 engine.joinNetworks(id, name, spec, settings.network(), dir);
                 spec.write(dir.resolve("config.json"));
                 cgroup = engine.cgroups().create(id, settings.resources());

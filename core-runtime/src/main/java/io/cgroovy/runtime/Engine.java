@@ -459,7 +459,7 @@ public final class Engine implements AutoCloseable {
 
             RuntimeSpec spec = SpecBuilder.build(id, image, settings, new RootfsView(image.layers()));
             etcFiles(spec, dir);
-            spec.mounts.addAll(ContainerMounts.resolve(volumes, settings.mounts(), image.config(), dir));
+            spec.mounts.addAll(ContainerMounts.resolve(volumes, settings.mounts(), image.config(), image.layers(), dir));
             if (settings.network().mode() == Networking.Mode.NETWORKS) netns = networks.netnsFile(id);
             List<String> addresses = joinNetworks(id, name, spec, settings.network(), dir);
             spec.write(dir.resolve("config.json"));

@@ -32,8 +32,18 @@ public final class ContainerMounts {
 
     private ContainerMounts() {}
 
-    /** Mounts for {@code spec}, in the order given (after the default ones); records volume use in {@code containerDir}. */
+    /** As {@link #resolve(Volumes, List, ImageConfig, List, Path)} without the image's files: no volume is pre-filled. */
     public static List<RuntimeSpec.Mount> resolve(Volumes volumes, List<MountSpec> requested, ImageConfig image, Path containerDir) {
+        return resolve(volumes, requested, image, List.of(), containerDir);
+    }
+
+    /**
+     * Mounts for {@code spec}, in the order given (after the default ones); records volume use in
+     * {@code containerDir}. An empty volume mounted where the image ({@code layers}, lowest first)
+     * has a directory gets its contents, owner and mode first, as with Docker.
+     */
+    public static List<RuntimeSpec.Mount> resolve(Volumes volumes, List<MountSpec> requested, ImageConfig image, List<Path> layers,
+                                                  Path containerDir) {
         List<RuntimeSpec.Mount> out = new ArrayList<>();
         Set<String> used = new LinkedHashSet<>();
         List<String> anonymous = new ArrayList<>();
@@ -71,6 +81,7 @@ public final class ContainerMounts {
                         used.add(name);
                         write(containerDir.resolve(Volumes.USED_FILE), new ArrayList<>(used));
                         Path data = volumes.create(name);
+                        VolumeFill.fromImage(name, data, layers, dest);
                         out.add(new RuntimeSpec.Mount(dest, "bind", data.toString(), concat(List.of("rbind", "rprivate"), ro)));
                     }
                     case BIND -> {
