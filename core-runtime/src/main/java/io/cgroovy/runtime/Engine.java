@@ -580,6 +580,12 @@ public final class Engine implements AutoCloseable {
         return target(container).cgroup();
     }
 
+    /** A running container (foreground or detached) for the views of {@link io.cgroovy.runtime.inspect}. */
+    public io.cgroovy.runtime.inspect.Running running(String container) {
+        Exec.Target t = target(container);
+        return new io.cgroovy.runtime.inspect.Running(t.id(), t.name(), t.dir(), t.initPid(), t.cgroup(), t.layers());
+    }
+
     /** The host pid of a running container's first process. */
     public long initPid(String container) {
         return target(container).initPid();

@@ -143,7 +143,10 @@ abstract class CgroovyScript extends Script {
 
     /** The images in the store (prints as a table). */
     @Word(value = 'The images in the local store, as a table (docker images).', usage = 'images()', example = 'images()')
-    ImageList images() { new ImageList(cgroovySession().images().list().collect { ImageRecord r -> Image.of(r) }) }
+    ImageList images() {
+        ImageStore store = cgroovySession().images()
+        new ImageList(store.list().collect { ImageRecord r -> Image.of(r, store) })
+    }
 
     /** Loads a {@code docker save} archive or an OCI layout (directory or tar); returns the images loaded. */
     @Word(value = 'Loads a docker save archive or an OCI layout (directory or tar) into the store.', usage = 'load PATH', example = "load '/tmp/busybox.tar'")
@@ -223,6 +226,19 @@ abstract class CgroovyScript extends Script {
         Path ctx = Path.of(spec.context ?: System.getProperty('user.dir'))
         runBuild(spec.stages(), ctx, tag ? [tag] : [], [:], spec.noCache, DockerIgnore.of(ctx))
     }
+
+    /** An image in the store by name, digest or id prefix: its layers and history are properties. */
+    @Word(value = "An image in the store by name, digest or id prefix (.layers, .history show how it is made); with a closure, builds one from steps.",
+          usage = "image(REF)  or  image(TAG) { from ...; run ...; copy ... }", example = "image('busybox').layers")
+    Image image(String ref) {
+        ImageStore store = cgroovySession().images()
+        Image.of(store.inspect(ref), store)
+    }
+
+    /** Which images share which layers, sizes counted once. */
+    @Word(value = 'Which images share which layers, as a tree of layer chains; the total counts each layer once.',
+          usage = 'imageTree()', example = 'imageTree()')
+    View imageTree() { ImageViews.tree(cgroovySession().images()) }
 
     @Word(value = 'Builds the Dockerfile in a directory (docker build); options file:, context:, tag:, buildArgs:, noCache:.',
           usage = "build DIR | build file: F, context: DIR, tag: T, buildArgs: [K: V]", example = "build 'app', tag: 'app:1'")

@@ -175,6 +175,32 @@ final class Container implements GroovyInterceptable {
     @Word(value = "Connects the terminal to it (raw for a TTY); Ctrl-P Ctrl-Q detaches, it keeps running.", usage = 'c.attach()', example = 'c.attach()')
     void attach() { live().attach(id) }
 
+    @Word("Its namespaces (/proc/PID/ns): type, inode, and whether shared with the host or another container.")
+    ViewList getNamespaces() { ContainerViews.namespaces(running(), id) }
+
+    @Word("Its cgroup: path, and limits and live usage of memory, cpu, pids and io (the same on cgroup v1 and v2).")
+    View getCgroup() { ContainerViews.cgroup(running(), id) }
+
+    @Word("Its mount table, from its /proc/PID/mountinfo.")
+    ViewList getMounts() { ContainerViews.mounts(running(), id) }
+
+    @Word("Its root filesystem: the overlay's image layers (digest, size, the step that made each) and its upper dir.")
+    View getLayers() { ContainerViews.layers(running(), id) }
+
+    @Word("Its interfaces, addresses and routes, the host veth and bridge of each, and the NAT rules serving it.")
+    View getNetwork() { ContainerViews.network(running(), id) }
+
+    @Word(value = "One screen: what isolates it (namespaces, layers, network) and what limits it (cgroup), as a tree.",
+          usage = 'c.explain()', example = 'c.explain()')
+    View explain() { ContainerViews.explain(running(), id) }
+
+    /** The engine of a running container: these views read the kernel's files of a live process. */
+    private io.cgroovy.runtime.Engine running() {
+        io.cgroovy.runtime.Engine e = live().engine()
+        if (!info().isRunning()) throw new DslException("container ${name} is not running (${status})".toString())
+        e
+    }
+
     /** {@code c.wait()} is Object.wait() to Groovy: taken here so it means docker wait. */
     @Override
     Object invokeMethod(String method, Object args) {

@@ -2,6 +2,7 @@ package io.cgroovy.dsl
 
 import groovy.transform.CompileStatic
 import io.cgroovy.image.ImageRecord
+import io.cgroovy.image.ImageStore
 
 import java.time.Duration
 import java.time.Instant
@@ -37,6 +38,27 @@ final class Image {
     }
 
     static Image of(ImageRecord r) { new Image(r.id(), r.tags(), r.size(), r.created(), r.manifestDigest()) }
+
+    /** An image that can show its layers and history from {@code store}. */
+    static Image of(ImageRecord r, ImageStore store) {
+        Image i = of(r)
+        i.store = store
+        i
+    }
+
+    /** The store it is in, for layers and history (null for handles made without one). */
+    ImageStore store
+
+    @Word("Its layers, lowest first as the manifest lists them: digest, size, and the step (created_by) that made each.")
+    ViewList getLayers() { ImageViews.layers(store(), id, getRef()) }
+
+    @Word("Its history, newest first like docker history: each step, when it ran, and the size of the layer it made.")
+    ViewList getHistory() { ImageViews.history(store(), id, getRef()) }
+
+    private ImageStore store() {
+        if (store == null) throw new DslException("image ${ref}: no store to read it from (use image('${ref}'))".toString())
+        store
+    }
 
     /** 12 hex digits of the id, as Docker's IMAGE ID column shows it. */
     String getShortId() {

@@ -189,6 +189,51 @@ public final class ImageStore {
         });
     }
 
+    /**
+     * The image's layers, lowest first (the manifest's order), each with its digest, size, chain ID directory and the
+     * history step that made it: the config's history entries that are not {@code empty_layer}, in order, belong to the
+     * layers in order (the image spec's rule). Nothing is unpacked or changed.
+     */
+    public List<ImageLayer> layers(String ref) {
+        return guard(() -> layersOf(find(ref).image));
+    }
+
+    /** The layer whose unpacked directory is {@code layers/<chainIdHex>}, from any image that has it; empty when none. */
+    public java.util.Optional<ImageLayer> layerByChainId(String chainIdHex) {
+        return guard(() -> {
+            String want = chainIdHex.startsWith("sha256:") ? chainIdHex : "sha256:" + chainIdHex;
+            for (StoredImage s : records.all()) {
+                int i = s.chainIds.indexOf(want);
+                if (i >= 0) return java.util.Optional.of(layersOf(s).get(i));
+            }
+            return java.util.Optional.<ImageLayer>empty();
+        });
+    }
+
+    /** The config's history, every step (also those that made no layer), oldest first; empty when the image has none. */
+    public List<ImageConfig.History> history(String ref) {
+        ImageConfig c = config(ref);
+        return c.history == null ? List.of() : List.copyOf(c.history);
+    }
+
+    private List<ImageLayer> layersOf(StoredImage s) {
+        ImageConfig config = Json.parse(blobs.read(s.id), ImageConfig.class, "config " + s.id);
+        List<ImageConfig.History> steps = new ArrayList<>();
+        if (config.history != null) for (ImageConfig.History h : config.history) if (!Boolean.TRUE.equals(h.emptyLayer)) steps.add(h);
+        // a history that does not have one entry per layer cannot be matched up: say nothing rather than something wrong
+        boolean matched = steps.size() == s.layers.size();
+        List<ImageLayer> out = new ArrayList<>();
+        for (int i = 0; i < s.layers.size(); i++) {
+            String digest = s.layers.get(i);
+            ImageConfig.History h = matched ? steps.get(i) : null;
+            out.add(new ImageLayer(i, digest, i < s.layerMediaTypes.size() ? s.layerMediaTypes.get(i) : null,
+                    Files.isRegularFile(blobs.path(digest)) ? blobs.size(digest) : -1,
+                    i < s.diffIds.size() ? s.diffIds.get(i) : null, s.chainIds.get(i),
+                    layersDir.resolve(Digest.hex(s.chainIds.get(i))), h == null ? null : h.createdBy, h == null ? null : h.created));
+        }
+        return out;
+    }
+
     /** Makes busybox:latest from the host's busybox-static unless that tag exists. */
     public ImageRecord ensureDefaultBusybox() {
         return ensureDefaultBusybox(HOST_BUSYBOX);

@@ -353,8 +353,11 @@ public final class Shell {
     static void printValue(PrintWriter out, Object value, Display display) {
         if (value == null) return;
         String table = Tables.render(value, display.width().get(), display.colour());
+        String view = table == null ? Views.render(value, display.width().get()) : null;
         if (table != null) {
             out.println(table);
+        } else if (view != null) {
+            out.println(view);
         } else if (value instanceof groovy.lang.Closure) {
             out.println("==> closure");   // not Script3$_run_closure1@6a969fb8
         } else {

@@ -20,8 +20,9 @@ public final class Mounts {
      * @param source     the mount source ("overlay", "proc", a device)
      * @param options    per-mount options ("ro,nosuid,nodev")
      * @param root       the directory of the filesystem mounted there ("/" unless a bind of a subdirectory)
+     * @param superOptions the filesystem's own options (an overlay's "lowerdir=...,upperdir=...")
      */
-    public record Mount(String mountPoint, String fsType, String source, String options, String root) {
+    public record Mount(String mountPoint, String fsType, String source, String options, String root, String superOptions) {
         public Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("mountPoint", mountPoint);
@@ -29,6 +30,7 @@ public final class Mounts {
             m.put("source", source);
             m.put("options", options);
             m.put("root", root);
+            m.put("superOptions", superOptions);
             return m;
         }
     }
@@ -52,7 +54,8 @@ public final class Mounts {
             int dash = -1;
             for (int i = 6; i < f.length; i++) if (f[i].equals("-")) { dash = i; break; }
             if (dash < 0 || dash + 2 >= f.length) continue;
-            out.add(new Mount(unescape(f[4]), f[dash + 1], unescape(f[dash + 2]), f[5], unescape(f[3])));
+            out.add(new Mount(unescape(f[4]), f[dash + 1], unescape(f[dash + 2]), f[5], unescape(f[3]),
+                    dash + 3 < f.length ? unescape(f[dash + 3]) : ""));
         }
         return out;
     }
