@@ -3,6 +3,16 @@
  *
  *   cgroovy-monitor -d DIR -e EXECUTOR -l LOG -s SOCKET [-r POLICY] [-m MAX] [-i] [-t]
  *                   [-o OOMFILE] [-c CGROUPDIR]... [-w]
+ *                   [-H HEALTHDIR -I INTERVAL_MS -T TIMEOUT_MS -P START_PERIOD_MS -R RETRIES]
+ *
+ * -H: Docker's HEALTHCHECK, run by the monitor because it is the only process that stays with a
+ * detached container (the JVM may be gone). HEALTHDIR/plan is an exec plan the engine compiled once
+ * (PlanCompiler.compileExec) whose namespace paths go through the symlink HEALTHDIR/ns, which the
+ * monitor points at /proc/PID/ns of each (re)started container. Every INTERVAL it runs the executor
+ * on that plan (stdout+stderr captured, 4 KiB kept as Docker does), kills it after TIMEOUT, and writes
+ * DIR/health.json ({"Status","FailingStreak","Log":[last 5 {"Start","End","ExitCode","Output"}]},
+ * Docker's State.Health): "starting" until the first success, "healthy" after one, "unhealthy" after
+ * RETRIES failures in a row; failures within START_PERIOD of a start do not count.
  *
  * -w (docker run -it without -d): report success as soon as the socket listens and start the
  * container only once a client has attached (or after 60 s), so no output is missed; a failed
@@ -85,6 +95,26 @@ struct partial {
 };
 static struct partial part_out, part_err;
 static char json[LINE_MAX_BYTES * 6 + 256];
+
+/* health checks (-H) */
+#define HC_OUTPUT_MAX 4096 /* Docker keeps 4 KiB of a check's output */
+#define HC_LOG_MAX 5       /* and the last 5 results */
+static const char *health_dir;
+static long hc_interval = 30000, hc_timeout = 30000, hc_start_period, hc_retries = 3;
+static pid_t hc_pid = -1;
+static int hc_out = -1, hc_timed_out, hc_failing;
+static long long hc_next, hc_deadline, hc_container_start;
+static const char *hc_status = "starting";
+static char hc_start[40];
+struct hc_result {
+    char start[40], end[40];
+    int code;
+    size_t len;
+    char output[HC_OUTPUT_MAX];
+};
+static struct hc_result hc_log[HC_LOG_MAX], hc_current;
+static int hc_log_n;
+static char hc_json[HC_LOG_MAX * (HC_OUTPUT_MAX * 6 + 200) + 256];
 static char io_buf[32768];
 
 /* ---------- small helpers ---------- */
@@ -310,6 +340,158 @@ static void close_io(void) {
     out_fd = err_fd = in_fd = -1;
 }
 
+/* ---------- health checks ---------- */
+
+static long long now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void write_health(void) {
+    char tmp[4096], final[4096];
+    path_in_dir(tmp, sizeof tmp, ".health.json.tmp");
+    path_in_dir(final, sizeof final, "health.json");
+    char *p = hc_json;
+    p += sprintf(p, "{\"Status\":\"%s\",\"FailingStreak\":%d,\"Log\":[", hc_status, hc_failing);
+    for (int i = 0; i < hc_log_n; i++) {
+        struct hc_result *r = &hc_log[i];
+        p += sprintf(p, "%s{\"Start\":\"%s\",\"End\":\"%s\",\"ExitCode\":%d,\"Output\":", i ? "," : "", r->start, r->end, r->code);
+        json_string(&p, r->output, r->len);
+        *p++ = '}';
+    }
+    p += sprintf(p, "]}\n");
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    int ok = write_all(fd, hc_json, (size_t)(p - hc_json)) == 0;
+    close(fd);
+    if (ok) rename(tmp, final);
+    else unlink(tmp);
+}
+
+/* A (re)started container: its namespaces for the check plan, status starting, first check after one interval. */
+static void health_started(pid_t pid) {
+    if (!health_dir) return;
+    char link[4096], target[64];
+    snprintf(link, sizeof link, "%s/ns", health_dir);
+    snprintf(target, sizeof target, "/proc/%d/ns", (int)pid);
+    unlink(link);
+    if (symlink(target, link) < 0) { /* the checks then fail and say so in their output */ }
+    hc_status = "starting";
+    hc_failing = 0;
+    hc_container_start = now_ms();
+    hc_next = hc_container_start + hc_interval;
+    write_health();
+}
+
+static void health_run(void) {
+    int o[2];
+    if (pipe2(o, O_CLOEXEC) < 0) { hc_next = now_ms() + hc_interval; return; }
+    char plan[4096], status[4096], parent[32];
+    snprintf(plan, sizeof plan, "%s/plan", health_dir);
+    snprintf(status, sizeof status, "%s/status", health_dir);
+    snprintf(parent, sizeof parent, "CGROOVY_PARENT_PID=%d", (int)getpid());
+    now_rfc3339(hc_start, sizeof hc_start);
+    hc_current.len = 0;
+    hc_timed_out = 0;
+    pid_t e = fork();
+    if (e < 0) { close(o[0]); close(o[1]); hc_next = now_ms() + hc_interval; return; }
+    if (e == 0) {
+        int in = open("/dev/null", O_RDONLY);
+        dup2(in, 0);
+        dup2(o[1], 1);
+        dup2(o[1], 2);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        signal(SIGPIPE, SIG_DFL);
+        char *argv[] = {"cgroovy-executor", plan, status, NULL};
+        char *envp[] = {parent, NULL}; /* not handover: the check dies with its executor (parent-death signal) */
+        execve(executor, argv, envp);
+        _exit(127);
+    }
+    close(o[1]);
+    hc_out = o[0];
+    fcntl(hc_out, F_SETFL, O_NONBLOCK);
+    hc_pid = e;
+    hc_deadline = now_ms() + hc_timeout;
+}
+
+/* Reads the check's output (what does not fit is read and dropped); 0 on EOF. */
+static int health_pump(void) {
+    char buf[4096];
+    ssize_t n = read(hc_out, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 1;
+    if (n <= 0) return 0;
+    size_t take = (size_t)n;
+    if (take > HC_OUTPUT_MAX - hc_current.len) take = HC_OUTPUT_MAX - hc_current.len;
+    memcpy(hc_current.output + hc_current.len, buf, take);
+    hc_current.len += take;
+    return 1;
+}
+
+/* The check's executor was reaped with wait status st: record the result. */
+static void health_done(int st) {
+    if (hc_out >= 0) {
+        while (health_pump()) {}
+        close(hc_out);
+        hc_out = -1;
+    }
+    hc_pid = -1;
+    int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    if (hc_timed_out) {
+        code = -1;
+        hc_current.len = (size_t)snprintf(hc_current.output, HC_OUTPUT_MAX, "Health check exceeded timeout (%ldms)", hc_timeout);
+    }
+    snprintf(hc_current.start, sizeof hc_current.start, "%s", hc_start);
+    now_rfc3339(hc_current.end, sizeof hc_current.end);
+    hc_current.code = code;
+    if (hc_log_n == HC_LOG_MAX) {
+        memmove(&hc_log[0], &hc_log[1], sizeof hc_log[0] * (HC_LOG_MAX - 1));
+        hc_log_n--;
+    }
+    hc_log[hc_log_n++] = hc_current;
+    long long now = now_ms();
+    if (code == 0) {
+        hc_status = "healthy";
+        hc_failing = 0;
+    } else if (now - hc_container_start >= hc_start_period || strcmp(hc_status, "healthy") == 0) {
+        /* Docker: failures during the start period count only once the container was healthy */
+        if (++hc_failing >= hc_retries) hc_status = "unhealthy";
+    }
+    write_health();
+    hc_next = now + hc_interval;
+}
+
+/* The container ended: a running check goes with it. */
+static void health_stop(void) {
+    if (hc_pid <= 0) return;
+    kill(hc_pid, SIGKILL);
+    int st;
+    while (waitpid(hc_pid, &st, 0) < 0 && errno == EINTR) {}
+    if (hc_out >= 0) close(hc_out);
+    hc_out = -1;
+    hc_pid = -1;
+}
+
+/* Poll timeout until the next health event (-1: none). Starts a due check, kills an overdue one. */
+static int health_tick(void) {
+    if (!health_dir || container <= 0) return -1;
+    long long now = now_ms();
+    if (hc_pid > 0) {
+        if (now >= hc_deadline && !hc_timed_out) {
+            hc_timed_out = 1;
+            kill(hc_pid, SIGKILL);
+        }
+        return hc_timed_out ? 1000 : (int)(hc_deadline - now);
+    }
+    if (now >= hc_next) {
+        health_run();
+        return hc_pid > 0 ? (int)hc_timeout : (int)hc_interval;
+    }
+    return (int)(hc_next - now);
+}
+
 /*
  * Runs the executor in handover mode with the container's stdio; returns the container's pid, or
  * -1 with error_text set and *code the executor's status (125, 126, 127).
@@ -397,18 +579,21 @@ fail_errno:
 
 /* Serves output, clients and signals until the container has been reaped. */
 static void watch(void) {
-    struct pollfd pf[4 + MAX_CLIENTS];
+    struct pollfd pf[5 + MAX_CLIENTS];
     for (;;) {
+        int timeout = health_tick();
         int n = 0;
         pf[n++] = (struct pollfd){.fd = sig_fd, .events = POLLIN};
         pf[n++] = (struct pollfd){.fd = listen_fd, .events = POLLIN};
         pf[n++] = (struct pollfd){.fd = out_fd, .events = POLLIN};
         pf[n++] = (struct pollfd){.fd = err_fd, .events = POLLIN};
         for (int i = 0; i < MAX_CLIENTS; i++) pf[n++] = (struct pollfd){.fd = clients[i].fd, .events = POLLIN};
-        if (poll(pf, (nfds_t)n, -1) < 0) {
+        pf[n++] = (struct pollfd){.fd = hc_out, .events = POLLIN};
+        if (poll(pf, (nfds_t)n, timeout) < 0) {
             if (errno == EINTR) continue;
             return;
         }
+        if (pf[4 + MAX_CLIENTS].revents && hc_out >= 0 && !health_pump()) { close(hc_out); hc_out = -1; }
         if (pf[2].revents && out_fd >= 0 && !pump_output(out_fd, 1)) {
             if (in_fd == out_fd) in_fd = -1;
             close(out_fd);
@@ -430,11 +615,13 @@ static void watch(void) {
             int st;
             pid_t p;
             while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+                if (p == hc_pid) { health_done(st); continue; }
                 if (p != container) continue; /* a stray child adopted as subreaper */
                 exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 125;
                 container = -1;
             }
             if (container < 0) {
+                health_stop();
                 /* the whole pid namespace is gone: read what is left in the pipes, then stop */
                 while (out_fd >= 0 && pump_output(out_fd, 1)) {}
                 while (err_fd >= 0 && pump_output(err_fd, 2)) {}
@@ -496,14 +683,14 @@ static void remove_cgroups(void) {
 
 static int usage(void) {
     static const char u[] = "usage: cgroovy-monitor -d DIR -e EXECUTOR -l LOG -s SOCKET [-r no|on-failure|always|unless-stopped]"
-                            " [-m MAX] [-i] [-t] [-o OOMFILE] [-c CGROUPDIR]...\n";
+                            " [-m MAX] [-i] [-t] [-o OOMFILE] [-c CGROUPDIR]... [-H HEALTHDIR -I MS -T MS -P MS -R N]\n";
     write_all(2, u, sizeof u - 1);
     return 125;
 }
 
 int main(int argc, char **argv) {
     int opt;
-    while ((opt = getopt(argc, argv, "d:e:l:s:r:m:ito:c:w")) != -1) {
+    while ((opt = getopt(argc, argv, "d:e:l:s:r:m:ito:c:wH:I:T:P:R:")) != -1) {
         switch (opt) {
         case 'd': dir = optarg; break;
         case 'e': executor = optarg; break;
@@ -521,6 +708,11 @@ int main(int argc, char **argv) {
         case 't': opt_tty = 1; break;
         case 'w': opt_wait_attach = 1; break;
         case 'o': oom_file = optarg; break;
+        case 'H': health_dir = optarg; break;
+        case 'I': hc_interval = atol(optarg) > 0 ? atol(optarg) : 30000; break;
+        case 'T': hc_timeout = atol(optarg) > 0 ? atol(optarg) : 30000; break;
+        case 'P': hc_start_period = atol(optarg); break;
+        case 'R': hc_retries = atol(optarg) > 0 ? atol(optarg) : 3; break;
         case 'c':
             if (ncgroups == MAX_CGROUPS) return usage();
             cgroups[ncgroups++] = optarg;
@@ -614,6 +806,7 @@ int main(int argc, char **argv) {
             exit_code = -1;
             oom_killed = 0;
             write_state("running");
+            health_started(container);
             ever = 1;
             if (first) { char ok = 0; write_all(ready[1], &ok, 1); close(ready[1]); first = 0; }
             struct timespec t0, t1;

@@ -14,14 +14,25 @@ import java.util.Map;
  * @param pid        the container's first process on the host while running, else 0
  * @param error      why the last start failed, or ""
  * @param labels     the labels it was created with
+ * @param health     "starting", "healthy" or "unhealthy" while a container with a health check runs, else ""
  */
 public record ContainerInfo(String id, String name, String image, List<String> command, Instant created,
                            String status, int exitCode, boolean oomKilled, long pid, int restartCount,
                            Instant startedAt, Instant finishedAt, RestartPolicy restart, boolean tty, String error,
-                           Map<String, String> labels) {
+                           Map<String, String> labels, String health) {
     public ContainerInfo {
         command = command == null ? List.of() : List.copyOf(command);
         labels = labels == null ? Map.of() : Map.copyOf(labels);
+        health = health == null ? "" : health;
+    }
+
+    /** Without a health check. */
+    public ContainerInfo(String id, String name, String image, List<String> command, Instant created,
+                         String status, int exitCode, boolean oomKilled, long pid, int restartCount,
+                         Instant startedAt, Instant finishedAt, RestartPolicy restart, boolean tty, String error,
+                         Map<String, String> labels) {
+        this(id, name, image, command, created, status, exitCode, oomKilled, pid, restartCount, startedAt, finishedAt,
+                restart, tty, error, labels, "");
     }
 
     /** The first 12 characters of the id, as Docker shows it. */
@@ -33,12 +44,18 @@ public record ContainerInfo(String id, String name, String image, List<String> c
     /** Docker's STATUS column: "Up 3 seconds", "Up 2 minutes (Paused)", "Exited (0) 5 seconds ago", "Created". */
     public String statusText(Instant now) {
         return switch (status) {
-            case "running" -> "Up " + ago(startedAt, now);
+            case "running" -> "Up " + ago(startedAt, now) + healthText();
             case "paused" -> "Up " + ago(startedAt, now) + " (Paused)";
             case "restarting" -> "Restarting (" + exitCode + ") " + ago(finishedAt, now) + " ago";
             case "exited" -> "Exited (" + exitCode + ") " + ago(finishedAt, now) + " ago";
             default -> "Created";
         };
+    }
+
+    /** " (healthy)", " (unhealthy)", " (health: starting)" as docker ps shows them; "" without a check. */
+    private String healthText() {
+        if (health.isEmpty()) return "";
+        return health.equals("starting") ? " (health: starting)" : " (" + health + ")";
     }
 
     /** Docker's human durations: "Less than a second", "5 seconds", "About a minute", "3 hours", ... */

@@ -47,6 +47,18 @@ final class ContainerRecord {
         public java.util.Map<String, String> env;
         public String workdir;
         public String user;
+        /** The health check its monitor runs (the image's merged in), or null. */
+        public HealthConfig health;
+    }
+
+    /** container.json's health check: the test and its timing in milliseconds. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    static final class HealthConfig {
+        public List<String> test;
+        public long intervalMs;
+        public long timeoutMs;
+        public long startPeriodMs;
+        public int retries;
     }
 
     /** state.json (written by the monitor in C, same fields). */

@@ -130,6 +130,7 @@ final class DetachedContainers {
                 c.env = settings.env();
                 c.workdir = settings.workdir();
                 c.user = settings.user();
+                c.health = healthPlan(dir, spec, image, options.healthcheck(), cgroup, v2);
                 ContainerRecord.write(dir, ContainerRecord.FILE, c);
                 ContainerRecord.write(dir, ContainerRecord.STATE, new ContainerRecord.State());
             }
@@ -161,6 +162,51 @@ final class DetachedContainers {
         }
     }
 
+    /** The directory of a container's health check: its exec plan and the monitor's ns link. */
+    static final String HEALTH_DIR = "health";
+    /** What its monitor writes after each check (Docker's State.Health). */
+    static final String HEALTH_FILE = "health.json";
+
+    /**
+     * The health check's exec plan, compiled once: the container's namespaces are read through the
+     * link {@code health/ns} that the monitor points at each new first process, so the same plan
+     * serves every restart. Null (and no directory) when the container has no check.
+     */
+    private static ContainerRecord.HealthConfig healthPlan(Path dir, RuntimeSpec spec, Snapshot image, Healthcheck mine,
+                                                           ContainerCgroup cgroup, Path v2) throws IOException {
+        Healthcheck hc = Healthcheck.effective(mine, image.config());
+        if (hc == null) return null;
+        Path hdir = Files.createDirectory(dir.resolve(HEALTH_DIR));
+        RuntimeSpec.Process p = Exec.process(spec, new ExecSettings(hc.command(), java.util.Map.of(), null, null), image.layers());
+        PlanCompiler.compileExec(spec, p, hdir.resolve("ns"), v2 != null ? List.of() : cgroup.joinDirs(), v2).write(hdir.resolve("plan"));
+        ContainerRecord.HealthConfig h = new ContainerRecord.HealthConfig();
+        h.test = hc.test();
+        h.intervalMs = hc.intervalOrDefault().toMillis();
+        h.timeoutMs = hc.timeoutOrDefault().toMillis();
+        h.startPeriodMs = hc.startPeriodOrDefault().toMillis();
+        h.retries = hc.retriesOrDefault();
+        return h;
+    }
+
+    /** The health its monitor last wrote, or null for a container without a check. */
+    Health health(String ref) {
+        String id = resolve(ref);
+        ContainerRecord.Config c = ContainerRecord.readConfig(dir(id));
+        if (c.health == null) return null;
+        Path f = dir(id).resolve(HEALTH_FILE);
+        if (!Files.exists(f)) return new Health("starting", 0, List.of());
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(f.toFile());
+            List<Health.Result> log = new ArrayList<>();
+            for (com.fasterxml.jackson.databind.JsonNode r : n.path("Log")) {
+                log.add(new Health.Result(r.path("Start").asText(), r.path("End").asText(), r.path("ExitCode").asInt(), r.path("Output").asText()));
+            }
+            return new Health(n.path("Status").asText("starting"), n.path("FailingStreak").asInt(), log);
+        } catch (IOException e) {
+            throw new ContainerException("cannot read " + f + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Runs the monitor for a container whose cgroup exists; returns once the container runs, or throws why it did not. */
     private void startMonitor(String id, ContainerCgroup cgroup, Plan plan, boolean waitAttach) {
         Path dir = dir(id);
@@ -172,6 +218,11 @@ final class DetachedContainers {
         if (c.tty) cmd.add("-t");
         if (c.interactive) cmd.add("-i");
         if (waitAttach) cmd.add("-w");
+        if (c.health != null) {
+            cmd.addAll(List.of("-H", dir.resolve(HEALTH_DIR).toString(), "-I", Long.toString(c.health.intervalMs),
+                    "-T", Long.toString(c.health.timeoutMs), "-P", Long.toString(c.health.startPeriodMs),
+                    "-R", Integer.toString(c.health.retries)));
+        }
         for (Path d : cgroup.joinDirs()) {
             for (String f : List.of("memory.oom_control", "memory.events")) {
                 if (Files.exists(d.resolve(f))) {
@@ -309,7 +360,19 @@ final class DetachedContainers {
         }
         return new ContainerInfo(id, c.name, c.image, c.command, instant(c.created), status, s.exitCode, s.oomKilled,
                 status.equals("running") || status.equals("paused") ? s.pid : 0, s.restartCount, instant(s.startedAt),
-                instant(s.finishedAt), RestartPolicy.parse(c.restart), c.tty, s.error == null ? "" : s.error, c.labels);
+                instant(s.finishedAt), RestartPolicy.parse(c.restart), c.tty, s.error == null ? "" : s.error, c.labels,
+                c.health != null && status.equals("running") ? healthStatus(dir) : "");
+    }
+
+    /** The Status of health.json (cheap: ps reads it for every container); "starting" before the first check. */
+    private static String healthStatus(Path dir) {
+        try {
+            String text = Files.readString(dir.resolve(HEALTH_FILE));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"Status\":\"([a-z]+)\"").matcher(text);
+            return m.find() ? m.group(1) : "starting";
+        } catch (IOException e) {
+            return "starting";
+        }
     }
 
     private static Instant instant(String s) {

@@ -372,6 +372,9 @@ public final class Engine implements AutoCloseable {
     /** The container named {@code ref} or whose id starts with it ("no such container: x" otherwise). */
     public ContainerInfo inspect(String ref) { return detached.info(detached.resolve(ref)); }
 
+    /** The health of a detached container with a health check (docker inspect's State.Health), or null without one. */
+    public Health health(String ref) { return detached.health(ref); }
+
     /** docker start of a created or exited container. */
     public ContainerInfo start(String ref) { return detached.start(ref); }
 

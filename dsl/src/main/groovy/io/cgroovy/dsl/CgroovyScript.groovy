@@ -17,6 +17,7 @@ import io.cgroovy.runtime.build.Builder
 import io.cgroovy.runtime.build.DockerIgnore
 import io.cgroovy.runtime.build.Dockerfile
 import io.cgroovy.runtime.build.Stage
+import io.cgroovy.runtime.net.NetworkSettings
 
 import java.nio.file.Files
 import java.nio.file.Path
@@ -91,7 +92,11 @@ abstract class CgroovyScript extends Script {
         if (plain.name() == null) {
             throw new DslException("container('${image}'): up needs a name for it (name 'web'): it finds containers by name".toString())
         }
-        String hash = SettingsHash.of([settings: plain, options: options])
+        // a container on a network the recipe declares changes with it (a new subnet means a new container)
+        Set<String> joins = plain.network().networks().collect { it.network() } as Set
+        List<String> networkHashes = env.wanted.findAll { Resource r -> r.kind == Resource.Kind.NETWORK && r.name in joins }
+                .collect { Resource r -> "${r.name}=${r.hash}".toString() }
+        String hash = SettingsHash.of([settings: plain, options: options, networks: networkHashes])
         ContainerSettings labelled = spec.settings(pinned, env.labelsFor(hash))
         env.want(Resource.wanted(Resource.Kind.CONTAINER, plain.name(), new Environment.Wanted(labelled, options), hash))
         Container.planned(labelled, image)
@@ -341,8 +346,7 @@ abstract class CgroovyScript extends Script {
         new Pruned(containers, images)
     }
 
-    /** Ends the recipe (or the shell) with {@code status}. */
-    @Word(value = "Creates a network like docker network create (or returns it when it exists with the same settings).",
+    @Word(value = "Creates a network like docker network create (or returns it when it exists with the same settings); in up, one the recipe owns.",
             usage = "network(NAME) { subnet CIDR; gateway IP; ipRange CIDR; mtu N; internal true }", example = "network('backend') { subnet '10.89.0.0/24' }")
     Network network(String name, @DelegatesTo(value = NetworkDefinition, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
         NetworkDefinition d = new NetworkDefinition()
@@ -352,13 +356,56 @@ abstract class CgroovyScript extends Script {
             c.delegate = d
             c.call(d)
         }
-        new Network(cgroovySession().engine().networks().ensure(d.settings(name)))
+        NetworkSettings settings = d.settings(name)
+        Session session = cgroovySession()
+        if (session.model != null) return wantNetwork(session, settings)
+        new Network(session.engine().networks().ensure(settings))
     }
 
     /** An existing network by name (the default one, bridge, is made on first use); a new one with a free subnet when unknown. */
     Network network(String name) {
-        def n = cgroovySession().engine().networks()
-        new Network(n.list().any { it.name == name } || name == 'bridge' ? n.get(name) : n.ensure(new io.cgroovy.runtime.net.NetworkSettings(name, null, null, null, null, false)))
+        Session session = cgroovySession()
+        def n = session.engine().networks()
+        boolean exists = n.list().any { it.name == name }
+        if (session.model != null && name != NetworkSettings.DEFAULT) {
+            // up/plan: a network someone else made is used as it is (external); else the recipe owns it
+            String owner = Environment.ownerOf(session.engine(), Resource.Kind.NETWORK, name)
+            if (!exists || owner == session.model.recipe) return wantNetwork(session, new NetworkSettings(name, null, null, null, null, false))
+        }
+        if (session.model != null && !exists) return Network.planned(new NetworkSettings(name, null, null, null, null, false))
+        new Network(exists || name == NetworkSettings.DEFAULT ? n.get(name) : n.ensure(new NetworkSettings(name, null, null, null, null, false)))
+    }
+
+    /** up/plan: records the network the recipe wants; nothing is made. */
+    private static Network wantNetwork(Session session, NetworkSettings settings) {
+        if (settings.name() == NetworkSettings.DEFAULT) throw new DslException("network('bridge'): the default network cannot be declared; use network bridge in a container")
+        try {
+            NetworkSettings.checkName(settings.name())
+            settings.validate()
+        } catch (ContainerException e) {
+            throw new DslException("network('${settings.name()}'): ${e.message}".toString(), e.stackTrace)
+        }
+        session.model.want(Resource.wanted(Resource.Kind.NETWORK, settings.name(), settings))
+        Network.planned(settings)
+    }
+
+    @Word(value = "Creates a named volume (docker volume create; kept when it exists); in up, one the recipe owns (down removes it only with --volumes). Returns its name.",
+            usage = "volume NAME", example = "volume 'data'")
+    String volume(String name) {
+        Session session = cgroovySession()
+        try {
+            io.cgroovy.runtime.volume.Volumes.checkName(name)
+        } catch (ContainerException e) {
+            throw new DslException("volume '${name}': ${e.message}".toString(), e.stackTrace)
+        }
+        if (session.model != null) {
+            boolean exists = session.engine().volumes().exists(name)
+            String owner = exists ? Environment.ownerOf(session.engine(), Resource.Kind.VOLUME, name) : null
+            if (!exists || owner == session.model.recipe) session.model.want(Resource.wanted(Resource.Kind.VOLUME, name, [volume: name]))
+            return name
+        }
+        session.engine().volumes().create(name)
+        name
     }
 
     @Word(value = 'The networks of this engine (docker network ls).', usage = 'networks()', example = 'networks()')

@@ -3,6 +3,7 @@ package io.cgroovy.dsl
 import groovy.transform.CompileStatic
 import io.cgroovy.runtime.ContainerInfo
 import io.cgroovy.runtime.ContainerSettings
+import io.cgroovy.runtime.Health
 import io.cgroovy.runtime.RunResult
 import io.cgroovy.runtime.fs.Change
 import io.cgroovy.runtime.fs.ContainerFiles
@@ -132,6 +133,12 @@ final class Container implements GroovyInterceptable {
 
     @Word("created, running, paused, restarting or exited (read now).")
     String getStatus() { detached ? info().status() : 'exited' }
+
+    @Word("starting, healthy or unhealthy while a detached container with a healthcheck runs, else '' (docker ps shows it in STATUS).")
+    String getHealthStatus() { detached ? info().health() : '' }
+
+    @Word("Its health check's state (docker inspect's State.Health): status, failingStreak and the last 5 results (exitCode, output); null without a check.")
+    Health getHealth() { detached ? live().engine().health(id) : null }
 
     @Word("How often its restart policy restarted it.")
     int getRestartCount() { detached ? info().restartCount() : 0 }

@@ -5,6 +5,7 @@ import io.cgroovy.runtime.ContainerException
 import io.cgroovy.runtime.ContainerSettings
 import io.cgroovy.runtime.MountSpec
 import io.cgroovy.runtime.DetachOptions
+import io.cgroovy.runtime.Healthcheck
 import io.cgroovy.runtime.RestartPolicy
 import io.cgroovy.runtime.Networking
 import io.cgroovy.runtime.net.PublishedPort
@@ -280,6 +281,60 @@ class ContainerSpec {
     @Word(value = "Restart policy of a detached container: no, on-failure[:N], always, unless-stopped (--restart).", usage = "restart POLICY", example = "restart 'on-failure:3'")
     void restart(Object policy) { put('restart', policy) }
 
+    @Word(value = "A health check run in the container by its monitor (HEALTHCHECK): a shell command or argv; options interval:, timeout:, startPeriod: ('30s', '1m30s', '500ms'; a number is seconds) and retries:; 'NONE' turns the image's off. Needs detach().",
+            usage = "healthcheck COMMAND [, interval: D, timeout: D, startPeriod: D, retries: N]",
+            example = "healthcheck 'wget -q -O /dev/null http://localhost/', interval: '5s', retries: 3")
+    void healthcheck(Map<String, ?> options, Object... command) { put('healthcheck', [options ?: [:], command as List]) }
+
+    void healthcheck(Object... command) { healthcheck([:], command) }
+
+    /** Only options: the image's HEALTHCHECK command with other timing. */
+    void healthcheck(Map<String, ?> options) { healthcheck(options, new Object[0]) }
+
+    private static final List<String> HEALTH_OPTIONS = ['interval', 'timeout', 'startPeriod', 'retries'].asImmutable()
+
+    /** The healthcheck word's value checked, or null when it was not written. */
+    private Healthcheck healthcheckWanted() {
+        Written w = written.healthcheck
+        if (w == null) return null
+        List<?> v = (List<?>) w.value
+        Map<String, ?> opts = (Map<String, ?>) v[0]
+        List<?> cmd = ((List<?>) v[1]).flatten()
+        for (String k : opts.keySet()) {
+            if (!(k in HEALTH_OPTIONS)) throw new DslException("healthcheck: unknown option '${k}'${Suggest.didYouMean(k, HEALTH_OPTIONS)}".toString(), w.where)
+        }
+        if (cmd.any { it == null }) throw new DslException('healthcheck: null in the command', w.where)
+        List<String> test
+        if (cmd.isEmpty()) test = []
+        else if (cmd.size() == 1 && String.valueOf(cmd[0]).trim().equalsIgnoreCase('none')) test = ['NONE']
+        else if (cmd.size() == 1) test = ['CMD-SHELL', String.valueOf(cmd[0])]
+        else test = ['CMD'] + cmd.collect { String.valueOf(it) }
+        if (test && test[0] != 'NONE' && test[1].trim().isEmpty()) throw new DslException('healthcheck: empty command', w.where)
+        Map<String, java.time.Duration> d = [:]
+        for (String k : ['interval', 'timeout', 'startPeriod']) {
+            if (opts[k] == null) continue
+            java.time.Duration x = Durations.parse(opts[k])
+            if (x == null) throw new DslException("healthcheck ${k}: '${opts[k]}' is not a duration (use e.g. 30s, 1m30s, 500ms)".toString(), w.where)
+            if (k != 'startPeriod' && x.toMillis() < 1) throw new DslException("healthcheck ${k}: '${opts[k]}': must be at least 1ms".toString(), w.where)
+            d[k] = x
+        }
+        Integer retries = null
+        if (opts.retries != null) {
+            Object r = opts.retries
+            if (!(r instanceof Integer || r instanceof Long) && !(r instanceof CharSequence && r.toString().isInteger())) {
+                throw new DslException("healthcheck retries: '${r}' is not a whole number".toString(), w.where)
+            }
+            retries = r.toString().toInteger()
+            if (retries < 1) throw new DslException("healthcheck retries: ${r}: must be at least 1".toString(), w.where)
+        }
+        if (test.isEmpty() && d.isEmpty() && retries == null) throw new DslException('healthcheck: no command given', w.where)
+        try {
+            new Healthcheck(test, d.interval, d.timeout, d.startPeriod, retries)
+        } catch (ContainerException e) {
+            throw new DslException(e.message, w.where)
+        }
+    }
+
     /** True when detach() was written. */
     boolean isDetached() { flag('detach') }
 
@@ -297,7 +352,11 @@ class ContainerSpec {
                 throw error('restart', "restart ${show('restart')}: only a detached container is restarted (add detach())")
             }
         }
-        new DetachOptions(flag('tty'), flag('interactive') || (flag('tty') && !flag('detach')), policy)
+        Healthcheck health = healthcheckWanted()
+        if (health != null && !health.disabled() && !flag('detach')) {
+            throw error('healthcheck', "healthcheck: only a detached container is checked (add detach())")
+        }
+        new DetachOptions(flag('tty'), flag('interactive') || (flag('tty') && !flag('detach')), policy, health)
     }
 
     private boolean flag(String word) {

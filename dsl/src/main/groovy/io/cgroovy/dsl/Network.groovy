@@ -25,6 +25,13 @@ final class Network {
         name = r.name; subnet = r.subnet; gateway = r.gateway; ipRange = r.ipRange; bridge = r.bridge; internal = r.internal; mtu = r.mtu
     }
 
+    /** A network an up/plan recipe wants (not made yet): what was written, no bridge. */
+    static Network planned(io.cgroovy.runtime.net.NetworkSettings s) {
+        NetworkRecord r = new NetworkRecord()
+        r.name = s.name(); r.subnet = s.subnet(); r.gateway = s.gateway(); r.ipRange = s.ipRange(); r.mtu = s.mtu(); r.internal = s.internal()
+        new Network(r)
+    }
+
     @Override
     String toString() { "network ${name} (${subnet}, gateway ${gateway}${internal ? ', internal' : ''})" }
 }

@@ -48,7 +48,7 @@ final class RecipeEnv {
                 out.println(plan)
                 return 0
             }
-            Environment.apply(plan, engine, out) { Resource r ->
+            Environment.apply(plan, engine, env.recipe, out) { Resource r ->
                 Environment.Wanted w = (Environment.Wanted) r.settings
                 engine.runDetached(w.settings, w.options)
             }
@@ -64,7 +64,7 @@ final class RecipeEnv {
         try {
             Engine engine = session.engine()
             Plan plan = Plan.down(id(file), Environment.existing(engine), o.volumes)
-            Environment.apply(plan, engine, out) { Resource r -> throw new IllegalStateException('down creates nothing') }
+            Environment.apply(plan, engine, id(file), out) { Resource r -> throw new IllegalStateException('down creates nothing') }
             out.println(plan.summary().replace('to remove', 'removed'))
             0
         } catch (Exception e) {

@@ -19,7 +19,10 @@ class TestImages {
     }
 
     /** Writes an OCI layout under {@code dir} with {@code files} (path → text) beside busybox; returns the layout dir. */
-    static Path layout(Path dir, Map<String, String> files) {
+    static Path layout(Path dir, Map<String, String> files) { layout(dir, files, [:]) }
+
+    /** As above, with {@code runtime} added to the image's config (e.g. {@code [Healthcheck: [Test: [...]]]}). */
+    static Path layout(Path dir, Map<String, String> files, Map<String, ?> runtime) {
         Path tree = Files.createDirectories(dir.resolve('tree'))
         Files.createDirectories(tree.resolve('bin'))
         Files.copy(Path.of('/bin/busybox'), tree.resolve('bin/busybox'))
@@ -39,7 +42,7 @@ class TestImages {
         String layerDigest = put(blobs, layer)
         ObjectMapper json = new ObjectMapper()
         byte[] config = json.writeValueAsBytes([architecture: 'amd64', os: 'linux',
-                                                config: [Env: ['PATH=/bin'], Cmd: ['/bin/sh']],
+                                                config: [Env: ['PATH=/bin'], Cmd: ['/bin/sh']] + runtime,
                                                 rootfs: [type: 'layers', diff_ids: [layerDigest]]])
         String configDigest = put(blobs, config)
         byte[] manifest = json.writeValueAsBytes([schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',

@@ -31,6 +31,18 @@ public class ImageConfig {
         @JsonProperty("ExposedPorts") public Map<String, Object> exposedPorts;
         @JsonProperty("Volumes") public Map<String, Object> volumes;
         @JsonProperty("StopSignal") public String stopSignal;
+        @JsonProperty("Healthcheck") public Healthcheck healthcheck;
+    }
+
+    /** Docker's HEALTHCHECK: Test ["CMD-SHELL", cmd] / ["CMD", argv...] / ["NONE"]; durations in nanoseconds, 0 = default. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Healthcheck {
+        @JsonProperty("Test") public List<String> test;
+        @JsonProperty("Interval") public Long interval;
+        @JsonProperty("Timeout") public Long timeout;
+        @JsonProperty("StartPeriod") public Long startPeriod;
+        @JsonProperty("Retries") public Integer retries;
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

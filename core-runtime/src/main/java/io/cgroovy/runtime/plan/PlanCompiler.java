@@ -102,17 +102,28 @@ public final class PlanCompiler {
      */
     public static Plan compileExec(RuntimeSpec spec, RuntimeSpec.Process process, long initPid, List<Path> cgroupJoinDirs, Path cloneInto) {
         PlanCompiler c = new PlanCompiler(spec, null, cgroupJoinDirs, cloneInto, List.of(), Map.of());
-        c.compileExec(process, initPid);
+        if (initPid <= 0) throw new ContainerException("the container is not running");
+        c.compileExec(process, "/proc/" + initPid + "/ns", "process " + initPid);
+        return new Plan(c.steps);
+    }
+
+    /**
+     * As above, with the namespaces read from {@code nsDir} (a symlink to some /proc/PID/ns) instead
+     * of one pid's: a plan compiled once and run again after restarts (health checks, run by the
+     * monitor, which points the link at each new first process).
+     */
+    public static Plan compileExec(RuntimeSpec spec, RuntimeSpec.Process process, Path nsDir, List<Path> cgroupJoinDirs, Path cloneInto) {
+        PlanCompiler c = new PlanCompiler(spec, null, cgroupJoinDirs, cloneInto, List.of(), Map.of());
+        c.compileExec(process, nsDir.toString(), "the container (" + nsDir + ")");
         return new Plan(c.steps);
     }
 
     /** setns order: user first (its capabilities then allow the rest), mount last. */
     private static final List<String> EXEC_JOIN_ORDER = List.of("user", "ipc", "uts", "network", "cgroup", "mount");
 
-    private void compileExec(RuntimeSpec.Process p, long initPid) {
-        if (initPid <= 0) throw new ContainerException("the container is not running");
-        String ns = "/proc/" + initPid + "/ns/";
-        if (hasNamespace("pid")) add("join the pid namespace of process " + initPid, "setns", ns + "pid", Linux.CLONE_NEWPID);
+    private void compileExec(RuntimeSpec.Process p, String nsDir, String whose) {
+        String ns = nsDir + "/";
+        if (hasNamespace("pid")) add("join the pid namespace of " + whose, "setns", ns + "pid", Linux.CLONE_NEWPID);
         if (cloneInto != null) add("start the process in cgroup " + cloneInto, "clone", 0, cloneInto.toString());
         else add("start the process", "clone", 0);
         for (Path dir : cgroupJoinDirs) add("join cgroup " + dir, "join-cgroup", dir.toString());
@@ -131,7 +142,7 @@ public final class PlanCompiler {
                 case "cgroup" -> Linux.CLONE_NEWCGROUP;
                 default -> Linux.CLONE_NEWNS;
             };
-            add("join the " + type + " namespace of process " + initPid, "setns", ns + file, flag);
+            add("join the " + type + " namespace of " + whose, "setns", ns + file, flag);
         }
         process(p, clean(p.cwd == null || p.cwd.isEmpty() ? "/" : p.cwd));
     }

@@ -5,6 +5,8 @@ import io.cgroovy.runtime.ContainerInfo
 import io.cgroovy.runtime.ContainerSettings
 import io.cgroovy.runtime.DetachOptions
 import io.cgroovy.runtime.Engine
+import io.cgroovy.runtime.net.NetworkRecord
+import io.cgroovy.runtime.net.NetworkSettings
 
 import java.time.Duration
 
@@ -43,42 +45,90 @@ final class Environment {
     /** The labels a wanted thing is created with. */
     Map<String, String> labelsFor(String hash) { [(RECIPE_LABEL): recipe, (HASH_LABEL): hash] }
 
-    /** Every container the engine has, with the recipe and hash its labels say (null for others'). */
+    /**
+     * Every container, network and volume the engine has, with the recipe and hash that made it
+     * (containers: their labels; networks and volumes: the {@link Owned} records), null for others'.
+     */
     static List<Resource> existing(Engine engine) {
-        engine.ps(true).collect { ContainerInfo i ->
+        List<Resource> out = engine.ps(true).collect { ContainerInfo i ->
             Resource.existing(Resource.Kind.CONTAINER, i.name(), i.labels()[HASH_LABEL], i.labels()[RECIPE_LABEL], i.isRunning())
         }
+        Map<String, List<String>> owners = [:]
+        for (Owned o : Owned.all(engine.root())) {
+            o.things.each { String kind, Map<String, String> names ->
+                names.each { String n, String h -> owners[kind + ' ' + n] = [o.recipe, h] }
+            }
+        }
+        for (NetworkRecord n : engine.networks().list()) {
+            List<String> o = owners['network ' + n.name]
+            out << Resource.existing(Resource.Kind.NETWORK, n.name, o?.get(1), o?.get(0), true)
+        }
+        for (String v : engine.volumes().list()) {
+            List<String> o = owners['volume ' + v]
+            out << Resource.existing(Resource.Kind.VOLUME, v, o?.get(1), o?.get(0), true)
+        }
+        out
+    }
+
+    /** The owner (recipe path) of network or volume {@code name} per the records, or null. */
+    static String ownerOf(Engine engine, Resource.Kind kind, String name) {
+        Owned.all(engine.root()).find { Owned o -> o.things[kind.toString()]?.containsKey(name) }?.recipe
     }
 
     /**
-     * Carries out {@code plan}, printing a line per change. {@code create}: starts a wanted
-     * container (detached, with its labels) — the caller's, so model and engine stay apart.
+     * Carries out {@code plan} of recipe {@code recipe}, printing a line per change: first what goes
+     * (removed or replaced: containers, then the networks and volumes they were on), then what comes,
+     * in plan order (networks and volumes before the containers that use them). {@code createContainer}:
+     * starts a wanted container (detached, with its labels) — the caller's, so model and engine stay apart.
      */
-    static void apply(Plan plan, Engine engine, PrintStream out, Closure<?> create) {
+    static void apply(Plan plan, Engine engine, String recipe, PrintStream out, Closure<?> createContainer) {
+        Owned owned = Owned.of(engine.root(), recipe)
+        for (Resource.Kind kind : [Resource.Kind.CONTAINER, Resource.Kind.NETWORK, Resource.Kind.VOLUME]) {
+            for (Plan.Action a : plan.actions) {
+                if (a.resource.kind != kind || !(a.op in [Plan.Op.REMOVE, Plan.Op.REPLACE])) continue
+                remove(engine, a.resource)
+                if (kind != Resource.Kind.CONTAINER) {
+                    owned.remove(kind, a.resource.name)
+                    owned.write(engine.root())
+                }
+                if (a.op == Plan.Op.REMOVE) out.println("- ${a.resource.key}: removed")
+            }
+        }
         for (Plan.Action a : plan.actions) {
             Resource r = a.resource
-            if (r.kind != Resource.Kind.CONTAINER) throw new IllegalStateException("${r.key}: not supported yet")
             switch (a.op) {
-                case Plan.Op.KEEP:
-                    break
                 case Plan.Op.CREATE:
-                    create.call(r)
-                    out.println("+ ${r.key}: created")
-                    break
                 case Plan.Op.REPLACE:
-                    remove(engine, r.name)
-                    create.call(r)
-                    out.println("~ ${r.key}: replaced (${a.why})")
+                    if (r.kind == Resource.Kind.CONTAINER) {
+                        createContainer.call(r)
+                    } else {
+                        if (r.kind == Resource.Kind.NETWORK) engine.networks().ensure((NetworkSettings) r.settings)
+                        else engine.volumes().create(r.name)
+                        owned.put(r.kind, r.name, r.hash)
+                        owned.write(engine.root())
+                    }
+                    out.println(a.op == Plan.Op.CREATE ? "+ ${r.key}: created" : "~ ${r.key}: replaced (${a.why})")
                     break
                 case Plan.Op.START:
                     engine.start(r.name)
                     out.println("> ${r.key}: started")
                     break
-                case Plan.Op.REMOVE:
-                    remove(engine, r.name)
-                    out.println("- ${r.key}: removed")
+                default:
                     break
             }
+        }
+    }
+
+    private static void remove(Engine engine, Resource r) {
+        switch (r.kind) {
+            case Resource.Kind.CONTAINER:
+                remove(engine, r.name)
+                break
+            case Resource.Kind.NETWORK:
+                if (engine.networks().list().any { NetworkRecord n -> n.name == r.name }) engine.networks().remove(r.name)
+                break
+            default:
+                if (engine.volumes().exists(r.name)) engine.volumes().remove(r.name)
         }
     }
 
