@@ -103,6 +103,7 @@ peer=() cg=() fl=()
 for i in $(seq "$RUNS"); do
   rm -rf "$work/p" "$work/c" "$work/warm" "$work/warm2"
   mkdir -p "$work/p"
+  sync  # each timed part starts with no dirty pages left by the one before (writeback would be billed to it)
   t0=$(now)
   skopeo --insecure-policy copy -q --src-tls-verify=false "docker://$ref" "oci:$work/p/layout:b"
   umoci unpack --image "$work/p/layout:b" "$work/p/bundle" >/dev/null 2>&1
@@ -110,12 +111,14 @@ for i in $(seq "$RUNS"); do
   peer+=("$(echo "$t1 - $t0" | bc)")
   n_peer=$(find "$work/p/bundle/rootfs" | wc -l)
   mkdir "$work/p/floor"
+  sync
   t0=$(now)
   for b in $(layers_of "$work/p/layout"); do tar -xzf "$b" -C "$work/p/floor"; done
   t1=$(now)
   fl+=("$(echo "$t1 - $t0" | bc)")
   rm -rf "$work/p"
 
+  sync
   t0=$(now)
   CGROOVY_ROOT="$work/c" scripts/cgroovy run "$work/pull.cgroovy" >/dev/null 2>"$work/pull.err" \
     || { cat "$work/pull.err" >&2; exit 1; }
