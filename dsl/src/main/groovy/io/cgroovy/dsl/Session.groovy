@@ -1,6 +1,7 @@
 package io.cgroovy.dsl
 
 import groovy.transform.CompileStatic
+import io.cgroovy.image.ImageException
 import io.cgroovy.image.ImageRecord
 import io.cgroovy.image.ImageStore
 import io.cgroovy.image.RegistryOptions
@@ -152,14 +153,19 @@ class Session implements Closeable {
     }
 
     /**
-     * Before a container starts: an image missing from the store is pulled when its reference
-     * names a registry host ("localhost:5000/app"). Docker Hub names ("alpine") are not fetched
-     * implicitly: a bare name that is missing stays "no such image" (pull it with {@code pull}).
+     * Before a container starts: an image missing from the store is pulled, as {@code docker run}
+     * does ("alpine" from Docker Hub, "localhost:5000/app" from that registry). When the pull
+     * fails the error says both: the image is not here, and why it could not be had.
      */
     void ensureImage(String ref, String platform) {
-        if (registryHost(ref) == null) return
+        if (images().contains(ref)) return
         Map<String, ?> o = platform ? [platform: platform] : [:]
-        images().inspectOrPull(ref, registryOptions(o))
+        message("Unable to find image '${ref}' locally, pulling it")
+        try {
+            images().pull(ref, registryOptions(o))
+        } catch (ImageException e) {
+            throw new ImageException("no such image: ${ref} (not in the store, and pulling it failed: ${e.message})", e)
+        }
     }
 
     /** Docker's rule: the first path component is a registry host when it has '.' or ':' or is localhost. */

@@ -129,6 +129,7 @@ http:
         then:
         c.exitCode == 0
         out.toString() == 'pulled\n'
+        err.toString().startsWith("Unable to find image '$host/dsl/auto:1' locally, pulling it\n")
         eval('images()').toString().contains("$host/dsl/auto ")
     }
 
@@ -157,7 +158,7 @@ http:
         failure("pull '$host/dsl/none:1'") == "pull $host/dsl/none:1: not found: manifest unknown".toString()
         failure("login '$host'") == "login $host: needs user: and password:".toString()
         failure("pull '$host/dsl/bb:1', platfrom: 'linux/arm64'") == "unknown option 'platfrom' (platform:, insecure:)"
-        failure("container('$host/dsl/none:2') { run 'true' }") == "container('$host/dsl/none:2'): pull $host/dsl/none:2: not found: manifest unknown".toString()
+        failure("container('$host/dsl/none:2') { run 'true' }") == "container('$host/dsl/none:2'): no such image: $host/dsl/none:2 (not in the store, and pulling it failed: pull $host/dsl/none:2: not found: manifest unknown)".toString()
         failure("save 'busybox', '${tmp.resolve('x.tar')}', format: 'zip'") == "save: unknown format 'zip' (docker-archive or oci)"
     }
 }

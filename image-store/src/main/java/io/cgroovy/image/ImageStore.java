@@ -280,6 +280,11 @@ public final class ImageStore {
         }
     }
 
+    /** True when the store has the image {@code ref} names; a malformed reference is an error. */
+    public boolean contains(String ref) {
+        return guard(() -> tryFind(ref)) != null;
+    }
+
     /** The image {@code ref} names when the store has it, else pulled (as {@code docker run} does). */
     public ImageRecord inspectOrPull(String ref, RegistryOptions options) {
         Found f = guard(() -> tryFind(ref));

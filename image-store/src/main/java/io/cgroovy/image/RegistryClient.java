@@ -338,6 +338,11 @@ final class RegistryClient {
     static String describe(Throwable e) {
         String m = e.getMessage();
         String name = e.getClass().getSimpleName();
+        for (Throwable c = e; c != null; c = c.getCause()) { // the HTTP client reports a failed lookup as a ConnectException
+            if (c instanceof java.nio.channels.UnresolvedAddressException || c instanceof java.net.UnknownHostException) {
+                return "cannot resolve the host name";
+            }
+        }
         if (e instanceof java.net.ConnectException) return "connection refused";
         if (e instanceof java.net.http.HttpTimeoutException) return "timed out";
         return m == null || m.isBlank() ? name : name + " " + Json.firstLine(m);

@@ -139,7 +139,7 @@ container('busybox') { run 'exit 5' }.exitCode
         r.out.readLines()[3] ==~ /REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE/   // a table, not '==> [...]'
         r.out.readLines()[4] ==~ /busybox\s+latest\s+[0-9a-f]{12}\s+.+\s+[0-9.]+[kMG]?B/
         r.out.readLines()[5] == '==> 5'
-        r.err == "error: container('nosuch'): no such image: nosuch\n"
+        r.err.readLines().last() ==~ /error: container\('nosuch'\): no such image: nosuch \(not in the store, and pulling it failed: docker\.io: [^\n]+\)/
         r.status == 5
     }
 
