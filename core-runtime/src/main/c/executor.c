@@ -557,6 +557,16 @@ static int step_chdir(char **a) {
     return 0;
 }
 
+/*
+ * process.terminal: stdin is the container's PTY; a new session takes it as controlling terminal
+ * (runc's setsid + TIOCSCTTY), so Ctrl-C typed there signals the foreground job and sh has job control.
+ */
+static int step_console(void) {
+    if (setsid() < 0) return -errno;
+    if (ioctl(0, TIOCSCTTY, 0) < 0) return -errno;
+    return 0;
+}
+
 static int step_exec(char **a, int nargs) {
     /* argc, argv[0..argc-1], env... */
     long argc = num(a[0]);
@@ -647,6 +657,7 @@ static int run_step(struct step *s) {
     if (OP("open-start", 1)) return step_open_start(a);
     if (OP("wait-start", 0)) return step_wait_start();
     if (OP("chdir", 1)) return step_chdir(a);
+    if (OP("console", 0)) return step_console();
     if (OP("seccomp", 1)) return step_seccomp(a);
     if (OP("exec", -1)) return n < 2 ? -EINVAL : step_exec(a, n);
 #undef OP

@@ -36,7 +36,7 @@
  *                   [stream,0,0,0,size32be]; TTY: raw) and the client's bytes go to stdin/the PTY
  *   kill SIG        signal the container          -> "ok" | "error ..."
  *   stop SIG        as kill, and do not restart it -> "ok"
- *   resize ROWS COLS  window size of the PTY       -> "ok"
+ *   resize ROWS COLS  window size of the PTY (before -w's launch: its size at start) -> "ok"
  * A later exec can be served on the same socket.
  *
  * When the container is not restarted any more the monitor removes the -c cgroup directories
@@ -72,6 +72,8 @@ static int ncgroups;
 static int policy; /* 0 no, 1 on-failure, 2 always, 3 unless-stopped */
 static long max_retries;
 static int opt_stdin, opt_tty, opt_wait_attach;
+/* the PTY's size at launch: 24x80, or what a resize asked for before it (docker run -it passes the caller's) */
+static struct winsize start_size = {.ws_row = 24, .ws_col = 80};
 
 static int log_fd = -1, listen_fd = -1, sig_fd = -1;
 static int out_fd = -1, err_fd = -1, in_fd = -1; /* our ends; with a TTY out_fd == in_fd == master */
@@ -274,8 +276,15 @@ static void command(struct client *c) {
         } else reply(c, "ok\n");
     } else if (sscanf(cmd, "resize %d %d", &a, &b) == 2) {
         struct winsize ws = {.ws_row = (unsigned short)a, .ws_col = (unsigned short)b};
-        if (!opt_tty || out_fd < 0 || ioctl(out_fd, TIOCSWINSZ, &ws) < 0) reply(c, "error no terminal\n");
-        else reply(c, "ok\n");
+        if (opt_tty && out_fd < 0 && a > 0 && b > 0) {
+            start_size = ws; /* -w: not launched yet; the PTY is made with this size */
+            reply(c, "ok\n");
+        } else if (!opt_tty || out_fd < 0 || ioctl(out_fd, TIOCSWINSZ, &ws) < 0) {
+            reply(c, "error no terminal\n");
+        } else {
+            start_size = ws; /* a restart keeps the window's size */
+            reply(c, "ok\n");
+        }
     } else {
         reply(c, "error unknown command\n");
     }
@@ -504,8 +513,7 @@ static pid_t launch(int *code) {
         char *name = ptsname(m);
         int s = name ? open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
         if (s < 0) { close(m); goto fail_errno; }
-        struct winsize ws = {.ws_row = 24, .ws_col = 80};
-        ioctl(m, TIOCSWINSZ, &ws);
+        ioctl(m, TIOCSWINSZ, &start_size);
         out_fd = in_fd = m;
         child_in = child_out = child_err = s;
     } else {

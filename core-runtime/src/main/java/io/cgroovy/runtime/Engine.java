@@ -332,15 +332,13 @@ public final class Engine implements AutoCloseable {
         ContainerInfo info = detached.run(images.snapshot(settings.image()), settings, options, true);
         String id = info.id();
         boolean keep = false;
+        boolean interrupted = false;
         try {
             if (onStart != null) onStart.accept(id);
             boolean userDetached;
             try {
                 userDetached = Attach.run(detached.socket(id), options.tty(), in, out, err);
             } catch (java.nio.channels.ClosedByInterruptException e) {
-                Thread.interrupted();
-                detached.stop(id, java.time.Duration.ofMillis(STOP_GRACE_MS));
-                Thread.currentThread().interrupt();
                 userDetached = false;
             } catch (IOException e) {
                 throw new ContainerException("attach " + info.name() + ": " + e.getMessage(), e);
@@ -349,14 +347,21 @@ public final class Engine implements AutoCloseable {
                 keep = true;
                 return java.util.Optional.empty();
             }
-            boolean again = Thread.interrupted();
+            // interrupted (Ctrl-C, the JVM shutting down): Attach.run ends when its channel closes on the
+            // interrupt; the container is stopped then (waitFor would wait for it forever). The flag is
+            // given back only at the end: file locks taken until then would fail on it.
+            interrupted = Thread.interrupted();
+            if (interrupted) detached.stop(id, java.time.Duration.ofMillis(STOP_GRACE_MS));
             int code = detached.waitFor(id);
-            if (again) Thread.currentThread().interrupt();
             ContainerInfo end = detached.info(id);
             if (end.startedAt() == null && !end.error().isBlank()) throw new ContainerException(detached.startFailure(id));
             return java.util.Optional.of(new RunResult(id, info.name(), code, end.oomKilled()));
         } finally {
-            if (!keep) detached.remove(id, true);
+            try {
+                if (!keep) detached.remove(id, true);
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -363,6 +363,37 @@ class DetachSpec extends Specification {
         t?.join(10_000)
     }
 
+    def "docker run -it: the PTY has the caller's size from the start and is sh's controlling terminal; an interrupt stops and removes it"() {
+        given:
+        engine.images().ensureDefaultBusybox()
+        def settings = new ContainerSettings('busybox', null, ['sh', '-c', 'stty size; echo ctty > /dev/tty && echo has-ctty; exec sleep 600'],
+                [:], null, null, null, null)
+        def in = new PipedInputStream()
+        def feed = new PipedOutputStream(in)
+        def out = new ByteArrayOutputStream()
+        Optional<RunResult> result = null
+        String id = null
+
+        when: 'the size is set before the monitor starts it (onStart), then the caller is interrupted (Ctrl-C, JVM exit)'
+        def t = Thread.start {
+            result = engine.runAttached(settings, new DetachOptions(true, true, RestartPolicy.NO), in, out, out,
+                    { String i -> id = i; engine.resize(i, 33, 111) } as java.util.function.Consumer<String>)
+        }
+        boolean shown = eventually { out.toString().contains('has-ctty') }
+        t.interrupt()
+        t.join(60_000)
+
+        then:
+        shown
+        out.toString().contains('33 111')            // stty's first look: no 24x80 before a resize
+        !t.alive
+        result.present                                 // it ended (stopped), it was not detached
+        engine.ps(true).every { it.id() != id }        // and was removed like docker run --rm
+
+        cleanup:
+        feed?.close()
+    }
+
     def "bad input: names in use, unknown containers, restart policies"() {
         when:
         detach(['sleep', '300'], name: 'twice')

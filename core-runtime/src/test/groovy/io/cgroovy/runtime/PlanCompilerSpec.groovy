@@ -125,6 +125,18 @@ class PlanCompilerSpec extends Specification {
         plan.steps().last() == Step.of("exec 'echo'", 'exec', 2, 'echo', 'hi', 'PATH=' + SpecBuilder.DEFAULT_PATH, 'HOSTNAME=abcdef012345', 'HOME=/')
     }
 
+    def "process.terminal: the process takes its PTY as controlling terminal (console) before it changes user"() {
+        given:
+        def s = spec()
+        s.process.terminal = true
+        when:
+        def ops = compile(s).steps()*.op()
+        then:
+        ops.count('console') == 1
+        ops.indexOf('console') < ops.indexOf('setuid')
+        !compile(spec()).steps()*.op().contains('console')
+    }
+
     def "without no_new_privs the seccomp filter is installed before the user and capabilities change"() {
         given:
         def s = spec()

@@ -89,6 +89,13 @@ class RecipeLock {
         "${name}@${digest}".toString()
     }
 
+    /** Pins {@code ref} to {@code digest} (a session saved as a recipe: the image its container ran). */
+    void pin(String ref, String digest) {
+        if (!(digest ==~ /sha256:[0-9a-f]{64}/)) throw new DslException("image '${ref}': '${digest}' is not a sha256 digest".toString())
+        pins.put(key(ref), digest)
+        changed = true
+    }
+
     /** Writes the lock (temp file and rename, so a reader sees the old one or the new one). */
     void write() {
         Map<String, Object> doc = new TreeMap<>()

@@ -4,6 +4,8 @@ import groovy.transform.CompileStatic
 import io.cgroovy.image.ImageException
 import io.cgroovy.image.ImageRecord
 import io.cgroovy.image.ImageStore
+import io.cgroovy.image.ProgressEvent
+import io.cgroovy.image.ProgressListener
 import io.cgroovy.image.RegistryOptions
 import io.cgroovy.runtime.ContainerInfo
 import io.cgroovy.runtime.ContainerSettings
@@ -124,12 +126,23 @@ class Session implements Closeable {
 
     void message(String line) { messages().println(line) }
 
+    /** Set by the shell: pull/push progress goes to it (bars) instead of {@link PullProgress}'s lines. */
+    volatile ProgressView progressView
+
+    private ProgressListener progressListener() {
+        ProgressView view = progressView
+        if (view == null || !stdio.inherit()) return new PullProgress(messages(), stdio.inherit() && System.console() != null)
+        return { ProgressEvent e ->
+            view.event(e.item(), e.state().name(), e.bytes(), e.size(), e.totalBytes(), e.totalSize())
+        } as ProgressListener
+    }
+
     RegistryOptions registryOptions(Map<String, ?> options) {
         Set<String> unknown = new LinkedHashSet<>(options.keySet())
         unknown.removeAll(['platform', 'insecure'])
         if (unknown) throw new DslException("unknown option '${unknown.iterator().next()}' (platform:, insecure:)")
         RegistryOptions o = RegistryOptions.defaults().dockerConfig(dockerConfigDir)
-                .listener(new PullProgress(messages(), stdio.inherit() && System.console() != null))
+                .listener(progressListener())
         if (options.platform != null) o = o.platform(String.valueOf(options.platform))
         o
     }
@@ -188,29 +201,41 @@ class Session implements Closeable {
      */
     Container runAttached(ContainerSettings settings, DetachOptions options) {
         Engine e = engine()
-        InputStream input = stdio.inherit() ? System.in : stdio.in()
         OutputStream out = stdio.inherit() ? System.out : (stdio.out() ?: OutputStream.nullOutputStream())
         OutputStream err = stdio.inherit() ? System.err : (stdio.err() ?: OutputStream.nullOutputStream())
-        Terminal term = stdio.inherit() && options.tty() ? Terminal.open() : null
+        AttachTerminal term = attachTerminal(options.tty())
         String[] started = new String[1]
         Optional<RunResult> r
         synchronized (this) { running = Thread.currentThread() }
         try {
-            term?.raw()
+            InputStream input = term != null ? term.begin(options.tty()) : (stdio.inherit() ? System.in : stdio.in())
             r = e.runAttached(settings, options, input, out, err, { String id ->
                 started[0] = id
-                term?.onResize { int rows, int cols -> e.resize(id, rows, cols) }
+                if (options.tty()) term?.onResize { Integer rows, Integer cols -> e.resize(id, rows, cols) }
             } as java.util.function.Consumer<String>)
         } finally {
-            term?.restore()
+            term?.end()
             synchronized (this) {
                 running = null
                 notifyAll()
             }
         }
-        if (r.isEmpty()) return new Container(this, e.inspect(started[0]), settings)
+        if (r.isEmpty()) {
+            if (term != null) endLine(out)
+            return new Container(this, e.inspect(started[0]), settings)
+        }
         lastExitCode = r.get().exitCode()
         new Container(settings, r.get())
+    }
+
+    /** Set by the shell: attach uses its terminal (and keyboard) instead of /dev/tty and System.in. */
+    volatile AttachTerminal terminal
+
+    /** The terminal to attach: the shell's, else /dev/tty for a TTY container; null when streams are redirected. */
+    private AttachTerminal attachTerminal(boolean tty) {
+        if (!stdio.inherit()) return null
+        if (terminal != null) return terminal
+        tty ? Terminal.open() : null
     }
 
     /** Prints a container's log to this session's streams (docker logs [--tail N] [-f]). */
@@ -230,19 +255,24 @@ class Session implements Closeable {
     boolean attach(String ref) {
         Engine e = engine()
         ContainerInfo info = e.inspect(ref)
-        InputStream input = stdio.inherit() ? System.in : stdio.in()
         OutputStream out = stdio.inherit() ? System.out : (stdio.out() ?: OutputStream.nullOutputStream())
         OutputStream err = stdio.inherit() ? System.err : (stdio.err() ?: OutputStream.nullOutputStream())
-        Terminal term = stdio.inherit() && info.tty() ? Terminal.open() : null
+        AttachTerminal term = attachTerminal(info.tty())
         try {
-            if (term != null) {
-                term.raw()
-                term.onResize { int rows, int cols -> e.resize(info.id(), rows, cols) }
-            }
-            e.attach(info.id(), input, out, err)
+            InputStream input = term != null ? term.begin(info.tty()) : (stdio.inherit() ? System.in : stdio.in())
+            if (info.tty()) term?.onResize { Integer rows, Integer cols -> e.resize(info.id(), rows, cols) }
+            boolean detached = e.attach(info.id(), input, out, err)
+            if (detached && term != null) endLine(out)
+            detached
         } finally {
-            term?.restore()
+            term?.end()
         }
+    }
+
+    /** After Ctrl-P Ctrl-Q the cursor is where the container left it (after its prompt): what comes next starts a line. */
+    private static void endLine(OutputStream out) {
+        out.write('\r\n'.getBytes('UTF-8'))
+        out.flush()
     }
 
     /**
@@ -252,11 +282,38 @@ class Session implements Closeable {
     String pin(String ref, String platform = null) {
         if (lock == null || ref.contains('@')) {
             ensureImage(ref, platform)
+            if (lock == null && !ref.contains('@')) remember(ref)
             return ref
         }
         lock.fetch = { String pinned -> ensureImage(pinned, platform) }
         if (!lock.pins.containsKey(RecipeLock.key(ref))) ensureImage(ref, platform)
         lock.resolve(ref, images())
+    }
+
+    /** In the shell (no lock): each image reference a container was made from, with its digest then; what {@link #writeLock} pins. */
+    private final Map<String, String> used = Collections.synchronizedMap(new TreeMap<String, String>())
+
+    private void remember(String ref) {
+        try {
+            ImageRecord r = images().inspect(ref)
+            used.put(ref, r.manifestDigest() ?: r.id())
+        } catch (io.cgroovy.image.ImageException ignored) {
+            // not in the store: the container's own error says so
+        }
+    }
+
+    /**
+     * Writes the lock of {@code recipe} (saved from this session): each image a container of the
+     * session was made from and that {@code text} names in quotes, pinned to the digest it had, so
+     * that {@code cgroovy run} rebuilds with the same images. The lock file.
+     */
+    Path writeLock(Path recipe, String text) {
+        RecipeLock l = RecipeLock.forRecipe(recipe, true)
+        new TreeMap<String, String>(used).each { String ref, String digest ->
+            if (text.contains("'${ref}'".toString()) || text.contains("\"${ref}\"".toString())) l.pin(ref, digest)
+        }
+        l.write()
+        l.file
     }
 
     @Override

@@ -2,13 +2,15 @@ package io.cgroovy.dsl
 
 import groovy.transform.CompileStatic
 
+import java.util.function.BiConsumer
+
 /**
- * The controlling terminal of the JVM for attach: raw mode with {@code stty} on /dev/tty (restored
- * after), and its window size passed on now and at every SIGWINCH. Null from {@link #open} when
- * there is no terminal (piped input, tests).
+ * The controlling terminal of the JVM for attach when no shell owns it (a recipe run from a
+ * terminal): raw mode with {@code stty} on /dev/tty (restored after), its window size passed on now
+ * and at every SIGWINCH, keystrokes from System.in. Null from {@link #open} when there is no terminal.
  */
 @CompileStatic
-final class Terminal {
+final class Terminal implements AttachTerminal {
     private final File tty
     private String saved
     private Object previousHandler
@@ -26,18 +28,22 @@ final class Terminal {
         new Terminal(tty)
     }
 
-    void raw() {
-        saved = stty('-g').trim()
-        stty('raw', '-echo')
+    @Override
+    InputStream begin(boolean raw) {
+        if (raw) {
+            saved = stty('-g').trim()
+            stty('raw', '-echo')
+        }
+        System.in
     }
 
-    /** Calls {@code resize(rows, cols)} now and whenever the window changes. */
-    void onResize(Closure<?> resize) {
+    @Override
+    void onResize(BiConsumer<Integer, Integer> resize) {
         Closure<?> send = {
             String[] size = stty('size').trim().split(/\s+/)
             if (size.length == 2 && size[0].isInteger()) {
                 try {
-                    resize.call(size[0] as int, size[1] as int)
+                    resize.accept(size[0] as Integer, size[1] as Integer)
                 } catch (RuntimeException ignored) {
                     // the container has just ended
                 }
@@ -51,7 +57,8 @@ final class Terminal {
         }
     }
 
-    void restore() {
+    @Override
+    void end() {
         if (previousHandler != null) sun.misc.Signal.handle(new sun.misc.Signal('WINCH'), (sun.misc.SignalHandler) previousHandler)
         if (saved) stty(saved)
     }

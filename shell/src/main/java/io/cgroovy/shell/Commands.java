@@ -66,7 +66,11 @@ final class Commands {
                 }
                 try {
                     int n = record.save(Path.of(arg));
-                    out.println("==> saved " + n + " command" + (n == 1 ? "" : "s") + " to " + arg);
+                    String lock = "";
+                    if (variables.get(Session.VARIABLE) instanceof Session s) {   // the images it ran, pinned as cgroovy run would
+                        lock = " and its lock " + s.writeLock(Path.of(arg), String.join("\n", record.snippets())).getFileName();
+                    }
+                    out.println("==> saved " + n + " command" + (n == 1 ? "" : "s") + " to " + arg + lock);
                 } catch (IOException | RuntimeException e) {
                     err.println("error: cannot write " + arg + ": " + reason(e));
                 }

@@ -70,6 +70,8 @@ final class ProgressBars {
         draw();
     }
 
+    synchronized boolean isFinished() { return finished; }
+
     /** The last frame (on a terminal) or the total line. */
     synchronized void finish() {
         if (finished) return;

@@ -183,7 +183,10 @@ public final class Shell {
         dedentOnlyAtLineStart(reader);
         Thread loader = new Thread(() -> {
             try {
-                Interpreter i = new Interpreter(session.get(), w);
+                Session s = session.get();
+                s.setProgressView(new ProgressDisplay(w));   // pulls draw per-layer bars on this terminal
+                s.setTerminal(new TerminalAttach(terminal)); // tty() and attach use this terminal and its keyboard
+                Interpreter i = new Interpreter(s, w);
                 i.eval("null");                      // compiles once: the first real line does not pay for it
                 Set<String> words = new java.util.HashSet<>(Words.names("top"));
                 words.addAll(Words.names("container"));

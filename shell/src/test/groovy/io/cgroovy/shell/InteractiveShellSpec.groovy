@@ -29,8 +29,8 @@ class InteractiveShellSpec extends Specification {
             process.destroyForcibly().waitFor()
             shells.each { ProcessHandle h -> h.onExit().get(30, TimeUnit.SECONDS) }
         }
-        ['sh', '-c', "for d in /sys/fs/cgroup/${cgroupParent} /sys/fs/cgroup/*/${cgroupParent}; do " +
-                '[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \\; ; done; true'].execute().waitFor()
+        List<String> left = TestCgroups.remove(cgroupParent)
+        assert left.isEmpty(): "cgroups left behind: ${left}"
     }
 
     private void start() {

@@ -25,8 +25,8 @@ class LauncherSpec extends Specification {
 
     def cleanup() {
         // the engine removes each container's cgroup; the parent it made for this spec goes here
-        ['sh', '-c', "for d in /sys/fs/cgroup/${cgroupParent} /sys/fs/cgroup/*/${cgroupParent}; do " +
-                '[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \\; ; done; true'].execute().waitFor()
+        List<String> left = TestCgroups.remove(cgroupParent)
+        assert left.isEmpty(): "cgroups left behind: ${left}"
     }
 
     /** Runs the launcher with {@code args}, {@code input} on stdin; [status, stdout, stderr]. */

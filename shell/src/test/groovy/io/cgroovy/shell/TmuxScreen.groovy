@@ -85,6 +85,9 @@ class TmuxScreen implements Closeable {
         out
     }
 
+    /** Resizes the window (the program in it gets SIGWINCH). */
+    void resize(int columns, int rows) { tmux('resize-window', '-x', "${columns}", '-y', "${rows}") }
+
     /** The screen with its escape codes (colours). */
     String getAnsi() { tmux('capture-pane', '-p', '-e', '-J').replaceAll(/\s+$/, '') }
 

@@ -269,6 +269,7 @@ public final class PlanCompiler {
      * seccomp, user, no_new_privs, fds, working directory, exec. Shared by run and exec.
      */
     private void process(RuntimeSpec.Process p, String cwd) {
+        if (p.terminal) add("make the terminal on stdin the controlling terminal", "console");
         for (RuntimeSpec.Rlimit r : p.rlimits) {
             add("set " + r.type + " " + r.soft + ":" + r.hard, "rlimit", r.type, Long.toUnsignedString(r.soft), Long.toUnsignedString(r.hard));
         }
