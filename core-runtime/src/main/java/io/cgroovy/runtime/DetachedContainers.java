@@ -595,6 +595,21 @@ final class DetachedContainers {
         return new KeptContainer(id, c.name, imageId, c.image, c.cmd, c.env, c.workdir, c.user, mounts, i.exitCode(), c.entrypoint);
     }
 
+    /** The image ids of all detached containers (a record without one: the image its reference names now). */
+    java.util.Set<String> imageIds() {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (String id : ids()) {
+            try {
+                ContainerRecord.Config c = ContainerRecord.readConfig(dir(id));
+                if (c.imageId != null) out.add(c.imageId);
+                else out.add(engine.images().inspect(c.image).id());
+            } catch (RuntimeException e) {
+                // removed meanwhile, or its image is gone already
+            }
+        }
+        return out;
+    }
+
     /** The container's json-file log. */
     Path logFile(String ref) {
         String id = resolve(ref);

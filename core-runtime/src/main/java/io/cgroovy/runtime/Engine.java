@@ -58,7 +58,7 @@ public final class Engine implements AutoCloseable {
     /** Foreground containers of this engine while they run (for exec, stats, top). */
     private final java.util.Map<String, Foreground> foreground = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private record Foreground(String id, String name, Path dir, Process executor, ContainerCgroup cgroup, List<Path> layers) {}
+    private record Foreground(String id, String name, Path dir, Process executor, ContainerCgroup cgroup, List<Path> layers, String imageId) {}
     private final Networks networks;
 
     private Engine(Path root, String cgroupParent, ImageStore images) {
@@ -491,7 +491,7 @@ public final class Engine implements AutoCloseable {
                 pb.redirectError(stdio.err() == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
             }
             process = pb.start();
-            foreground.put(id, new Foreground(id, name, dir, process, cgroup, image.layers()));
+            foreground.put(id, new Foreground(id, name, dir, process, cgroup, image.layers(), image.imageId()));
             if (stdio != null && !stdio.inherit()) {
                 if (stdio.in() != null) pumps.add(pump("stdin " + id, stdio.in(), process.getOutputStream(), true, false));
                 if (stdio.out() != null) pumps.add(pump("stdout " + id, process.getInputStream(), stdio.out(), false, true));
@@ -861,6 +861,17 @@ public final class Engine implements AutoCloseable {
             return new ContainerFilesystem(k, upperDir(k), null, null, null);
         }
         return detached.openFilesystem(id, freeze);
+    }
+
+    /**
+     * The ids of the images containers of this root were made from: detached ones (in any
+     * state), kept ones and foreground ones running now. Pruning leaves these images alone.
+     */
+    public java.util.Set<String> imagesInUse() {
+        java.util.Set<String> out = new java.util.HashSet<>(detached.imageIds());
+        for (KeptContainer k : keptContainers()) out.add(k.imageId());
+        for (Foreground f : foreground.values()) out.add(f.imageId());
+        return out;
     }
 
     /** Kept containers, oldest first. */

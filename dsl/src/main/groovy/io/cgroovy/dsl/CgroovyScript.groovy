@@ -245,7 +245,7 @@ abstract class CgroovyScript extends Script {
           usage = 'imageTree()', example = 'imageTree()')
     View imageTree() { ImageViews.tree(cgroovySession().images()) }
 
-    @Word(value = 'Builds the Dockerfile in a directory (docker build); options file:, context:, tag:, buildArgs:, noCache:.',
+    @Word(value = 'Builds the Dockerfile in a directory (docker build); options file:, context:, tag:, buildArgs: (SOURCE_DATE_EPOCH: every time the build writes), noCache:.',
           usage = "build DIR | build file: F, context: DIR, tag: T, buildArgs: [K: V]", example = "build 'app', tag: 'app:1'")
     Image build(Map<String, ?> options, String dir) {
         Set<String> known = ['file', 'context', 'tag', 'buildArgs', 'noCache'] as Set
@@ -270,7 +270,14 @@ abstract class CgroovyScript extends Script {
         Engine engine = session.engine()
         Stdio stdio = session.stdio
         PrintStream log = stdio.inherit() || stdio.out() == null ? System.out : new PrintStream(stdio.out(), true)
-        Builder.Result r = new Builder(engine).build(stages, new Builder.Options(ctx, args, noCache, Builder.Options.defaultEpoch(),
+        // as with BuildKit, a SOURCE_DATE_EPOCH build arg beats the environment's
+        long epoch = Builder.Options.defaultEpoch()
+        String given = args.get('SOURCE_DATE_EPOCH')
+        if (given != null) {
+            if (!(given ==~ /[0-9]{1,12}/)) throw new DslException("build: SOURCE_DATE_EPOCH '${given}' is not a number of seconds")
+            epoch = Long.parseLong(given)
+        }
+        Builder.Result r = new Builder(engine).build(stages, new Builder.Options(ctx, args, noCache, epoch,
                 tags, ignore, log, stdio.inherit() ? Stdio.inheritAll() : Stdio.of(null, stdio.out(), stdio.err())))
         Image img = Image.of(engine.images().inspect(r.imageId()))
         img.stepsRun = r.stepsRun()
@@ -315,9 +322,9 @@ abstract class CgroovyScript extends Script {
 
     /**
      * Removes what nothing uses, like {@code docker system prune}: containers that are not running,
-     * and dangling (untagged) images no container refers to. Returns what it removed.
+     * dangling (untagged) images no container refers to, and the build cache. Returns what it removed.
      */
-    @Word(value = 'Removes stopped containers and dangling (untagged) images no container uses (docker system prune).',
+    @Word(value = 'Removes stopped containers, dangling (untagged) images no container uses and the build cache (docker system prune).',
             usage = 'prune()', example = 'prune()')
     Pruned prune() {
         Engine engine = cgroovySession().engine()
@@ -343,7 +350,19 @@ abstract class CgroovyScript extends Script {
             engine.images().remove(r.id())
             images << r.id()
         }
-        new Pruned(containers, images)
+        Builder.CachePruned cache = new Builder(engine).pruneCache()
+        new Pruned(containers, images, cache.images(), cache.entries(), cache.bytesFreed())
+    }
+
+    /**
+     * docker builder prune: drops the build cache and the build-step images only it held, with
+     * their layers; tagged images stay whole. The next build runs every step again.
+     */
+    @Word(value = 'Removes the build cache: its entries and the untagged build-step images no container uses, with their layers (docker builder prune).',
+            usage = 'builderPrune()', example = 'builderPrune()')
+    Pruned builderPrune() {
+        Builder.CachePruned cache = new Builder(cgroovySession().engine()).pruneCache()
+        new Pruned([], [], cache.images(), cache.entries(), cache.bytesFreed())
     }
 
     @Word(value = "Creates a network like docker network create (or returns it when it exists with the same settings); in up, one the recipe owns.",

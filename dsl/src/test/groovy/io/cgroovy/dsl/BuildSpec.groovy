@@ -197,6 +197,45 @@ class BuildSpec extends Specification {
         if (other != null) Engine.removeTreeOnOneFs(other.root())
     }
 
+    def "SOURCE_DATE_EPOCH as a build arg sets every time the build writes: the same epoch gives the same digest in another store, another epoch another"() {
+        given:
+        Path ctx = dir('epoch')
+        Files.writeString(ctx.resolve('f.txt'), 'f\n')
+        Files.writeString(ctx.resolve('Dockerfile'), '''\
+            FROM busybox
+            RUN echo made > /made
+            COPY f.txt /f.txt
+            '''.stripIndent())
+        Engine other = Engine.open(tmp.resolve('root-' + UUID.randomUUID()), cgroupParent)
+
+        when:
+        Image a = (Image) eval("build '${ctx}', tag: 'epoch:1', buildArgs: [SOURCE_DATE_EPOCH: '1700000000']")
+        Image b = (Image) eval("build '${ctx}', tag: 'epoch:1', buildArgs: [SOURCE_DATE_EPOCH: 1700000000]", other)
+        Image c = (Image) eval("build '${ctx}', tag: 'epoch:2', buildArgs: [SOURCE_DATE_EPOCH: '1700000001']")
+        def cfg = engine.images().config('epoch:1')
+        out.reset()
+        eval("container('epoch:1') { run 'stat', '-c', '%Y', '/made', '/f.txt' }")
+
+        then:
+        a.id == b.id && a.manifestDigest == b.manifestDigest
+        c.id != a.id
+        c.stepsRun == 2                                 // the epoch is part of each step's cache key
+        cfg.created == '2023-11-14T22:13:20Z'
+        cfg.history[-2..-1]*.created == ['2023-11-14T22:13:20Z'] * 2
+        out.toString() == '1700000000\n1700000000\n'    // written later than the epoch: clamped to it
+
+        when:
+        eval("build '${ctx}', buildArgs: [SOURCE_DATE_EPOCH: 'yesterday']")
+
+        then:
+        Throwable e = thrown()
+        Errors.message(e) == "build: SOURCE_DATE_EPOCH 'yesterday' is not a number of seconds"
+
+        cleanup:
+        other?.close()
+        if (other != null) Engine.removeTreeOnOneFs(other.root())
+    }
+
     def "a Dockerfile error names its file and line"() {
         given:
         Path ctx = dir('bad')

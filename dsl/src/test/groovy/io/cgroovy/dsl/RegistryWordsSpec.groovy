@@ -153,6 +153,39 @@ http:
         new com.fasterxml.jackson.databind.ObjectMapper().readValue(tmp.resolve("docker/config.json").toFile(), Map).auths[host].auth == 'me:pw'.bytes.encodeBase64().toString()
     }
 
+    def "a committed image pushes; a clean store pulls it and runs it with the change and the deletion"() {
+        given:
+        Container c = eval("container('busybox') { keep true; run 'echo committed > /c.txt && rm /etc/group' }")
+        Image img = c.commit('mine:push')
+        c.rm()
+        Engine other = Engine.open(tmp.resolve('root-' + UUID.randomUUID()), cgroupParent)
+
+        when:
+        String digest = eval("push 'mine:push', '$host/dsl/committed:1'")
+
+        then: 'the registry has the manifest the store made, byte for byte'
+        digest == img.manifestDigest
+        digest == skopeoDigest("$host/dsl/committed:1")
+
+        when:
+        out.reset()
+        Session session = Session.using(other)
+        session.detachStdin(out, err)
+        session.dockerConfigDir = tmp.resolve('docker')
+        Container r = new Interpreter(session, new PrintStream(new ByteArrayOutputStream())).withCloseable {
+            it.eval("container('$host/dsl/committed:1') { run 'sh', '-c', 'cat /c.txt; test -e /etc/group || echo gone' }")
+        } as Container
+
+        then:
+        r.exitCode == 0
+        out.toString() == 'committed\ngone\n'
+        other.images().inspect("$host/dsl/committed:1").id() == img.id
+
+        cleanup:
+        other?.close()
+        if (other != null) Engine.removeTreeOnOneFs(other.root())
+    }
+
     def "mistakes give one line"() {
         expect:
         failure("pull '$host/dsl/none:1'") == "pull $host/dsl/none:1: not found: manifest unknown".toString()

@@ -139,6 +139,29 @@ class VolumesAndCommitSpec extends Specification {
         engine.images().config('committed:1').history.last().comment == 'a test commit'
     }
 
+    def "a directory removed and made again is opaque in the commit: the image's files below it stay hidden"() {
+        given:
+        eval("image('opq:1') { from 'busybox'; run 'mkdir /d && echo a > /d/a && echo b > /d/b' }")
+        out.reset()
+
+        when:
+        Container c = eval("container('opq:1') { keep true; run 'rm -rf /d && mkdir /d && echo c > /d/c && rm /bin/cat' }")
+        Image img = c.commit('opq:2')
+        c.rm()
+        String id = img.id.substring(7)
+        Map record = new com.fasterxml.jackson.databind.ObjectMapper().readValue(engine.root().resolve("images/${id}.json").toFile(), Map)
+        String layer = (record.layers as List<String>).last().substring(7)
+        List<String> entries = ['tar', '-tf', engine.root().resolve("blobs/sha256/${layer}").toString()].execute().text.readLines()
+        Container again = eval("container('opq:2') { run 'ls', '/d' }")
+
+        then: 'the layer says it as Docker does: an opaque marker in the dir, a whiteout for the file'
+        entries.contains('d/.wh..wh..opq')
+        entries.contains('bin/.wh.cat')
+        !entries.any { it == 'd/a' || it == 'd/b' }
+        again.exitCode == 0
+        out.toString() == 'c\n'
+    }
+
     def "copyIn and copyOut move files between the host and a kept container"() {
         given:
         Path src = Files.createDirectories(tmp.resolve('src-' + UUID.randomUUID()))

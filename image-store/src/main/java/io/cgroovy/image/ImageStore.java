@@ -162,6 +162,42 @@ public final class ImageStore {
         }));
     }
 
+    /** What {@link #pruneBuildImages} removed: image ids, and the bytes of the blobs freed with them. */
+    public record Pruned(List<String> ids, long bytesFreed) {
+        public Pruned {
+            ids = List.copyOf(ids);
+        }
+    }
+
+    /** The build cache's images: untagged build-step images (hidden from {@link #list()}). */
+    public List<ImageRecord> buildImages() {
+        return guard(() -> {
+            List<ImageRecord> out = new ArrayList<>();
+            for (StoredImage s : records.all()) if (s.intermediate && s.tags.isEmpty()) out.add(s.toRecord());
+            out.sort(Comparator.comparing(ImageRecord::id));
+            return out;
+        });
+    }
+
+    /**
+     * Removes the build cache's images ({@link #buildImages()}) except those whose id is in
+     * {@code keep} (images containers use), and frees the blobs and layer dirs only they held;
+     * tagged images and what they use stay whole.
+     */
+    public Pruned pruneBuildImages(Set<String> keep) {
+        return guard(() -> lock.with(() -> {
+            List<String> removed = new ArrayList<>();
+            long bytes = 0;
+            for (StoredImage s : records.all()) {
+                if (!s.intermediate || !s.tags.isEmpty() || keep.contains(s.id)) continue;
+                records.delete(s.id);
+                bytes += free(s);
+                removed.add(s.id);
+            }
+            return new Pruned(removed, bytes);
+        }));
+    }
+
     /** The image's unpacked layer dirs (lowest first) and config; unpacks what is not unpacked yet. */
     public Snapshot snapshot(String ref) {
         return guard(() -> {
@@ -488,7 +524,7 @@ public final class ImageStore {
     }
 
     /** Frees what only the removed image used: blobs and layer dirs, by scanning the remaining records. */
-    private void free(StoredImage gone) {
+    private long free(StoredImage gone) {
         Set<String> usedBlobs = new HashSet<>();
         Set<String> usedChains = new HashSet<>();
         for (StoredImage s : records.all()) {
@@ -498,7 +534,13 @@ public final class ImageStore {
         for (String chain : gone.chainIds) {
             if (!usedChains.contains(chain)) removeLayerDir(layersDir.resolve(Digest.hex(chain)));
         }
-        for (String b : gone.blobs) if (!usedBlobs.contains(b)) blobs.delete(b);
+        long bytes = 0;
+        for (String b : gone.blobs) {
+            if (usedBlobs.contains(b)) continue;
+            bytes += blobs.size(b);
+            blobs.delete(b);
+        }
+        return bytes;
     }
 
     /** Renames first so the layer vanishes at once; a crash mid-delete leaves a .tmp- dir that open() sweeps. */

@@ -55,4 +55,19 @@ final class BuildCache {
             // a cache that cannot be written only costs a rebuild
         }
     }
+
+    /** Drops every entry (and what a crashed put left); returns how many entries there were. */
+    int clear() {
+        int n = 0;
+        if (!Files.isDirectory(dir)) return 0;
+        try (var ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                if (!p.getFileName().toString().startsWith(".tmp-")) n++;
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new io.cgroovy.runtime.ContainerException("cannot clear the build cache " + dir + ": " + e.getMessage(), e);
+        }
+        return n;
+    }
 }

@@ -86,6 +86,23 @@ public final class Builder {
         this.cache = new BuildCache(engine.root());
     }
 
+    /**
+     * What {@link #pruneCache()} removed: cache entries, the build-step images only the cache
+     * held, and the bytes of blobs freed with them.
+     */
+    public record CachePruned(int entries, List<String> images, long bytesFreed) {}
+
+    /**
+     * docker builder prune: drops every build cache entry and the untagged build-step images no
+     * container uses, with the layers only they held. Tagged images (also built ones) stay whole;
+     * the next build of a recipe runs its steps again.
+     */
+    public CachePruned pruneCache() {
+        int entries = cache.clear();
+        ImageStore.Pruned p = images.pruneBuildImages(engine.imagesInUse());
+        return new CachePruned(entries, p.ids(), p.bytesFreed());
+    }
+
     /** State of the stage being built. */
     static final class State {
         String image;                       // null: scratch with nothing yet
@@ -123,7 +140,9 @@ public final class Builder {
             for (BuildStep step : stage.steps()) {
                 n++;
                 o.log().println("Step " + n + "/" + total + " : " + step.describe());
-                String key = BuildCache.key(st.image == null ? "scratch" : st.image, step.describe(), inputs(step, st, stageImages, o));
+                // the source date is part of what a step writes (its times), so of its key
+                String key = BuildCache.key(st.image == null ? "scratch" : st.image, step.describe(), inputs(step, st, stageImages, o),
+                        Long.toString(o.sourceDateEpoch()));
                 var cached = o.noCache() ? java.util.Optional.<String>empty() : cache.get(key).filter(this::present);
                 if (step instanceof BuildStep.Arg a) declare(st, a, o);
                 if (step instanceof BuildStep.Shell sh) st.shell = sh.argv();
