@@ -40,7 +40,10 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <poll.h>
+#include <termios.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
@@ -78,6 +81,17 @@ static int handover;
  */
 static int startfd = -1;
 static int created;
+/*
+ * A terminal (docker exec -t, run -t): the step "terminal ROWS COLS CONTROL" opens a PTY in the
+ * container's own devpts (/dev/ptmx after the mount namespace is joined or pivot_root), makes the
+ * slave the stdio (the "console" step then makes it the controlling terminal), and sends the master over console_fd
+ * (SCM_RIGHTS). The parent either relays it to its own stdio and serves "resize ROWS COLS" on the
+ * unix socket CONTROL, or (CGROOVY_CONSOLE_FD, a handover from the monitor) leaves console_fd to
+ * the monitor, which holds the master from then on.
+ */
+static int console_fd = -1;
+static int inherited_console = -1;
+static int console_rows, console_cols; /* CGROOVY_CONSOLE_SIZE from the monitor: the step's size when set */
 
 /* ---------- small helpers ---------- */
 
@@ -499,6 +513,62 @@ static int step_close_fds(void) {
     return 0;
 }
 
+static int send_fd(int sock, int fd) {
+    char byte = 0;
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } u;
+    memset(&u, 0, sizeof u);
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    ssize_t n;
+    while ((n = sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {}
+    return n == 1 ? 0 : -errno;
+}
+
+static int step_terminal(char **a) {
+    if (console_fd < 0) return -EBADF;
+    int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m < 0) return -errno;
+    int unlock = 0, e;
+    if (ioctl(m, TIOCSPTLCK, &unlock) < 0) { e = errno; close(m); return -e; }
+    struct winsize ws = {.ws_row = (unsigned short)num(a[0]), .ws_col = (unsigned short)num(a[1])};
+    if (console_rows > 0 && console_cols > 0) {
+        ws.ws_row = (unsigned short)console_rows;
+        ws.ws_col = (unsigned short)console_cols;
+    }
+    if (ws.ws_row > 0 && ws.ws_col > 0) ioctl(m, TIOCSWINSZ, &ws);
+    /* the peer by the master, not by a path a container process could have replaced */
+    int s = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+    if (s < 0) {
+        int n;
+        char name[64];
+        if (ioctl(m, TIOCGPTN, &n) < 0) { e = errno; close(m); return -e; }
+        snprintf(name, sizeof name, "/dev/pts/%d", n);
+        s = open(name, O_RDWR | O_NOCTTY);
+        if (s < 0) { e = errno; close(m); return -e; }
+    }
+    /* the "console" step that follows makes it the controlling terminal of a new session */
+    if (dup2(s, 0) < 0 || dup2(s, 1) < 0 || dup2(s, 2) < 0) {
+        e = errno;
+        close(m);
+        close(s);
+        return -e;
+    }
+    if (s > 2) close(s);
+    int r = send_fd(console_fd, m);
+    close(m);
+    close(console_fd);
+    console_fd = -1;
+    return r;
+}
+
 static int step_open_start(char **a) {
     if (startfd >= 0) close(startfd);
     startfd = open(a[0], O_PATH | O_CLOEXEC);
@@ -655,6 +725,7 @@ static int run_step(struct step *s) {
     if (OP("umask", 1)) { umask((mode_t)num(a[0])); return 0; }
     if (OP("close-fds", 0)) return step_close_fds();
     if (OP("open-start", 1)) return step_open_start(a);
+    if (OP("terminal", 3)) return step_terminal(a);
     if (OP("wait-start", 0)) return step_wait_start();
     if (OP("chdir", 1)) return step_chdir(a);
     if (OP("console", 0)) return step_console();
@@ -720,7 +791,110 @@ static int do_clone_child_setup(void) {
     return 0;
 }
 
-static int parent_wait(int index, int rfd) {
+/* ---------- parent: a terminal's master relayed to our stdio ---------- */
+
+static int recv_fd(int sock) {
+    char byte;
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } u;
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+    ssize_t n;
+    while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {}
+    if (n != 1) return -1;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) return -1;
+    int fd;
+    memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    return fd;
+}
+
+/* The unix socket a caller resizes the terminal through ("resize ROWS COLS" -> "ok"); -1 without one. */
+static int control_listen(const char *path) {
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (!path[0] || strlen(path) >= sizeof sa.sun_path) return -1;
+    strcpy(sa.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    unlink(path);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 4) < 0) { close(fd); return -1; }
+    chmod(path, 0600);
+    return fd;
+}
+
+static void serve_control(int ctl, int master) {
+    int c = accept4(ctl, NULL, NULL, SOCK_CLOEXEC);
+    if (c < 0) return;
+    struct timeval tv = {.tv_sec = 1};
+    setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char line[64];
+    size_t len = 0;
+    while (len < sizeof line - 1) {
+        ssize_t n = read(c, line + len, sizeof line - 1 - len);
+        if (n <= 0) break;
+        len += (size_t)n;
+        if (memchr(line, '\n', len)) break;
+    }
+    line[len] = 0;
+    int rows, cols;
+    const char *answer = "error unknown command\n";
+    if (sscanf(line, "resize %d %d", &rows, &cols) == 2) {
+        struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+        answer = rows > 0 && cols > 0 && ioctl(master, TIOCSWINSZ, &ws) == 0 ? "ok\n" : "error cannot set the window size\n";
+    }
+    send(c, answer, strlen(answer), MSG_NOSIGNAL);
+    close(c);
+}
+
+/*
+ * Copies our stdin to the master and the master to our stdout until the process has ended and its
+ * terminal has no more output (EIO once every slave fd is closed; a background process that keeps
+ * the terminal open gets 200 ms of quiet), serving resizes meanwhile.
+ */
+static void relay_terminal(int master, int ctl) {
+    static char buf[16384];
+    signal(SIGPIPE, SIG_IGN);
+    int in_open = 1, exited = 0;
+    int pidfd = (int)syscall(SYS_pidfd_open, child_pid, 0);
+    for (;;) {
+        struct pollfd pf[4] = {
+            {.fd = master, .events = POLLIN},
+            {.fd = in_open ? 0 : -1, .events = POLLIN},
+            {.fd = ctl, .events = POLLIN},
+            {.fd = exited ? -1 : pidfd, .events = POLLIN},
+        };
+        int r = poll(pf, 4, exited || pidfd < 0 ? 200 : -1);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        if (!exited && (pidfd < 0 || pf[3].revents)) {
+            siginfo_t si;
+            memset(&si, 0, sizeof si);
+            if (waitid(P_PID, (id_t)child_pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == child_pid) exited = 1;
+        }
+        if (r == 0 && exited) break;
+        if (pf[0].revents) {
+            ssize_t n = read(master, buf, sizeof buf);
+            if (n > 0) {
+                if (write_all(1, buf, (size_t)n) < 0) break; /* the caller is gone: hang up the terminal */
+            } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+                break; /* EIO: no process has the terminal open any more */
+            }
+        }
+        if (pf[1].revents) {
+            ssize_t n = read(0, buf, sizeof buf);
+            if (n > 0) write_all(master, buf, (size_t)n);
+            else if (n == 0 || errno != EINTR) in_open = 0;
+        }
+        if (pf[2].revents) serve_control(ctl, master);
+    }
+    if (pidfd >= 0) close(pidfd);
+}
+
+static int parent_wait(int index, int rfd, int master, int ctl) {
     int32_t rec[2];
     size_t got;
     char text[512];
@@ -742,6 +916,9 @@ static int parent_wait(int index, int rfd) {
         }
     }
     close(rfd);
+    if (master >= 0 && got == 0 && !handover) relay_terminal(master, ctl);
+    if (master >= 0) close(master);
+    if (ctl >= 0) close(ctl);
     if (handover && got == 0) {
         snprintf(text, sizeof text, "running %d\n", (int)child_pid);
         write_status(text);
@@ -818,6 +995,10 @@ int main(int argc, char **argv) {
      */
     const char *ho = getenv("CGROOVY_HANDOVER");
     handover = ho && strcmp(ho, "1") == 0;
+    const char *cfd = getenv("CGROOVY_CONSOLE_FD");
+    if (cfd && *cfd) inherited_console = (int)atol(cfd);
+    const char *csize = getenv("CGROOVY_CONSOLE_SIZE");
+    if (csize && sscanf(csize, "%d %d", &console_rows, &console_cols) != 2) console_rows = console_cols = 0;
     const char *parent = getenv("CGROOVY_PARENT_PID");
     if (parent) {
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != (pid_t)atol(parent)) {
@@ -863,6 +1044,21 @@ int main(int argc, char **argv) {
             write_status(text);
             return 125;
         }
+        /* a terminal step: its master comes back over a socket pair (or goes to the monitor's fd) */
+        int pair[2] = {-1, -1}, ctl = -1;
+        const char *ctl_path = NULL;
+        for (int k = i + 1; k < nsteps; k++) {
+            if (strcmp(steps[k].op, "terminal") != 0 || steps[k].nargs != 3) continue;
+            if (inherited_console >= 0) break;
+            if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
+                snprintf(text, sizeof text, "error %d %d %s\n", k, errno, strerror(errno));
+                write_status(text);
+                return 125;
+            }
+            ctl_path = steps[k].args[2];
+            ctl = control_listen(ctl_path);
+            break;
+        }
         sigset_t block, old;
         sigemptyset(&block);
         for (size_t k = 0; k < sizeof forwarded / sizeof forwarded[0]; k++) sigaddset(&block, forwarded[k]);
@@ -901,6 +1097,9 @@ int main(int argc, char **argv) {
         if (pid == 0) {
             close(p[0]);
             errfd = p[1];
+            if (ctl >= 0) close(ctl);
+            if (pair[0] >= 0) close(pair[0]);
+            console_fd = pair[1] >= 0 ? pair[1] : inherited_console;
             int r = do_clone_child_setup();
             if (r < 0) child_fail(i, -r);
             if (into && !joined && (r = join_cgroup(into)) < 0) child_fail(i, -r);
@@ -908,13 +1107,21 @@ int main(int argc, char **argv) {
         }
         close(p[1]);
         child_pid = (pid_t)pid;
+        int master = -1;
+        if (pair[0] >= 0) {
+            close(pair[1]);
+            master = recv_fd(pair[0]); /* -1 when the child failed before its terminal step */
+            close(pair[0]);
+        }
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
         sa.sa_sigaction = forward;
         sa.sa_flags = SA_RESTART | SA_SIGINFO;
         for (size_t k = 0; k < sizeof forwarded / sizeof forwarded[0]; k++) sigaction(forwarded[k], &sa, NULL);
         sigprocmask(SIG_SETMASK, &old, NULL);
-        return parent_wait(i, p[0]);
+        int code = parent_wait(i, p[0], master, ctl);
+        if (ctl_path && ctl >= 0) unlink(ctl_path);
+        return code;
     }
     snprintf(text, sizeof text, "error %d %d %s\n", nsteps - 1, E_BADSTEP, err_text(E_BADSTEP));
     write_status(text);

@@ -329,6 +329,25 @@ static void accept_client(void) {
 
 /* ---------- running the container ---------- */
 
+/* The terminal master the executor's "terminal" step sent (SCM_RIGHTS); -1 when none came. */
+static int recv_fd(int sock) {
+    char byte;
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } u;
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+    ssize_t n;
+    while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT)) < 0 && errno == EINTR) {}
+    if (n != 1) return -1;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) return -1;
+    int fd;
+    memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    return fd;
+}
+
 static long read_oom_kills(void) {
     if (!oom_file) return 0;
     int fd = open(oom_file, O_RDONLY | O_CLOEXEC);
@@ -507,15 +526,15 @@ static int health_tick(void) {
  */
 static pid_t launch(int *code) {
     int child_in = -1, child_out = -1, child_err = -1;
+    int console[2] = {-1, -1};
     if (opt_tty) {
-        int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0) goto fail_errno;
-        char *name = ptsname(m);
-        int s = name ? open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
-        if (s < 0) { close(m); goto fail_errno; }
-        ioctl(m, TIOCSWINSZ, &start_size);
-        out_fd = in_fd = m;
-        child_in = child_out = child_err = s;
+        /*
+         * The plan's "terminal" step opens the PTY in the container's own devpts (so `tty` there names
+         * it) and sends the master back over this socket pair; until then the executor has /dev/null.
+         */
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, console) < 0) goto fail_errno;
+        child_in = child_out = child_err = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (child_in < 0) { close(console[0]); close(console[1]); goto fail_errno; }
     } else {
         int o[2], e[2], i[2] = {-1, -1};
         if (pipe2(o, O_CLOEXEC) < 0) goto fail_errno;
@@ -532,7 +551,7 @@ static pid_t launch(int *code) {
             child_in = open("/dev/null", O_RDONLY | O_CLOEXEC);
         }
     }
-    fcntl(out_fd, F_SETFL, O_NONBLOCK);
+    if (out_fd >= 0) fcntl(out_fd, F_SETFL, O_NONBLOCK);
     if (err_fd >= 0) fcntl(err_fd, F_SETFL, O_NONBLOCK);
     char plan[4096], status[4096], parent[32];
     path_in_dir(plan, sizeof plan, "plan");
@@ -546,20 +565,38 @@ static pid_t launch(int *code) {
         dup2(child_in, 0);
         dup2(child_out, 1);
         dup2(child_err, 2);
+        if (console[1] >= 0) {
+            /* fd 3 without close-on-exec: the executor finds it in CGROOVY_CONSOLE_FD */
+            if (console[1] == 3) fcntl(3, F_SETFD, 0);
+            else if (dup2(console[1], 3) < 0) _exit(125);
+        }
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         signal(SIGPIPE, SIG_DFL);
         char *argv[] = {"cgroovy-executor", plan, status, NULL};
-        char *envp[] = {parent, "CGROOVY_HANDOVER=1", NULL};
+        char size[64];
+        snprintf(size, sizeof size, "CGROOVY_CONSOLE_SIZE=%d %d", start_size.ws_row, start_size.ws_col);
+        /* the terminal step makes the PTY with the size the caller asked for before the launch */
+        char *envp[] = {parent, "CGROOVY_HANDOVER=1", console[1] >= 0 ? "CGROOVY_CONSOLE_FD=3" : NULL, size, NULL};
         execve(executor, argv, envp);
         _exit(127);
     }
     if (child_in >= 0 && child_in != child_out) close(child_in);
     close(child_out);
     if (child_err != child_out) close(child_err);
+    if (console[1] >= 0) close(console[1]);
     int st = 0;
     while (waitpid(e, &st, 0) < 0 && errno == EINTR) {}
+    if (console[0] >= 0) {
+        /* sent before the executor's parent reported: queued now, or EOF when the start failed */
+        int m = recv_fd(console[0]);
+        close(console[0]);
+        if (m >= 0) {
+            fcntl(m, F_SETFL, O_NONBLOCK);
+            out_fd = in_fd = m;
+        }
+    }
     char text[512];
     int fd = open(status, O_RDONLY | O_CLOEXEC);
     ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof text - 1);
@@ -575,6 +612,8 @@ static pid_t launch(int *code) {
     close_io();
     return -1;
 fail_errno_close:
+    if (console[0] >= 0) close(console[0]);
+    if (console[1] >= 0) close(console[1]);
     if (child_in >= 0 && child_in != child_out) close(child_in);
     if (child_out >= 0) close(child_out);
     if (child_err >= 0 && child_err != child_out) close(child_err);

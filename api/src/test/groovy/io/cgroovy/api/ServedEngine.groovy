@@ -41,6 +41,42 @@ class ServedEngine implements Closeable {
         dockerAt(serve.dockerHost(), args)
     }
 
+    /** One raw HTTP/1.1 request on the socket (Connection: close); [status, body]. */
+    List http(String method, String path, String json = null) {
+        def ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))
+        try {
+            byte[] body = (json ?: '').getBytes('UTF-8')
+            String head = "${method} ${path} HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n" +
+                    (json != null ? "Content-Type: application/json\r\n" : '') + "Content-Length: ${body.length}\r\n\r\n"
+            ch.write(java.nio.ByteBuffer.wrap(head.getBytes('ISO-8859-1')))
+            ch.write(java.nio.ByteBuffer.wrap(body))
+            def got = new ByteArrayOutputStream()
+            def buf = java.nio.ByteBuffer.allocate(8192)
+            int n
+            while ((n = ch.read(buf.clear())) >= 0) got.write(buf.array(), 0, n)
+            String all = got.toString('UTF-8')
+            int status = all.substring(9, 12).toInteger()
+            String rest = all.substring(all.indexOf('\r\n\r\n') + 4)
+            if (all.substring(0, all.indexOf('\r\n\r\n')).toLowerCase().contains('transfer-encoding: chunked')) rest = unchunk(rest)
+            [status, rest]
+        } finally {
+            ch.close()
+        }
+    }
+
+    private static String unchunk(String s) {
+        def out = new StringBuilder()
+        int i = 0
+        while (i < s.length()) {
+            int nl = s.indexOf('\r\n', i)
+            int size = Integer.parseInt(s.substring(i, nl).trim(), 16)
+            if (size == 0) break
+            out.append(s, nl + 2, nl + 2 + size)
+            i = nl + 2 + size + 2
+        }
+        out.toString()
+    }
+
     /** Removes every container the spec left. */
     void removeContainers() {
         engine.ps(true).each { engine.remove(it.id(), true) }

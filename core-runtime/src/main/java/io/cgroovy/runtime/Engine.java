@@ -579,8 +579,17 @@ public final class Engine implements AutoCloseable {
      * status. {@code container} is an id, a unique id prefix or a name.
      */
     public int exec(String container, ExecSettings settings, Stdio stdio) {
+        return exec(container, settings, stdio, null);
+    }
+
+    /**
+     * As above; with a {@code terminal} ({@code docker exec -t}) the process runs on a pseudo-terminal
+     * opened in the container: {@code stdio}'s in is typed into it, everything it shows goes to
+     * {@code stdio}'s out (err stays unused); {@link ExecTerminal#resize} works while it runs.
+     */
+    public int exec(String container, ExecSettings settings, Stdio stdio, ExecTerminal terminal) {
         Exec.Target t = target(container);
-        return Exec.run(this, t, settings, stdio);
+        return Exec.run(this, t, settings, stdio, terminal);
     }
 
     /** The cgroup of a running container (for stats and top). */

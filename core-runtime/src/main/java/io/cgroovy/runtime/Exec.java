@@ -26,11 +26,23 @@ final class Exec {
 
     private Exec() {}
 
-    static int run(Engine engine, Target t, ExecSettings s, Stdio stdio) {
+    static int run(Engine engine, Target t, ExecSettings s, Stdio stdio, ExecTerminal terminal) {
         RuntimeSpec spec = RuntimeSpec.read(t.dir().resolve("config.json"));
         RuntimeSpec.Process p = process(spec, s, t.layers());
+        p.terminal = terminal != null;
         Path v2 = t.cgroup().v2Dir().orElse(null);
-        Plan plan = PlanCompiler.compileExec(spec, p, t.initPid(), v2 != null ? List.of() : t.cgroup().joinDirs(), v2);
+        // the resize socket sits beside the monitors' (a unix socket path has at most 107 bytes)
+        Path control = terminal == null ? null
+                : engine.root().resolve("sock").resolve("x" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 15));
+        if (control != null) {
+            try {
+                Files.createDirectories(control.getParent());
+            } catch (IOException e) {
+                throw new ContainerException("exec in " + t.name() + ": " + e.getMessage(), e);
+            }
+        }
+        PlanCompiler.Terminal term = terminal == null ? null : new PlanCompiler.Terminal(terminal.rows(), terminal.cols(), control.toString());
+        Plan plan = PlanCompiler.compileExec(spec, p, t.initPid(), v2 != null ? List.of() : t.cgroup().joinDirs(), v2, term);
         Path work;
         try {
             work = Files.createTempDirectory(t.dir(), "exec-");
@@ -41,8 +53,17 @@ final class Exec {
             Path planFile = work.resolve("plan");
             plan.write(planFile);
             Path status = work.resolve("status");
+            if (terminal != null) terminal.control(control);
             return Engine.runExecutor(engine.executor(), planFile, status, plan, stdio, "exec " + t.name());
         } finally {
+            if (terminal != null) {
+                terminal.ended();
+                try {
+                    Files.deleteIfExists(control); // the executor removes it; not when it was killed
+                } catch (IOException ignored) {
+                    // a leftover socket file names no process; the next exec picks another name
+                }
+            }
             Engine.removeTree(work);
         }
     }

@@ -9,6 +9,7 @@ import io.cgroovy.runtime.ContainerException;
 import io.cgroovy.runtime.ContainerInfo;
 import io.cgroovy.runtime.Engine;
 import io.cgroovy.runtime.ExecSettings;
+import io.cgroovy.runtime.ExecTerminal;
 import io.cgroovy.runtime.Stdio;
 
 import java.io.IOException;
@@ -30,11 +31,15 @@ public final class ExecEndpoints {
         final String container;
         final ExecSettings settings;
         final boolean stdin, stdout, stderr;
+        /** docker exec -t: the process gets a terminal; null without. */
+        final ExecTerminal terminal;
         volatile boolean running;
         volatile Integer exitCode;
 
-        Instance(String id, String container, ExecSettings settings, boolean stdin, boolean stdout, boolean stderr) {
+        Instance(String id, String container, ExecSettings settings, boolean stdin, boolean stdout, boolean stderr,
+                 ExecTerminal terminal) {
             this.id = id;
+            this.terminal = terminal;
             this.container = container;
             this.settings = settings;
             this.stdin = stdin;
@@ -50,7 +55,7 @@ public final class ExecEndpoints {
     public void register(Router r) {
         r.on("POST", "/containers/{id}/exec", this::create);
         r.on("POST", "/exec/{id}/start", this::start);
-        r.on("POST", "/exec/{id}/resize", (req, res) -> res.empty(200));
+        r.on("POST", "/exec/{id}/resize", this::resize);
         r.on("GET", "/exec/{id}/json", (req, res) -> res.json(200, inspect(find(req.param("id")))));
     }
 
@@ -59,9 +64,6 @@ public final class ExecEndpoints {
         if (!c.isRunning()) throw ApiError.conflict("container " + c.name() + " is not running");
         JsonNode body = Response.JSON.readTree(req.body());
         if (body == null || !body.isObject()) throw ApiError.badRequest("exec: the body must be a JSON object");
-        if (body.path("Tty").asBoolean(false)) {
-            throw ApiError.badRequest("exec: a TTY (-t) for exec is not supported by cgroovy serve yet (run without -t)");
-        }
         if (body.path("Privileged").asBoolean(false)) throw ApiError.badRequest("exec: --privileged is not supported by cgroovy serve");
         Map<String, String> env = new LinkedHashMap<>();
         for (String kv : CreateRequest.strings(body.path("Env"))) {
@@ -71,8 +73,13 @@ public final class ExecEndpoints {
         ExecSettings settings = Failures.call(() -> new ExecSettings(CreateRequest.strings(body.path("Cmd")), env,
                 blank(CreateRequest.text(body, "User")), blank(CreateRequest.text(body, "WorkingDir"))));
         String id = UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
+        ExecTerminal terminal = null;
+        if (body.path("Tty").asBoolean(false)) {
+            JsonNode size = body.path("ConsoleSize"); // [height, width], API 1.42+
+            terminal = new ExecTerminal(size.path(0).asInt(0), size.path(1).asInt(0));
+        }
         instances.put(id, new Instance(id, c.id(), settings, body.path("AttachStdin").asBoolean(false),
-                body.path("AttachStdout").asBoolean(false), body.path("AttachStderr").asBoolean(false)));
+                body.path("AttachStdout").asBoolean(false), body.path("AttachStderr").asBoolean(false), terminal));
         res.json(201, Map.of("Id", id));
     }
 
@@ -92,17 +99,20 @@ public final class ExecEndpoints {
             res.empty(200);
             return;
         }
-        Response.Hijacked raw = res.hijack(req.header("Upgrade") != null, "application/vnd.docker.multiplexed-stream");
-        OutputStream out = x.stdout ? new StdStream(raw.out(), StdStream.STDOUT) : OutputStream.nullOutputStream();
-        OutputStream err = x.stderr ? new StdStream(raw.out(), StdStream.STDERR) : OutputStream.nullOutputStream();
-        run(x, Stdio.of(x.stdin ? raw.in() : InputStream.nullInputStream(), out, err));
+        // a terminal has one stream: raw bytes, no multiplexing headers (as Docker sends them)
+        Response.Hijacked raw = res.hijack(req.header("Upgrade") != null,
+                x.terminal != null ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream");
+        OutputStream out = !x.stdout ? OutputStream.nullOutputStream()
+                : x.terminal != null ? raw.out() : new StdStream(raw.out(), StdStream.STDOUT);
+        OutputStream err = !x.stderr || x.terminal != null ? OutputStream.nullOutputStream() : new StdStream(raw.out(), StdStream.STDERR);
+        run(x, Stdio.of(x.stdin ? ShieldedInput.of(raw.in(), "api-exec-stdin") : InputStream.nullInputStream(), out, err));
         raw.out().flush();
     }
 
     private void run(Instance x, Stdio stdio) {
         int code;
         try {
-            code = engine.exec(x.container, x.settings, stdio);
+            code = engine.exec(x.container, x.settings, stdio, x.terminal);
         } catch (ContainerException e) {
             // the CLI shows what the process would have: a message on stderr and exit status 126 (docker's "cannot run")
             try {
@@ -116,6 +126,24 @@ public final class ExecEndpoints {
         x.running = false;
     }
 
+    /** POST /exec/{id}/resize?h=ROWS&w=COLS: the CLI sends it right after start and on every window change. */
+    private void resize(Request req, Response res) throws IOException {
+        Instance x = find(req.param("id"));
+        if (x.terminal == null) throw ApiError.conflict("exec " + x.id + " has no terminal (it was created without Tty)");
+        int h = intParam(req, "h"), w = intParam(req, "w");
+        Failures.run(() -> x.terminal.resize(h, w));
+        res.empty(200);
+    }
+
+    private static int intParam(Request req, String name) {
+        String v = req.query(name, null);
+        try {
+            return v == null ? 0 : Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest("resize: " + name + " must be a number (got '" + v + "')");
+        }
+    }
+
     private Map<String, Object> inspect(Instance x) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ID", x.id);
@@ -126,7 +154,7 @@ public final class ExecEndpoints {
         m.put("OpenStdout", x.stdout);
         m.put("OpenStderr", x.stderr);
         m.put("ProcessConfig", Map.of("entrypoint", x.settings.command().get(0),
-                "arguments", x.settings.command().subList(1, x.settings.command().size()), "tty", false));
+                "arguments", x.settings.command().subList(1, x.settings.command().size()), "tty", x.terminal != null));
         m.put("Pid", 0);
         return m;
     }

@@ -45,6 +45,8 @@ public final class PlanCompiler {
     private final List<Step> steps = new ArrayList<>();
     /** runc-style create: the fifo "start" opens; the process waits on it right before exec. */
     private Path startFifo;
+    /** The process gets a terminal of its own (null: the executor's stdio). */
+    private Terminal terminal;
 
     private PlanCompiler(RuntimeSpec spec, Rootfs rootfs, List<Path> cgroupJoinDirs, Path cloneInto,
                          List<CgroupMounts.Mount> hostCgroupMounts, Map<String, String> hostCgroupLinks) {
@@ -101,7 +103,21 @@ public final class PlanCompiler {
      * @param cloneInto      v2: the container's cgroup directory (clone3 CLONE_INTO_CGROUP); null on v1
      */
     public static Plan compileExec(RuntimeSpec spec, RuntimeSpec.Process process, long initPid, List<Path> cgroupJoinDirs, Path cloneInto) {
+        return compileExec(spec, process, initPid, cgroupJoinDirs, cloneInto, null);
+    }
+
+    /**
+     * A pseudo-terminal for a process: opened in the container's devpts once its mount namespace is
+     * joined, {@code rows} x {@code cols} (0 = the kernel's default); the executor serves
+     * "resize ROWS COLS" on the unix socket {@code control} (none when empty).
+     */
+    public record Terminal(int rows, int cols, String control) {}
+
+    /** As above, with the new process on a terminal of its own ({@code docker exec -t}) when {@code terminal} is set. */
+    public static Plan compileExec(RuntimeSpec spec, RuntimeSpec.Process process, long initPid, List<Path> cgroupJoinDirs, Path cloneInto,
+                                   Terminal terminal) {
         PlanCompiler c = new PlanCompiler(spec, null, cgroupJoinDirs, cloneInto, List.of(), Map.of());
+        c.terminal = terminal;
         if (initPid <= 0) throw new ContainerException("the container is not running");
         c.compileExec(process, "/proc/" + initPid + "/ns", "process " + initPid);
         return new Plan(c.steps);
@@ -144,6 +160,7 @@ public final class PlanCompiler {
             };
             add("join the " + type + " namespace of " + whose, "setns", ns + file, flag);
         }
+        if (terminal != null) terminalStep();
         process(p, clean(p.cwd == null || p.cwd.isEmpty() ? "/" : p.cwd));
     }
 
@@ -171,6 +188,11 @@ public final class PlanCompiler {
             return Map.of();
         }
         return links;
+    }
+
+    /** After the mount namespace (its /dev/ptmx is the container's devpts), before fds are closed and privileges dropped. */
+    private void terminalStep() {
+        add("open a terminal", "terminal", terminal.rows(), terminal.cols(), terminal.control() == null ? "" : terminal.control());
     }
 
     private void add(String description, String op, Object... args) {
@@ -260,6 +282,11 @@ public final class PlanCompiler {
             add("set hostname " + spec.hostname, "sethostname", spec.hostname);
         }
         if (hasNamespace("network")) add("bring up the loopback interface", "lo-up");
+        // process.terminal: a PTY of the container's own devpts (the monitor or the executor holds the master)
+        if (spec.process.terminal) {
+            terminal = new Terminal(0, 0, "");
+            terminalStep();
+        }
 
         process(spec.process, cwd);
     }
