@@ -3,6 +3,9 @@ package io.cgroovy.api;
 import io.cgroovy.api.endpoints.ContainerEndpoints;
 import io.cgroovy.api.endpoints.ExecEndpoints;
 import io.cgroovy.api.endpoints.ImageEndpoints;
+import io.cgroovy.api.endpoints.NetworkEndpoints;
+import io.cgroovy.api.endpoints.StatsEndpoints;
+import io.cgroovy.api.endpoints.VolumeEndpoints;
 import io.cgroovy.api.endpoints.RegistryEndpoints;
 import io.cgroovy.api.endpoints.SystemEndpoints;
 import io.cgroovy.api.http.Router;
@@ -21,6 +24,9 @@ public final class DockerApi {
         new ContainerEndpoints(engine).register(r);
         new RegistryEndpoints(engine).register(r);
         new ExecEndpoints(engine).register(r);
+        new NetworkEndpoints(engine).register(r);
+        new VolumeEndpoints(engine).register(r);
+        new StatsEndpoints(engine).register(r);
         return r;
     }
 

@@ -14,14 +14,23 @@ class ServedEngine implements Closeable {
     final Engine engine
     final Serve serve
 
-    ServedEngine() {
+    final Path socket
+
+    /** Serves on {@code socketPath}, or on docker.sock in the temporary dir. */
+    ServedEngine(Path socketPath = null) {
         tmp = Files.createTempDirectory('cgroovy-api-')
+        socket = socketPath ?: tmp.resolve('docker.sock')
         engine = Engine.open(tmp.resolve('root'), 'cgroovy-api-test-' + UUID.randomUUID().toString().substring(0, 8))
         engine.images().ensureDefaultBusybox()
-        serve = Serve.start(engine, ['--socket', tmp.resolve('docker.sock').toString()] as String[], System.err)
+        serve = Serve.start(engine, ['--socket', socket.toString()] as String[], System.err)
     }
 
-    Path getSocket() { tmp.resolve('docker.sock') }
+    /** nftables works in this kernel (the UML guest's answers EOPNOTSUPP): containers on bridge networks can start. */
+    static boolean nftablesWork() {
+        def p = ['unshare', '-n', 'nft', 'add', 'table', 'inet', 'cgroovy_probe'].execute()
+        p.waitForProcessOutput(new StringBuilder(), new StringBuilder())
+        p.exitValue() == 0
+    }
 
     /** The environment the docker CLI runs with: this server, a throwaway config dir. */
     List<String> env(String host = serve.dockerHost()) {

@@ -282,6 +282,11 @@ final class DetachedContainers {
 
     /** Starts a created or exited container again (docker start); a running one is left alone. */
     ContainerInfo start(String ref) {
+        return start(ref, false);
+    }
+
+    /** As above; with {@code waitAttach} the monitor starts it once a client has attached (docker run -it over the API). */
+    ContainerInfo start(String ref, boolean waitAttach) {
         String id = resolve(ref);
         try (FileLock l = lock(id)) {
             if (monitorAlive(id)) return info(id);
@@ -289,7 +294,7 @@ final class DetachedContainers {
             ContainerCgroup cgroup = engine.cgroups().open(id).orElseGet(() -> engine.cgroups().create(id, c.resources));
             boolean ok = false;
             try {
-                startMonitor(id, cgroup, null, false);
+                startMonitor(id, cgroup, null, waitAttach);
                 ok = true;
             } finally {
                 if (!ok) cgroup.close();

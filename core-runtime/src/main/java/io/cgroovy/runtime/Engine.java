@@ -383,6 +383,13 @@ public final class Engine implements AutoCloseable {
     /** docker start of a created or exited container. */
     public ContainerInfo start(String ref) { return detached.start(ref); }
 
+    /**
+     * docker start of a container a client is about to {@link #attach} to (docker run -it through the
+     * API, where attach and start are separate requests): its monitor starts it once that attach is
+     * there (or after 60 s), so the first bytes it shows are not lost. Its status stays "created" until then.
+     */
+    public ContainerInfo startForAttach(String ref) { return detached.start(ref, true); }
+
     /** docker stop: SIGTERM, SIGKILL after {@code timeout}; the restart policy does not restart it. Returns the exit status. */
     public int stop(String ref, java.time.Duration timeout) { return detached.stop(ref, timeout); }
 
@@ -424,7 +431,8 @@ public final class Engine implements AutoCloseable {
     public boolean attach(String ref, InputStream in, OutputStream out, OutputStream err) {
         String id = detached.resolve(ref);
         ContainerInfo info = detached.info(id);
-        if (!info.isRunning()) throw new ContainerException("cannot attach to container " + info.name() + ": it is " + info.status());
+        boolean waiting = info.status().equals("created") && detached.monitorAlive(id); // started by startForAttach
+        if (!info.isRunning() && !waiting) throw new ContainerException("cannot attach to container " + info.name() + ": it is " + info.status());
         try {
             return Attach.run(detached.socket(id), info.tty(), in, out, err);
         } catch (IOException e) {

@@ -37,6 +37,9 @@ public final class ContainerEndpoints {
     /** Attach streams open per container: an auto-removal waits for them, or their output would be lost. */
     private final Map<String, java.util.concurrent.atomic.AtomicInteger> attached = new ConcurrentHashMap<>();
 
+    /** Attaches with stdin waiting for their container's start: it then waits for them (docker run -it loses no prompt). */
+    private final Map<String, CompletableFuture<Void>> pendingAttach = new ConcurrentHashMap<>();
+
     public ContainerEndpoints(Engine engine) {
         this.engine = engine;
     }
@@ -75,7 +78,7 @@ public final class ContainerEndpoints {
         List<Map<String, Object>> out = new ArrayList<>();
         for (ContainerInfo c : Failures.call(() -> engine.ps(all || filters.has("status")))) {
             if (!filters.matches(c)) continue;
-            out.add(ContainerViews.summary(c, imageId(c)));
+            out.add(ContainerViews.summary(c, imageId(c), engine.networks().endpointsOf(c.id())));
             if (limit > 0 && out.size() == limit) break;
         }
         res.json(200, out);
@@ -105,7 +108,7 @@ public final class ContainerEndpoints {
 
     private Map<String, Object> inspect(String ref) {
         ContainerInfo c = Failures.call(() -> engine.inspect(ref));
-        return ContainerViews.inspect(c, imageId(c), autoRemove.containsKey(c.id()));
+        return ContainerViews.inspect(c, imageId(c), autoRemove.containsKey(c.id()), engine.networks().endpointsOf(c.id()));
     }
 
     private void start(Request req, Response res) throws IOException {
@@ -114,7 +117,13 @@ public final class ContainerEndpoints {
             res.empty(304);
             return;
         }
-        ContainerInfo c = Failures.call(() -> engine.start(before.id()));
+        CompletableFuture<Void> attach = pendingAttach.remove(before.id());
+        ContainerInfo c;
+        try {
+            c = Failures.call(() -> attach != null ? engine.startForAttach(before.id()) : engine.start(before.id()));
+        } finally {
+            if (attach != null) attach.complete(null);
+        }
         if (autoRemove.containsKey(c.id())) removeWhenEnded(c.id());
         res.empty(204);
     }
@@ -249,10 +258,13 @@ public final class ContainerEndpoints {
                                boolean upgrade) throws IOException {
         Response.Hijacked raw = res.hijack(upgrade, c.tty() ? RAW_STREAM : "application/vnd.docker.multiplexed-stream");
         String id = c.id();
-        while (c != null && c.status().equals("created")) {
+        CompletableFuture<Void> started = null;
+        if (stdin && c.status().equals("created")) started = pendingAttach.computeIfAbsent(id, k -> new CompletableFuture<>());
+        while (c != null && c.status().equals("created") && (started == null || !started.isDone())) {
             sleep();
             c = current(id);
         }
+        if (started != null) pendingAttach.remove(id, started);
         if (c == null) return;
         OutputStream out = c.tty() ? raw.out() : new StdStream(raw.out(), StdStream.STDOUT);
         OutputStream err = c.tty() ? raw.out() : new StdStream(raw.out(), StdStream.STDERR);

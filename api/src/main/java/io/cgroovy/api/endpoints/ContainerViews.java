@@ -2,7 +2,11 @@ package io.cgroovy.api.endpoints;
 
 import io.cgroovy.runtime.ContainerInfo;
 
+import io.cgroovy.runtime.net.Endpoint;
+import io.cgroovy.runtime.net.PublishedPort;
+
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +17,7 @@ final class ContainerViews {
 
     private ContainerViews() {}
 
-    static Map<String, Object> summary(ContainerInfo c, String imageId) {
+    static Map<String, Object> summary(ContainerInfo c, String imageId, List<Endpoint> eps) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("Id", c.id());
         m.put("Names", List.of("/" + c.name()));
@@ -21,17 +25,26 @@ final class ContainerViews {
         m.put("ImageID", imageId);
         m.put("Command", String.join(" ", c.command()));
         m.put("Created", c.created() == null ? 0 : c.created().getEpochSecond());
-        m.put("Ports", List.of());
-        m.put("Labels", Map.of());
+        List<Map<String, Object>> ports = new ArrayList<>();
+        for (PublishedPort p : ports(eps)) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("IP", p.hostIp() == null ? "0.0.0.0" : p.hostIp());
+            x.put("PrivatePort", p.containerPort());
+            x.put("PublicPort", p.hostPort());
+            x.put("Type", p.protocol());
+            ports.add(x);
+        }
+        m.put("Ports", ports);
+        m.put("Labels", c.labels());
         m.put("State", c.status());
         m.put("Status", c.statusText(Instant.now()));
-        m.put("HostConfig", Map.of("NetworkMode", "none"));
-        m.put("NetworkSettings", Map.of("Networks", Map.of()));
+        m.put("HostConfig", Map.of("NetworkMode", eps.isEmpty() ? "none" : eps.get(0).network));
+        m.put("NetworkSettings", Map.of("Networks", networks(eps)));
         m.put("Mounts", List.of());
         return m;
     }
 
-    static Map<String, Object> inspect(ContainerInfo c, String imageId, boolean autoRemove) {
+    static Map<String, Object> inspect(ContainerInfo c, String imageId, boolean autoRemove, List<Endpoint> eps) {
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("Status", c.status());
         state.put("Running", c.isRunning());
@@ -50,10 +63,12 @@ final class ContainerViews {
         config.put("Image", c.image());
         config.put("Cmd", c.command());
         config.put("Tty", c.tty());
-        config.put("Labels", Map.of());
+        config.put("Labels", c.labels());
 
         Map<String, Object> host = new LinkedHashMap<>();
-        host.put("NetworkMode", "none");
+        host.put("NetworkMode", eps.isEmpty() ? "none" : eps.get(0).network);
+        Map<String, Object> bindings = portMap(eps);
+        host.put("PortBindings", bindings);
         host.put("AutoRemove", autoRemove);
         host.put("RestartPolicy", Map.of("Name", c.restart().name(), "MaximumRetryCount", c.restart().maxRetries()));
 
@@ -71,7 +86,42 @@ final class ContainerViews {
         m.put("HostConfig", host);
         m.put("Config", config);
         m.put("Mounts", List.of());
-        m.put("NetworkSettings", Map.of("Networks", Map.of(), "Ports", Map.of()));
+        Map<String, Object> net = new LinkedHashMap<>();
+        net.put("Ports", bindings);
+        net.put("IPAddress", eps.isEmpty() ? "" : eps.get(0).ip());
+        net.put("Networks", networks(eps));
+        m.put("NetworkSettings", net);
+        return m;
+    }
+
+    private static List<PublishedPort> ports(List<Endpoint> eps) {
+        List<PublishedPort> out = new ArrayList<>();
+        for (Endpoint e : eps) for (String p : e.ports) out.add(PublishedPort.parse(p));
+        return out;
+    }
+
+    /** {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "32768"}]}, what clients read a mapped port from. */
+    private static Map<String, Object> portMap(List<Endpoint> eps) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (PublishedPort p : ports(eps)) {
+            @SuppressWarnings("unchecked")
+            List<Map<String, String>> l = (List<Map<String, String>>) m.computeIfAbsent(p.containerPort() + "/" + p.protocol(), k -> new ArrayList<>());
+            l.add(Map.of("HostIp", p.hostIp() == null ? "0.0.0.0" : p.hostIp(), "HostPort", Integer.toString(p.hostPort())));
+        }
+        return m;
+    }
+
+    private static Map<String, Object> networks(List<Endpoint> eps) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (Endpoint e : eps) {
+            Map<String, Object> n = new LinkedHashMap<>();
+            n.put("Aliases", e.aliases);
+            n.put("IPAddress", e.ip());
+            int slash = e.address == null ? -1 : e.address.indexOf('/');
+            n.put("IPPrefixLen", slash < 0 ? 0 : Integer.parseInt(e.address.substring(slash + 1)));
+            n.put("EndpointID", e.container);
+            m.put(e.network, n);
+        }
         return m;
     }
 

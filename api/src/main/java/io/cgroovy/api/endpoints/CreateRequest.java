@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cgroovy.api.http.ApiError;
 import io.cgroovy.runtime.ContainerSettings;
 import io.cgroovy.runtime.DetachOptions;
+import io.cgroovy.runtime.Networking;
+import io.cgroovy.runtime.net.PublishedPort;
 import io.cgroovy.runtime.RestartPolicy;
 import io.cgroovy.runtime.Security;
 import io.cgroovy.runtime.cgroup.Resources;
@@ -23,21 +25,18 @@ record CreateRequest(ContainerSettings settings, DetachOptions options, boolean 
         if (body == null || !body.isObject()) throw ApiError.badRequest("create: the body must be a JSON object (ContainerConfig)");
         String image = text(body, "Image");
         if (image == null || image.isBlank()) throw ApiError.badRequest("create: no Image given");
-        if (!body.path("Entrypoint").isNull() && !body.path("Entrypoint").isMissingNode()
-                && !(body.path("Entrypoint").isArray() && body.path("Entrypoint").isEmpty())) {
-            throw ApiError.badRequest("create: Entrypoint (--entrypoint) is not supported by cgroovy serve yet");
-        }
+        List<String> entrypoint = body.path("Entrypoint").isArray() || body.path("Entrypoint").isTextual()
+                ? strings(body.path("Entrypoint")) : null;
         Map<String, String> env = new LinkedHashMap<>();
         for (String kv : strings(body.path("Env"))) {
             int eq = kv.indexOf('=');
             if (eq > 0) env.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
         JsonNode host = body.path("HostConfig");
-        refuseSet(host, "PortBindings", "Binds", "Mounts", "Links", "Devices", "ExtraHosts", "VolumesFrom", "Dns");
-        String network = text(host, "NetworkMode");
-        if (network != null && !network.isEmpty() && !network.equals("default") && !network.equals("none")) {
-            throw ApiError.badRequest("create: NetworkMode '" + network + "' is not supported by cgroovy serve yet (default and none are)");
-        }
+        refuseSet(host, "Binds", "Mounts", "Links", "Devices", "ExtraHosts", "VolumesFrom", "Dns");
+        if (host.path("PublishAllPorts").asBoolean(false)) throw ApiError.badRequest("create: PublishAllPorts (-P) is not supported by cgroovy serve yet");
+        List<PublishedPort> ports = ports(host.path("PortBindings"));
+        Networking networking = networking(text(host, "NetworkMode"), ports);
         Resources resources = new Resources(positive(host, "Memory"), memorySwap(host), cpus(host),
                 positive(host, "CpuShares"), positive(host, "PidsLimit"));
         Security security = new Security(strings(host.path("CapAdd")), strings(host.path("CapDrop")),
@@ -53,11 +52,49 @@ record CreateRequest(ContainerSettings settings, DetachOptions options, boolean 
         String user = text(body, "User");
         String workdir = text(body, "WorkingDir");
         String hostname = text(body, "Hostname");
-        ContainerSettings settings = new ContainerSettings(image, name == null || name.isEmpty() ? null : name,
+        Map<String, String> labels = new LinkedHashMap<>();
+        body.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        ContainerSettings settings = Failures.call(() -> new ContainerSettings(image, name == null || name.isEmpty() ? null : name,
                 strings(body.path("Cmd")), env, blankToNull(hostname), blankToNull(workdir), blankToNull(user),
-                resources, security);
+                resources, security, List.of(), false, networking, entrypoint, labels));
         DetachOptions options = new DetachOptions(body.path("Tty").asBoolean(false), body.path("OpenStdin").asBoolean(false), restart);
         return new CreateRequest(settings, options, host.path("AutoRemove").asBoolean(false));
+    }
+
+    /** {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}: an empty host port is any free one. */
+    private static List<PublishedPort> ports(JsonNode bindings) {
+        List<PublishedPort> out = new ArrayList<>();
+        for (var it = bindings.fields(); it.hasNext(); ) {
+            var e = it.next();
+            String key = e.getKey();
+            String proto = key.contains("/") ? key.substring(key.indexOf('/') + 1) : "tcp";
+            String port = key.contains("/") ? key.substring(0, key.indexOf('/')) : key;
+            JsonNode list = e.getValue();
+            if (!list.isArray() || list.isEmpty()) continue; // exposed, not published
+            for (JsonNode b : list) {
+                String ip = text(b, "HostIp");
+                String hostPort = text(b, "HostPort");
+                String text = (ip == null ? "" : ip) + ":" + (hostPort == null || hostPort.isEmpty() ? "0" : hostPort) + ":" + port + "/" + proto;
+                out.add(Failures.call(() -> PublishedPort.parse(text)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Docker's NetworkMode: "none", "host", "bridge" or a network's name. "default" (or none given)
+     * is network none, as cgroovy's own default, unless ports are published: then Docker's bridge.
+     */
+    private static Networking networking(String mode, List<PublishedPort> ports) {
+        if (mode == null || mode.isEmpty() || mode.equals("default")) {
+            return ports.isEmpty() ? Networking.NONE : Networking.bridge(ports);
+        }
+        if (mode.startsWith("container:")) throw ApiError.badRequest("create: NetworkMode '" + mode + "' is not supported by cgroovy serve yet");
+        if (mode.equals("none") || mode.equals("host")) {
+            if (!ports.isEmpty()) throw ApiError.badRequest("create: ports cannot be published on network " + mode);
+            return mode.equals("none") ? Networking.NONE : Networking.HOST;
+        }
+        return Failures.call(() -> Networking.of(List.of(mode), Map.of(), ports));
     }
 
     private static void refuseSet(JsonNode host, String... fields) {

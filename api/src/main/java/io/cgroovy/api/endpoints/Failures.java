@@ -27,7 +27,10 @@ final class Failures {
 
     static ApiError map(RuntimeException e) {
         String m = String.valueOf(e.getMessage());
-        if (m.contains("no such container") || m.contains("no such image")) return ApiError.notFound(m);
+        if (m.contains("no such container") || m.contains("no such image") || m.contains("no such volume")
+                || m.contains("no such network")) return ApiError.notFound(m);
+        if (m.contains("is in use by") || m.contains("already exists") || m.contains("container(s) on it")) return ApiError.conflict(m);
+        if (m.startsWith("invalid ")) return ApiError.badRequest(m);
         if (m.contains("already in use") || m.contains("is not running") || m.contains("is running")
                 || m.contains("cannot attach") || m.contains("paused")) return ApiError.conflict(m);
         if (e instanceof ImageException) return ApiError.badRequest(m);

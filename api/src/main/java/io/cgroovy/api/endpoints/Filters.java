@@ -43,6 +43,37 @@ final class Filters {
         return new Filters(terms);
     }
 
+    /** The filters of another list endpoint, checked against the keys it knows. */
+    static Terms terms(String json, List<String> known) {
+        Map<String, List<String>> terms = new HashMap<>();
+        if (json == null || json.isBlank()) return new Terms(terms);
+        JsonNode n;
+        try {
+            n = Response.JSON.readTree(json);
+        } catch (IOException e) {
+            throw ApiError.badRequest("filters: not JSON: " + json);
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            if (!known.contains(f.getKey())) {
+                throw ApiError.badRequest("filters: '" + f.getKey() + "' is not supported by cgroovy serve here (" + String.join(", ", known) + " are)");
+            }
+            List<String> values = new ArrayList<>();
+            if (f.getValue().isArray()) f.getValue().forEach(v -> values.add(v.asText()));
+            else f.getValue().fieldNames().forEachRemaining(values::add);
+            terms.put(f.getKey(), values);
+        }
+        return new Terms(terms);
+    }
+
+    /** Filter terms by key: an item passes a key when any of its values matches (or the key is absent). */
+    record Terms(Map<String, List<String>> terms) {
+        boolean any(String key, java.util.function.Predicate<String> match) {
+            List<String> v = terms.get(key);
+            return v == null || v.stream().anyMatch(match);
+        }
+    }
+
     boolean has(String key) {
         return terms.containsKey(key);
     }

@@ -1,0 +1,82 @@
+package io.cgroovy.api
+
+import com.fasterxml.jackson.databind.ObjectMapper
+import io.cgroovy.runtime.Engine
+import spock.lang.IgnoreIf
+import spock.lang.Shared
+import spock.lang.Specification
+import spock.lang.Timeout
+
+import java.nio.ByteBuffer
+import java.nio.channels.SocketChannel
+
+/** docker stats against `cgroovy serve`: the cgroup's usage in Docker's JSON shape, one-shot and streamed. */
+@IgnoreIf({ System.getProperty('user.name') != 'root' })
+@Timeout(180)
+class StatsCliSpec extends Specification {
+    @Shared ServedEngine served
+    @Shared Engine engine
+
+    def setupSpec() {
+        served = new ServedEngine()
+        engine = served.engine
+    }
+
+    def cleanup() {
+        served.removeContainers()
+    }
+
+    def cleanupSpec() {
+        served?.close()
+    }
+
+    def "docker stats --no-stream shows CPU use, memory against the limit and the process count"() {
+        given: 'a container that spins'
+        assert served.docker('run', '-d', '--name', 'spin', '-m', '64m', 'busybox', 'sh', '-c', 'while :; do :; done')[0] == 0
+
+        when:
+        def (rc, out, err) = served.docker('stats', '--no-stream', '--format', '{{.Name}}|{{.CPUPerc}}|{{.MemUsage}}|{{.PIDs}}', 'spin')
+        def (name, cpu, mem, pids) = out.trim().split('\\|') as List
+
+        then:
+        rc == 0
+        name == 'spin'
+        cpu ==~ /[0-9.]+%/
+        cpu.replace('%', '').toDouble() > 1.0
+        mem ==~ /[0-9.]+[KMG]?i?B \/ 64MiB/
+        pids == '1'
+    }
+
+    def "the stream sends one object a second until the client goes; the server keeps serving"() {
+        given:
+        assert served.docker('run', '-d', '--name', 'idle', 'busybox', 'sleep', '600')[0] == 0
+
+        when: 'two objects of the stream, then the client vanishes'
+        def ch = SocketChannel.open(java.net.UnixDomainSocketAddress.of(served.socket))
+        ch.write(ByteBuffer.wrap('GET /v1.41/containers/idle/stats HTTP/1.1\r\nHost: d\r\n\r\n'.bytes))
+        def got = new StringBuilder()
+        def buf = ByteBuffer.allocate(8192)
+        while (got.count('"read"') < 2) {
+            buf.clear()
+            assert ch.read(buf) > 0
+            got.append(new String(buf.array(), 0, buf.position(), 'UTF-8'))
+        }
+        ch.close()
+        def first = new ObjectMapper().readTree(got.substring(got.indexOf('{"read"'), got.indexOf('\n', got.indexOf('{"read"'))))
+
+        then:
+        got.startsWith('HTTP/1.1 200')
+        first.path('id').asText() == engine.inspect('idle').id()
+        first.path('name').asText() == '/idle'
+        first.path('pids_stats').path('current').asInt() == 1
+        first.path('memory_stats').path('usage').asLong() > 0
+        first.path('cpu_stats').path('system_cpu_usage').asLong() > 0
+
+        when:
+        def (st, body) = served.http('GET', '/v1.41/containers/idle/stats?stream=false&one-shot=true')
+
+        then:
+        st == 200
+        new ObjectMapper().readTree(body).path('name').asText() == '/idle'
+    }
+}
