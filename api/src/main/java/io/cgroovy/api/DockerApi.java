@@ -1,6 +1,7 @@
 package io.cgroovy.api;
 
 import io.cgroovy.api.endpoints.ContainerEndpoints;
+import io.cgroovy.api.endpoints.Events;
 import io.cgroovy.api.endpoints.ExecEndpoints;
 import io.cgroovy.api.endpoints.ImageEndpoints;
 import io.cgroovy.api.endpoints.NetworkEndpoints;
@@ -19,10 +20,12 @@ public final class DockerApi {
 
     public static Router router(Engine engine) {
         Router r = new Router();
+        Events events = new Events();
+        events.register(r);
         new SystemEndpoints(engine).register(r);
-        new ImageEndpoints(engine).register(r);
-        new ContainerEndpoints(engine).register(r);
-        new RegistryEndpoints(engine).register(r);
+        new ImageEndpoints(engine, events).register(r);
+        new ContainerEndpoints(engine, events).register(r);
+        new RegistryEndpoints(engine, events).register(r);
         new ExecEndpoints(engine).register(r);
         new NetworkEndpoints(engine).register(r);
         new VolumeEndpoints(engine).register(r);

@@ -65,7 +65,7 @@ class StatsCliSpec extends Specification {
         def first = new ObjectMapper().readTree(got.substring(got.indexOf('{"read"'), got.indexOf('\n', got.indexOf('{"read"'))))
 
         then:
-        got.startsWith('HTTP/1.1 200')
+        got.toString().startsWith('HTTP/1.1 200')
         first.path('id').asText() == engine.inspect('idle').id()
         first.path('name').asText() == '/idle'
         first.path('pids_stats').path('current').asInt() == 1

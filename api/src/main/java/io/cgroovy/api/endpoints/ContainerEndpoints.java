@@ -40,8 +40,25 @@ public final class ContainerEndpoints {
     /** Attaches with stdin waiting for their container's start: it then waits for them (docker run -it loses no prompt). */
     private final Map<String, CompletableFuture<Void>> pendingAttach = new ConcurrentHashMap<>();
 
-    public ContainerEndpoints(Engine engine) {
+    private final Events events;
+    /** Containers whose "die" event went out (from the watcher or a forced removal, never both). */
+    private final java.util.Set<String> died = ConcurrentHashMap.newKeySet();
+
+    public ContainerEndpoints(Engine engine, Events events) {
         this.engine = engine;
+        this.events = events;
+    }
+
+    private void emit(String action, ContainerInfo c, Map<String, String> extra) {
+        Map<String, String> a = new java.util.LinkedHashMap<>();
+        a.put("image", c.image());
+        a.put("name", c.name());
+        a.putAll(extra);
+        events.emit("container", action, c.id(), a);
+    }
+
+    private void emitDie(ContainerInfo c, int code) {
+        if (died.add(c.id())) emit("die", c, Map.of("exitCode", Integer.toString(code)));
     }
 
     public void register(Router r) {
@@ -103,6 +120,7 @@ public final class ContainerEndpoints {
             throw Failures.map(e);
         }
         if (create.autoRemove()) autoRemove.put(c.id(), new CompletableFuture<>());
+        emit("create", c, Map.of());
         res.json(201, Map.of("Id", c.id(), "Warnings", List.of()));
     }
 
@@ -124,30 +142,40 @@ public final class ContainerEndpoints {
         } finally {
             if (attach != null) attach.complete(null);
         }
-        if (autoRemove.containsKey(c.id())) removeWhenEnded(c.id());
+        died.remove(c.id());
+        emit("start", c, Map.of());
+        watchEnd(c);
         res.empty(204);
     }
 
-    private void removeWhenEnded(String id) {
+    /** One thread per container started here, until it ends: its "die" event, and its removal when AutoRemove. */
+    private void watchEnd(ContainerInfo c) {
+        String id = c.id();
         CompletableFuture<Integer> done = autoRemove.get(id);
         Thread t = new Thread(() -> {
             int code = 0;
             try {
                 code = engine.waitFor(id);
+                emitDie(c, code);
+                if (done == null) return;
                 var open = attached.get(id);
                 long end = System.currentTimeMillis() + 60_000;
                 while (open != null && open.get() > 0 && System.currentTimeMillis() < end) Thread.sleep(POLL_MS);
                 engine.remove(id, true);
+                emit("destroy", c, Map.of());
             } catch (ContainerException e) {
                 // removed by someone else meanwhile
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
-                autoRemove.remove(id);
-                attached.remove(id);
-                done.complete(code);
+                died.remove(id);
+                if (done != null) {
+                    autoRemove.remove(id);
+                    attached.remove(id);
+                    done.complete(code);
+                }
             }
-        }, "api-autoremove");
+        }, "api-watch");
         t.setDaemon(true);
         t.start();
     }
@@ -227,7 +255,7 @@ public final class ContainerEndpoints {
         if (!stdout && !stderr) throw ApiError.badRequest("logs: you must choose at least one stream (stdout or stderr)");
         int tail = parseTail(req.query("tail", "all"));
         boolean follow = req.flag("follow", false);
-        try (OutputStream body = res.stream(200, RAW_STREAM)) {
+        try (OutputStream body = follow ? res.streamUntilClientGoes(200, RAW_STREAM) : res.stream(200, RAW_STREAM)) {
             OutputStream out = c.tty() ? body : new StdStream(body, StdStream.STDOUT);
             OutputStream err = c.tty() ? body : new StdStream(body, StdStream.STDERR);
             engine.logs(c.id(), tail, follow, stdout ? out : OutputStream.nullOutputStream(),
@@ -291,8 +319,10 @@ public final class ContainerEndpoints {
         if (c.isRunning() && !force) {
             throw ApiError.conflict("cannot remove container " + c.name() + ": it is running (stop it first, or force)");
         }
+        if (c.isRunning()) emitDie(c, 137); // docker rm -f kills it
         Failures.run(() -> engine.remove(c.id(), force));
         autoRemove.remove(c.id());
+        emit("destroy", c, Map.of());
         res.empty(204);
     }
 

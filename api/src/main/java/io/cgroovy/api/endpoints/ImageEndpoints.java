@@ -23,9 +23,11 @@ import java.util.Map;
 /** {@code /images/...}: list, inspect, tag, remove and load, over the engine's image store. */
 public final class ImageEndpoints {
     private final Engine engine;
+    private final Events events;
 
-    public ImageEndpoints(Engine engine) {
+    public ImageEndpoints(Engine engine, Events events) {
         this.engine = engine;
+        this.events = events;
     }
 
     public void register(Router r) {
@@ -94,6 +96,8 @@ public final class ImageEndpoints {
         } catch (ImageException e) {
             throw ApiError.badRequest(e.getMessage());
         }
+        String target = tag.isEmpty() ? repo : repo + ":" + tag;
+        events.emit("image", "tag", find(target).id(), Map.of("name", target));
         res.empty(201);
     }
 
@@ -112,8 +116,15 @@ public final class ImageEndpoints {
             // the image itself went
         }
         List<String> left = after == null ? List.of() : after.tags();
-        for (String t : before.tags()) if (!left.contains(t)) out.add(Map.of("Untagged", t));
-        if (after == null) out.add(Map.of("Deleted", before.id()));
+        for (String t : before.tags()) {
+            if (left.contains(t)) continue;
+            out.add(Map.of("Untagged", t));
+            events.emit("image", "untag", before.id(), Map.of("name", t));
+        }
+        if (after == null) {
+            out.add(Map.of("Deleted", before.id()));
+            events.emit("image", "delete", before.id(), Map.of("name", name));
+        }
         return out;
     }
 

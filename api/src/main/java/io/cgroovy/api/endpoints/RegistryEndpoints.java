@@ -21,7 +21,10 @@ import java.util.Map;
 public final class RegistryEndpoints {
     private final Engine engine;
 
-    public RegistryEndpoints(Engine engine) {
+    private final Events events;
+
+    public RegistryEndpoints(Engine engine, Events events) {
+        this.events = events;
         this.engine = engine;
     }
 
@@ -49,6 +52,7 @@ public final class RegistryEndpoints {
                 ImageRecord rec = engine.images().pull(ref, options);
                 if (rec.manifestDigest() != null) progress.status("Digest: " + rec.manifestDigest());
                 progress.status(had ? "Status: Image is up to date for " + ref : "Status: Downloaded newer image for " + ref);
+                events.emit("image", "pull", ref, Map.of("name", ref));
             } catch (ImageException e) {
                 progress.error(e.getMessage());
             }

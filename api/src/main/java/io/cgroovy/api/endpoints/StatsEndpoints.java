@@ -62,7 +62,7 @@ public final class StatsEndpoints {
             res.json(200, view(c, now, oneShot ? null : prev));
             return;
         }
-        try (OutputStream out = res.stream(200, "application/json")) {
+        try (OutputStream out = res.streamUntilClientGoes(200, "application/json")) {
             Sample last = null;
             while (true) {
                 Sample now = last == null ? prev : sample(c);

@@ -88,12 +88,13 @@ public final class HttpServer implements Closeable {
                     if (!res.committed()) error(res, e.status(), e.getMessage());
                     else return;
                 } catch (IOException e) {
+                    Thread.interrupted();                    // an interrupt from the client watcher is spent
                     return;                                  // the client went away mid-answer
                 } catch (RuntimeException e) {
                     if (!res.committed()) error(res, 500, String.valueOf(e.getMessage()));
                     else return;
                 }
-                if (res.hijacked() || req.wantsClose()) return;
+                if (res.hijacked() || res.closesConnection() || req.wantsClose()) return;
                 req.body().transferTo(OutputStream.nullOutputStream());    // an unread body must not become the next request
             }
         } catch (IOException | ApiError e) {

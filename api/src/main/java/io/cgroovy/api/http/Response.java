@@ -21,6 +21,8 @@ public final class Response {
     private boolean hijacked;
     private ChunkedOutput stream;
     private boolean headOnly;
+    /** A stream that ends the connection; its watcher interrupts the handler when the client goes. */
+    private volatile boolean closeAfter, finished;
 
     Response(OutputStream out, InputStream in, Map<String, String> common) {
         this.out = out;
@@ -56,6 +58,31 @@ public final class Response {
     }
 
     /**
+     * As {@link #stream}, for a stream that may stay silent for long (logs --follow, stats, events): the
+     * connection ends with it, and a watcher reading the connection interrupts the calling handler
+     * thread as soon as the client closes, so a silent stream does not hold a thread and files open.
+     */
+    public OutputStream streamUntilClientGoes(int status, String contentType) throws IOException {
+        head(status, contentType, Map.of("Transfer-Encoding", "chunked", "Connection", "close"));
+        stream = new ChunkedOutput(out);
+        closeAfter = true;
+        Thread handler = Thread.currentThread();
+        Thread w = new Thread(() -> {
+            try {
+                while (in.read() >= 0) {
+                    // a client sends nothing more on such a stream; whatever it sends is ignored
+                }
+            } catch (IOException e) {
+                // reset, or closed by the server at the stream's end
+            }
+            if (!finished) handler.interrupt();
+        }, "api-client-watch");
+        w.setDaemon(true);
+        w.start();
+        return stream;
+    }
+
+    /**
      * Takes the raw connection (Docker's attach and exec start): answers 101 UPGRADED when the client
      * asked to upgrade, else 200; from then on both directions carry the stream, not HTTP.
      */
@@ -80,8 +107,11 @@ public final class Response {
 
     boolean hijacked() { return hijacked; }
 
+    boolean closesConnection() { return closeAfter; }
+
     /** Ends a stream the handler left open. */
     void finish() throws IOException {
+        finished = true;
         if (stream != null) stream.close();
     }
 
