@@ -29,8 +29,8 @@ class TestcontainersTest {
     static void serve() {
         String host = System.getenv('DOCKER_HOST')
         Assumptions.assumeTrue(System.getProperty('user.name') == 'root', 'needs root')
-        Assumptions.assumeTrue(host != null && host.startsWith('unix://'), 'DOCKER_HOST names the socket to serve on (the api module sets it for Maven)')
         Assumptions.assumeTrue(ServedEngine.nftablesWork(), 'a published port needs nftables (the UML guest kernel has none)')
+        Assumptions.assumeTrue(host != null && host.startsWith('unix://'), 'DOCKER_HOST names the socket to serve on (the api module sets it for Maven)')
         served = new ServedEngine(Path.of(host.substring('unix://'.length())))
     }
 

@@ -97,7 +97,9 @@ public final class ImageEndpoints {
             throw ApiError.badRequest(e.getMessage());
         }
         String target = tag.isEmpty() ? repo : repo + ":" + tag;
-        events.emit("image", "tag", find(target).id(), Map.of("name", target));
+        // the CLI sends the full name (docker.io/library/x); Docker's event names it as users wrote it
+        String familiar = target.replaceFirst("^docker\\.io/library/", "").replaceFirst("^docker\\.io/", "");
+        events.emit("image", "tag", find(target).id(), Map.of("name", familiar));
         res.empty(201);
     }
 
