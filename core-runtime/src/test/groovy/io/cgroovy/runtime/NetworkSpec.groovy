@@ -18,12 +18,13 @@ import java.time.Duration
 import java.util.concurrent.ConcurrentHashMap
 
 /**
- * Bridge networks with real CNI plugins, veths, nftables and busybox containers. Every network
+ * Bridge networks with real CNI plugins, veths, the engine's firewall (nftables on the host, iptables-legacy in the
+ * UML guest, whose kernel has no nftables) and busybox containers. Every network
  * gets a random subnet under 10.x that the host does not route, and its bridge a name hashed
  * from this spec's own state root, so parallel runs do not meet. Nothing leaves the machine.
  */
 @IgnoreIf({ !TestImages.isRoot() })
-@spock.lang.Requires(value = { TestImages.nftablesWork() }, reason = 'needs nftables in the kernel (the UML guest kernel answers EOPNOTSUPP; the host run covers networking)')
+@spock.lang.Requires(value = { TestImages.firewallWorks() }, reason = 'needs nftables or iptables-legacy in the kernel')
 @Timeout(300)
 class NetworkSpec extends Specification {
     @Shared Path tmp
@@ -70,14 +71,14 @@ class NetworkSpec extends Specification {
         def nsDir = engine.root().resolve('netns')
         assert !Files.isDirectory(nsDir) || Files.list(nsDir).withCloseable { it.count() } == 0
         assert !new File('/proc/self/mountinfo').text.contains(tmp.toString())
-        assert !sh('nft', 'list', 'tables').contains(engine.networks().firewallTable())
+        assert engine.networks().firewallRules().isEmpty()  // table or chains gone with the last container
         def ipam = engine.networks().ipamDir()
         if (Files.isDirectory(ipam)) {
             Files.walk(ipam).withCloseable { s ->
                 assert s.filter { Files.isRegularFile(it) && it.fileName.toString() ==~ /\d+\.\d+\.\d+\.\d+/ }.count() == 0
             }
         }
-        def rules = sh('iptables-save')
+        def rules = sh('iptables-save') + sh('iptables-legacy-save')
         for (NetworkRecord n : engine.networks().list()) assert !rules.contains(n.subnet)
         assert ProcessHandle.current().descendants().filter { it.isAlive() }.count() == 0
     }
@@ -93,9 +94,11 @@ class NetworkSpec extends Specification {
     NetworkRecord network(Map opts = [:]) {
         for (int i = 0; ; i++) {
             def subnet = "10.${100 + random.nextInt(100)}.${random.nextInt(256)}.0/24".toString()
+            // an ip range given as a closure is made from the subnet: { "${it[0..-6]}64/28" }
+            String range = opts.ipRange instanceof Closure ? (opts.ipRange as Closure).call(subnet) : opts.ipRange
             try {
                 return engine.networks().create(new NetworkSettings(opts.name as String ?: 'net' + random.nextInt(1_000_000), subnet,
-                        null, opts.ipRange as String, opts.mtu as Integer, opts.internal as boolean))
+                        null, range, opts.mtu as Integer, opts.internal as boolean))
             } catch (ContainerException e) {
                 if (i > 20 || !e.message.contains('overlaps')) throw e
             }
@@ -205,12 +208,13 @@ class NetworkSpec extends Specification {
 
         when:
         def body = get(port)
-        def rules = sh('nft', 'list', 'table', engine.networks().firewallTable())
+        def rules = engine.networks().firewallRules()
         stop(t)
 
         then:
         body == 'published\n'
-        rules.contains("dport $port dnat to ${web.result.ip()}:80")
+        engine.networks().firewallBackend() == 'nftables' ? rules.contains("dport $port dnat to ${web.result.ip()}:80")
+                : rules.contains("--dport $port -j DNAT --to-destination ${web.result.ip()}:80")
     }
 
     def "a detached container's published port is reached while it runs, and rm releases everything"() {
@@ -310,6 +314,47 @@ class NetworkSpec extends Specification {
         r.result.addresses().size() == 2
         r.out.contains("eth0    inet ${r.result.addresses()[0]}/24") || r.out.contains(r.result.addresses()[0] + '/24')
         r.out.contains(r.result.addresses()[1] + '/24')
+    }
+
+    def "an internal network: its containers reach each other by name, but get no default route and no masquerade"() {
+        given:
+        def net = network(internal: true)
+        def web = [:]
+        def t = background([name: 'inside', hostname: 'inner', network: on([net.name])], HTTPD, web)
+
+        when:
+        def byName = run([name: 'neighbour', network: on([net.name])], fetch('http://inside/'))
+        def routes = run([name: 'router', network: on([net.name])], ['ip', 'route'])
+        def rules = engine.networks().firewallRules()
+        stop(t)
+
+        then:
+        byName.out == 'inner\n'
+        !routes.out.contains('default')
+        routes.out.contains(net.subnet)
+        rules.contains(net.bridge)     // the drops out of and into it
+        !rules.contains(net.subnet)    // the masquerade of a non-internal network names its subnet
+    }
+
+    def "an ip range: containers get their addresses from the range only, the gateway stays the subnet's first"() {
+        given:
+        def net = network(ipRange: { String subnet -> subnet.replaceFirst(/\.0\/24$/, '.64/28') })
+        def range = io.cgroovy.runtime.net.Cidr.parse(net.ipRange, 'ip range')
+        def first = [:]
+        def t = background([name: 'ranged1', network: on([net.name])], ['sleep', '600'], first)
+        def ip1 = engine.networks().endpoints(net.name)[0].ip()
+
+        when:
+        def second = run([name: 'ranged2', network: on([net.name])], ['ip', 'route'])
+        stop(t)
+
+        then:
+        net.ipRange.endsWith('.64/28')
+        range.contains(io.cgroovy.runtime.net.Cidr.parseAddress(ip1, 'ip'))
+        range.contains(io.cgroovy.runtime.net.Cidr.parseAddress(second.result.ip(), 'ip'))
+        ip1 != second.result.ip()
+        second.out.contains("default via ${net.gateway}")
+        net.gateway.endsWith('.1')
     }
 
     def "the default bridge network: an address, a default route, and the host's upstream name servers"() {

@@ -67,8 +67,7 @@ class ContainerIntegrationSpec extends Specification {
         c.toString() == "container ${c.name} (${c.shortId}, busybox) exited 0"
     }
 
-    @spock.lang.Requires(value = { TestImages.nftablesWork() },
-            reason = 'needs nftables in the kernel (the UML guest kernel answers EOPNOTSUPP; the host run covers networking)')
+    @spock.lang.Requires(value = { TestImages.firewallWorks() }, reason = 'needs nftables or iptables-legacy in the kernel')
     def "networks: network(NAME) { subnet }, c.ip, the name and alias in /etc/hosts; network none has only lo"() {
         given:
         def subnet = "10.${100 + new Random().nextInt(100)}.${new Random().nextInt(256)}.0/24"

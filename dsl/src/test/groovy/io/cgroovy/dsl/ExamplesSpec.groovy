@@ -27,7 +27,7 @@ class ExamplesSpec extends Specification {
             'oneshot-job.cgroovy': [[count: '500'], [], 'sum 1..500 = 125250'],
     ]
 
-    /** The examples that need bridge networks (nftables): the same, skipped with a reason where the kernel cannot. */
+    /** The examples that need bridge networks (nftables or iptables-legacy): the same, skipped with a reason where the kernel has neither. */
     static final Map<String, List> NETWORK_EXAMPLES = [
             'web-server.cgroovy'  : [[port: String.valueOf(freePort())], [], 'says: hello from busybox httpd'],
             'two-services.cgroovy': [[net: 'ex-' + UUID.randomUUID().toString().substring(0, 8)], [], 'hello from api'],
@@ -67,7 +67,7 @@ class ExamplesSpec extends Specification {
     }
 
     @Unroll
-    @spock.lang.Requires(value = { TestImages.nftablesWork() }, reason = 'needs nftables in the kernel for bridge networks (the UML guest kernel answers EOPNOTSUPP; the host run covers them)')
+    @spock.lang.Requires(value = { TestImages.firewallWorks() }, reason = 'needs nftables or iptables-legacy in the kernel for bridge networks')
     def "network example #file runs, exits 0 and leaves no network"() {
         expect:
         runs(file, NETWORK_EXAMPLES[file])

@@ -9,93 +9,94 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The engine's own nftables table ({@code ip cgroovy_<hash of the state root>}): outbound NAT for
- * networks that are not internal, isolation between networks, and published ports (DNAT from the
- * host's addresses, loopback included). It is rewritten whole, in one atomic {@code nft -f}
- * transaction, from the records on disk whenever an endpoint comes or goes, and deleted when no
- * network has a container left.
+ * The engine's own packet-filter rules for one state root: outbound NAT for networks that are not
+ * internal, isolation between networks, and published ports (DNAT from the host's addresses,
+ * loopback included). They are rewritten whole from the records whenever an endpoint comes or goes,
+ * and removed when no network has a container left.
+ *
+ * <p>Two backends, chosen once per JVM: nftables (one table, replaced in one transaction) where the
+ * kernel has it, else iptables-legacy (own chains, jumped to from the built-in ones) where the
+ * kernel has no nftables, such as Debian's User-mode Linux kernel. {@code CGROOVY_FIREWALL=nftables}
+ * or {@code iptables} forces one.
  *
  * <p>Why not the portmap and firewall plugins: they leave their top-level chains (CNI-HOSTPORT-*,
  * CNI-FORWARD) in the host's iptables for ever, need one iptables exec per rule, and portmap
- * does not notice a host port already taken. One table that is replaced atomically leaves
- * nothing behind and costs one exec.
+ * does not notice a host port already taken.
  */
-final class Firewall {
-    private final String table;
+interface Firewall {
+    /** "nftables" or "iptables-legacy". */
+    String backend();
 
-    Firewall(String table) {
-        this.table = table;
+    /** What a user would look for: "ip cgroovy_1a2b3c4d" (nft table) or "CGROOVY-1a2b3c4d" (iptables chain prefix). */
+    String name();
+
+    /** Makes the rules match the active networks (with at least one endpoint); none active removes them all. */
+    void apply(Map<NetworkRecord, List<Endpoint>> active);
+
+    /** The rules as the kernel has them now, in the backend's own syntax; empty when there are none. */
+    String rules();
+
+    /** The firewall of a state root whose rules are named by {@code id} (8 hex digits). */
+    static Firewall of(String id) {
+        return switch (Backend.chosen()) {
+            case "iptables" -> new IptablesFirewall("CGROOVY-" + id);
+            default -> new NftFirewall("cgroovy_" + id);
+        };
     }
 
-    String table() { return table; }
+    /** The backend choice, probed once: nftables if a table can be made, else iptables-legacy if present. */
+    final class Backend {
+        private static volatile String chosen;
 
-    /** The active networks (with at least one endpoint) and their endpoints. */
-    String render(Map<NetworkRecord, List<Endpoint>> active) {
-        StringBuilder s = new StringBuilder();
-        s.append("add table ip ").append(table).append('\n');
-        s.append("delete table ip ").append(table).append('\n');
-        if (active.isEmpty()) return s.toString();
-        StringBuilder pre = new StringBuilder(), out = new StringBuilder(), post = new StringBuilder(), fwd = new StringBuilder();
-        for (Map.Entry<NetworkRecord, List<Endpoint>> e : active.entrySet()) {
-            NetworkRecord n = e.getKey();
-            String br = quote(n.bridge);
-            if (n.internal) {
-                fwd.append("    iifname ").append(br).append(" oifname != ").append(br).append(" drop\n");
-                fwd.append("    oifname ").append(br).append(" iifname != ").append(br).append(" drop\n");
+        private Backend() {}
+
+        static String chosen() {
+            String c = chosen;
+            if (c != null) return c;
+            String env = System.getenv("CGROOVY_FIREWALL");
+            if (env != null && !env.isBlank()) {
+                c = switch (env.trim()) {
+                    case "nftables", "nft" -> "nftables";
+                    case "iptables", "iptables-legacy" -> "iptables";
+                    default -> throw new ContainerException("CGROOVY_FIREWALL=" + env + ": expected nftables or iptables");
+                };
             } else {
-                // no traffic between cgroovy networks (of any state root); out to the world is fine
-                fwd.append("    iifname ").append(br).append(" oifname != ").append(br).append(" oifname \"cg*\" drop\n");
-                post.append("    ip saddr ").append(n.subnet).append(" ip daddr != ").append(n.subnet)
-                        .append(" oifname != ").append(br).append(" masquerade\n");
+                // add and delete in one transaction: nothing is left even if two engines probe at once
+                c = run(List.of("nft", "-f", "-"), "add table ip cgroovy_probe\ndelete table ip cgroovy_probe\n").rc() == 0 ? "nftables"
+                        : run(List.of("iptables-legacy", "-w", "-L", "-n"), "").rc() == 0 ? "iptables" : "nftables";
             }
-            boolean published = false;
-            for (Endpoint ep : e.getValue()) {
-                for (PublishedPort p : ep.publishedPorts()) {
-                    published = true;
-                    String match = (p.hostIp() == null ? "fib daddr type local" : "ip daddr " + p.hostIp())
-                            + " " + p.protocol() + " dport " + p.hostPort() + " dnat to " + ep.ip() + ":" + p.containerPort() + "\n";
-                    pre.append("    ").append(match);
-                    out.append("    ").append(match);
-                }
-            }
-            // connections to a published port from the host's loopback address need a source the container can answer
-            if (published) post.append("    oifname ").append(br).append(" ip saddr 127.0.0.0/8 ct status dnat masquerade\n");
+            chosen = c;
+            return c;
         }
-        s.append("table ip ").append(table).append(" {\n");
-        s.append("  chain prerouting {\n    type nat hook prerouting priority dstnat; policy accept;\n").append(pre).append("  }\n");
-        s.append("  chain output {\n    type nat hook output priority -100; policy accept;\n").append(out).append("  }\n");
-        s.append("  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n").append(post).append("  }\n");
-        s.append("  chain forward {\n    type filter hook forward priority filter; policy accept;\n").append(fwd).append("  }\n");
-        s.append("}\n");
-        return s.toString();
     }
 
-    void apply(Map<NetworkRecord, List<Endpoint>> active) {
-        String script = render(active);
+    /** A command's exit status and its output (stdout and stderr together). */
+    record Result(int rc, String out) {
+        String firstLine() { return out.lines().findFirst().orElse("exit " + rc); }
+    }
+
+    /** Runs a command with {@code stdin}; rc 127 when it cannot be started. Runs to the end even if interrupted. */
+    static Result run(List<String> cmd, String stdin) {
         try {
-            Process p = new ProcessBuilder("nft", "-f", "-").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             try (OutputStream in = p.getOutputStream()) {
-                in.write(script.getBytes(StandardCharsets.UTF_8));
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
             }
-            String outText = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            int rc;
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             boolean interrupted = false;
+            int rc;
             while (true) {
                 try {
                     rc = p.waitFor();
                     break;
                 } catch (InterruptedException e) {
-                    interrupted = true; // the table must be consistent with the records
+                    interrupted = true; // the rules must be consistent with the records
                 }
             }
             if (interrupted) Thread.currentThread().interrupt();
-            if (rc != 0) {
-                throw new ContainerException("nft table " + table + ": " + (outText.isEmpty() ? "exit " + rc : outText.lines().findFirst().orElse("")));
-            }
+            return new Result(rc, out);
         } catch (IOException e) {
-            throw new ContainerException("cannot run nft (apt-get install nftables): " + e.getMessage(), e);
+            return new Result(127, e.getMessage());
         }
     }
-
-    private static String quote(String s) { return "\"" + s + "\""; }
 }

@@ -37,7 +37,7 @@ import java.util.function.Supplier;
  * each container's place on a network under {@code .../endpoints/<container id>.json}, host-local
  * IPAM data under {@code <root>/networks/.ipam/}. Every change happens under one lock (a JVM
  * lock plus a file lock, so concurrent shells on the same root take turns) and ends with the
- * containers' /etc/hosts and the engine's nftables table rewritten from these records.
+ * containers' /etc/hosts and the engine's firewall rules (nftables or iptables-legacy) rewritten from these records.
  */
 public final class Networks {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -48,13 +48,12 @@ public final class Networks {
     private final Path root;
     private final Path dir;
     private final Cni cni;
-    private final Firewall firewall;
+    private volatile Firewall firewall; // chosen on first use: probing the backend costs an exec
 
     public Networks(Path root) {
         this.root = root;
         this.dir = root.resolve("networks");
         this.cni = new Cni(dir.resolve(".ipam"));
-        this.firewall = new Firewall("cgroovy_" + hash(root.toString()).substring(0, 8));
     }
 
     private static List<String> defaultSubnets() {
@@ -72,8 +71,20 @@ public final class Networks {
         }
     }
 
-    /** The nftables table of this state root (for tests and `explain`). */
-    public String firewallTable() { return "ip " + firewall.table(); }
+    /** The name of this state root's firewall rules: the nftables table ("ip cgroovy_1a2b3c4d") or the iptables chain prefix. */
+    public String firewallTable() { return firewall().name(); }
+
+    /** The firewall backend in use: "nftables", or "iptables-legacy" where the kernel has no nftables. */
+    public String firewallBackend() { return firewall().backend(); }
+
+    /** This state root's firewall rules as the kernel has them now (the backend's syntax); empty when there are none. */
+    public String firewallRules() { return firewall().rules(); }
+
+    private Firewall firewall() {
+        Firewall f = firewall;
+        if (f == null) firewall = f = Firewall.of(hash(root.toString()).substring(0, 8));
+        return f;
+    }
 
     /** The IPAM data directory (host-local's files: one per address in use). */
     public Path ipamDir() { return dir.resolve(".ipam"); }
@@ -494,7 +505,7 @@ public final class Networks {
             if (networks.contains(e.getKey().name)) e.getValue().forEach(ep -> containers.add(ep.container));
         }
         for (String id : containers) writeHosts(id, active);
-        firewall.apply(active);
+        firewall().apply(active);
     }
 
     /** /etc/hosts of a container on networks: its own names, then everyone it shares a user network with. */
