@@ -1,6 +1,7 @@
 package io.cgroovy.runtime.cli
 
 import io.cgroovy.runtime.TestImages
+import io.cgroovy.testing.CgroupLeakExtension
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -86,8 +87,8 @@ class PodmanRuntimeSpec extends Specification {
             // podman's storage may hold overlay mounts under tmp: unmount before removing anything
             new File('/proc/self/mountinfo').readLines().collect { it.split(' ')[4] }.findAll { it.startsWith(tmp.toString()) }
                     .sort { -it.length() }.each { sh(['umount', '-l', it]) }
-            for (String h : ['memory', 'cpu,cpuacct', 'cpuset', 'pids', 'devices', 'freezer', 'blkio', 'systemd', 'unified', 'hugetlb', 'net_cls,net_prio', 'perf_event', '']) {
-                Path d = Paths.get('/sys/fs/cgroup', h, cgroupParent)
+            for (Path h : CgroupLeakExtension.hierarchies()) {
+                Path d = h.resolve(cgroupParent)
                 // conmon may still be on its way out of its cgroup
                 for (int i = 0; i < 50 && Files.isDirectory(d); i++) {
                     sh(['find', d.toString(), '-depth', '-type', 'd', '-exec', 'rmdir', '{}', ';'])
@@ -95,6 +96,17 @@ class PodmanRuntimeSpec extends Specification {
                 }
             }
             TestImages.removeAll(tmp)
+        }
+    }
+
+    def cleanup() {
+        // podman's cgroupfs manager leaves conmon's cgroup under the parent after each container (podman's, not the runtime's)
+        for (Path h : CgroupLeakExtension.hierarchies()) {
+            Path d = h.resolve(cgroupParent).resolve('conmon')
+            for (int i = 0; i < 50 && Files.isDirectory(d); i++) {
+                sh(['find', d.toString(), '-depth', '-type', 'd', '-exec', 'rmdir', '{}', ';'])
+                if (Files.isDirectory(d)) sleep(200) // conmon may still be on its way out
+            }
         }
     }
 
