@@ -121,7 +121,7 @@ class NetworkSpec extends Specification {
     /** Starts a container in the background; returns once it is on its networks. */
     Thread background(Map opts, List<String> cmd, Map result) {
         def t = Thread.start { try { result.putAll(run(opts, cmd)) } catch (Throwable e) { result.error = e } }
-        for (int i = 0; i < 600; i++) {
+        for (int i = 0; i < 3600; i++) { // up to 3 minutes: the UML guest on a loaded machine is slow
             if (result.error) throw result.error
             def nets = (opts.network as Networking).networks()
             if (nets && engine.networks().endpoints(nets[0].network()).any { it.name == opts.name }) return t
@@ -130,9 +130,11 @@ class NetworkSpec extends Specification {
         throw new IllegalStateException("container ${opts.name} did not come up")
     }
 
+    /** Interrupts a background container (the engine stops it: SIGTERM, then SIGKILL) and waits until it is gone. */
     static void stop(Thread t) {
         t.interrupt()
-        t.join(60_000)
+        t.join(300_000) // generous: in the UML guest on a loaded machine a stop can take minutes
+        assert !t.alive: 'the background container did not stop within 5 minutes'
     }
 
     static final List<String> HTTPD = ['sh', '-c', 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www']
