@@ -12,9 +12,9 @@ import java.util.stream.Collectors
 
 /**
  * Fails any spec that leaves a cgroup behind under the engine's subtree, on whatever cgroup layout this kernel has
- * (every v1 hierarchy, or the v2 root): after each feature (each iteration) no cgroup may remain below one of the
- * spec's cgroup parents that was not there before it; after the spec class (after cleanupSpec) the parents
- * themselves must be gone. The error names the leaked cgroup.
+ * (every v1 hierarchy, or the v2 root): after each feature (each iteration; not in a @Stepwise spec, whose features
+ * are steps of one scenario) no cgroup may remain below one of the spec's cgroup parents that was not there before
+ * it; after the spec class (after cleanupSpec) the parents themselves must be gone. The error names the leaked cgroup.
  *
  * <p>A spec's parents are found in its own fields (a String field whose name says "parent" or "cgroup" and whose
  * value starts with "cgroovy", also inside the engine or cgroup objects it holds), so specs that other sessions
@@ -28,7 +28,10 @@ class CgroupLeakExtension implements IGlobalExtension {
     @Override
     void visitSpec(SpecInfo spec) {
         Set<String> parents = Collections.synchronizedSet(new TreeSet<String>())
-        spec.allFeatures.each { feature ->
+        // the features of a @Stepwise spec are steps of one scenario (a container may live from one to the next):
+        // there the check runs after the spec only
+        boolean stepwise = spec.bottomSpec.reflection.isAnnotationPresent(spock.lang.Stepwise)
+        if (!stepwise) spec.allFeatures.each { feature ->
             feature.addIterationInterceptor { IMethodInvocation inv ->
                 Set<Path> before = engineCgroups()
                 Throwable failure = null
@@ -39,7 +42,7 @@ class CgroupLeakExtension implements IGlobalExtension {
                 }
                 Set<String> mine = parentsOf(inv.instance) + parentsOf(inv.sharedInstance)
                 parents.addAll(mine)
-                List<Path> left = engineCgroups().findAll { d -> !before.contains(d) && mine.any { below(d, it) } }.sort()
+                List<Path> left = settle { engineCgroups().findAll { d -> !before.contains(d) && mine.any { below(d, it) } }.sort() }
                 AssertionError leak = left ? new AssertionError("cgroup left behind by '${inv.iteration.displayName}': " +
                         "${left[0]}${left.size() > 1 ? " (and ${left.size() - 1} more)" : ''}".toString()) : null
                 if (failure != null) {
@@ -57,7 +60,7 @@ class CgroupLeakExtension implements IGlobalExtension {
                 failure = t
             }
             parents.addAll(parentsOf(inv.sharedInstance))
-            List<Path> left = parents.collectMany { p -> hierarchies().collect { it.resolve(p) }.findAll { Files.isDirectory(it) } }
+            List<Path> left = settle { parents.collectMany { p -> hierarchies().collect { it.resolve(p) }.findAll { Files.isDirectory(it) } } }
             AssertionError leak = left ? new AssertionError("cgroup left behind by ${spec.name}: ${left[0]}" +
                     (left.size() > 1 ? " (and ${left.size() - 1} more)" : '')) : null
             if (failure != null) {
@@ -66,6 +69,13 @@ class CgroupLeakExtension implements IGlobalExtension {
             }
             if (leak != null) throw leak
         }
+    }
+
+    /** What {@code leftOver} finds once it finds nothing or 15 s have passed (a monitor may still be removing a cgroup). */
+    static List<Path> settle(Closure<List<Path>> leftOver) {
+        List<Path> left = leftOver()
+        for (long end = System.currentTimeMillis() + 15_000; left && System.currentTimeMillis() < end; left = leftOver()) Thread.sleep(100)
+        left
     }
 
     /** Whether {@code dir} lies strictly below the parent named {@code parent} in one of the hierarchies. */
