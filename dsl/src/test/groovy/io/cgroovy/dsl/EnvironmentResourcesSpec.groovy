@@ -103,7 +103,7 @@ class EnvironmentResourcesSpec extends Specification {
         engine.networks().list()*.name == ['envres-ext']
     }
 
-    @Requires(value = { TestImages.nftablesWork() }, reason = 'needs nftables in the kernel for bridge networks (the UML guest kernel answers EOPNOTSUPP; the host run covers them)')
+    @Requires(value = { TestImages.firewallWorks() }, reason = 'needs nftables or iptables-legacy in the kernel for bridge networks')
     def "network('n') { subnet }: up makes it, a new subnet replaces it and only the containers on it, down removes it"() {
         given:
         String net = 'envres-' + UUID.randomUUID().toString().substring(0, 6)

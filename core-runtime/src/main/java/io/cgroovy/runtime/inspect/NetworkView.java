@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * @param interfaces     the interfaces inside, in ifindex order
  * @param routes         the main routing table inside ("default via 10.89.0.1 dev eth0")
  * @param networks       the engine's networks it is on: name, address, bridge, published ports
- * @param rules          the firewall rules that serve it (nftables table lines), empty when none
+ * @param rules          the firewall rules that serve it (nftables table or iptables-legacy chain lines), empty when none
  */
 public record NetworkView(boolean sharedWithHost, List<Interface> interfaces, List<String> routes, List<Map<String, Object>> networks,
                           List<String> rules) {
@@ -106,7 +106,7 @@ public record NetworkView(boolean sharedWithHost, List<Interface> interfaces, Li
             routes.add(b.toString());
         }
         return new NetworkView(false, List.copyOf(ifs), List.copyOf(routes), List.copyOf(nets),
-                nets.isEmpty() ? List.of() : rules(networks.firewallTable(), ips, bridges));
+                nets.isEmpty() ? List.of() : rules(networks.firewallRules(), ips, bridges));
     }
 
     /** The host interface whose ifindex is {@code index} and whose peer is the container's {@code peerIndex}; null if none. */
@@ -138,22 +138,21 @@ public record NetworkView(boolean sharedWithHost, List<Interface> interfaces, Li
         }
     }
 
-    /** The lines of the engine's table ("ip cgroovy_...") that name one of the addresses or bridges. */
-    private static List<String> rules(String table, List<String> ips, List<String> bridges) {
-        String text;
-        try {
-            text = run(("nft list table " + table).split(" "));
-        } catch (ContainerException none) {
-            return List.of(); // no table: no container of this engine on a network right now, or no nftables
-        }
+    /** The lines of the engine's firewall rules (nftables table, or iptables-legacy chains) that name one of the addresses or bridges. */
+    private static List<String> rules(String text, List<String> ips, List<String> bridges) {
         List<String> out = new ArrayList<>();
         String chain = "";
         for (String line : text.split("\n")) {
             String t = line.trim();
             if (t.startsWith("chain ")) chain = t.substring(6).replace(" {", "").trim();
+            if (t.startsWith("-A ")) { // iptables-save: "-A CHAIN rule"
+                String[] w = t.split(" ", 3);
+                chain = w[1];
+                t = w.length > 2 ? w[2] : "";
+            }
             boolean mine = false;
             for (String ip : ips) mine |= t.matches(".*\\b" + java.util.regex.Pattern.quote(ip) + "\\b.*");
-            for (String br : bridges) mine |= t.contains("\"" + br + "\"");
+            for (String br : bridges) mine |= t.contains("\"" + br + "\"") || t.matches(".*[io] " + java.util.regex.Pattern.quote(br) + "\\b.*");
             if (mine) out.add(chain + ": " + t);
         }
         return out;
