@@ -25,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap
  */
 @IgnoreIf({ !TestImages.isRoot() })
 @spock.lang.Requires(value = { TestImages.firewallWorks() }, reason = 'needs nftables or iptables-legacy in the kernel')
-@Timeout(300)
+@Timeout(900) // per feature: generous for the UML guest on a loaded machine
 class NetworkSpec extends Specification {
     @Shared Path tmp
     @Shared Snapshot image
