@@ -149,6 +149,38 @@ final class Container implements GroovyInterceptable {
     /** What the engine knows now. */
     ContainerInfo info() { live().engine().inspect(id) }
 
+    @Word(value = "What the engine knows of it now (docker inspect): status, pid, exit code, restarts, labels, health, ...", usage = 'c.inspect()', example = 'c.inspect().status()')
+    ContainerInfo inspect() { info() }
+
+    @Word(value = "One sample of its CPU, memory and pids use (docker stats --no-stream).", usage = 'c.stats()', example = 'c.stats()')
+    StatsList stats() { StatsList.sample(live(), [id], false) }
+
+    /**
+     * Runs one more process in it ({@code docker exec}): one string runs through /bin/sh -c,
+     * several arguments are the argv; output goes where the session's containers write.
+     */
+    @Word(value = "Runs a command in the running container (docker exec); one string goes through /bin/sh -c. Options env:, user:, workdir:. Returns its exit status.",
+          usage = 'c.exec COMMAND [, env: [K: V], user: U, workdir: DIR]', example = "c.exec 'cat /etc/hostname'")
+    int exec(Map<String, ?> options, Object... command) {
+        Set<String> known = ['env', 'user', 'workdir'] as Set<String>
+        for (String k : options.keySet()) {
+            if (!(k in known)) throw new DslException("exec: unknown option '${k}'${Suggest.didYouMean(k, known)}".toString())
+        }
+        List<?> args = (command as List).flatten()
+        if (args.isEmpty() || args.any { it == null } || String.valueOf(args[0]).trim().isEmpty()) throw new DslException('exec: no command given')
+        List<String> argv = args.size() == 1 ? ['/bin/sh', '-c', String.valueOf(args[0])] : args.collect { String.valueOf(it) }
+        Map<String, String> env = [:]
+        ((Map<?, ?>) (options.env ?: [:])).each { k, v -> env.put(String.valueOf(k), String.valueOf(v)) }
+        Session s = live()
+        try {
+            s.engine().exec(id, new io.cgroovy.runtime.ExecSettings(argv, env, (String) options.user?.toString(), (String) options.workdir?.toString()), s.stdio)
+        } catch (io.cgroovy.runtime.ContainerException e) {
+            throw new DslException("exec in ${name}: ${e.message}".toString())
+        }
+    }
+
+    int exec(Object... command) { exec([:], command) }
+
     @Word(value = "Stops it: SIGTERM, then SIGKILL after the timeout in seconds (default 10); returns the exit status.", usage = 'c.stop([SECONDS])', example = 'c.stop(5)')
     int stop(Number seconds = 10) { live().engine().stop(id, Duration.ofMillis((long) (seconds.doubleValue() * 1000))) }
 

@@ -11,6 +11,7 @@ import io.cgroovy.runtime.Networking
 import io.cgroovy.runtime.net.PublishedPort
 import io.cgroovy.runtime.Security
 import io.cgroovy.runtime.cgroup.Resources
+import io.cgroovy.runtime.plan.Linux
 
 import java.util.regex.Pattern
 
@@ -267,7 +268,7 @@ class ContainerSpec {
     // ---- detached containers --------------------------------------------------------------
 
     /** Words that are complete without a value: {@code detach} alone means {@code detach()}. */
-    private static final List<String> FLAGS = ['detach', 'tty', 'interactive'].asImmutable()
+    private static final List<String> FLAGS = ['detach', 'tty', 'interactive', 'privileged', 'readOnly'].asImmutable()
 
     @Word(value = "Runs the container in the background (docker run -d): its monitor keeps it, its log and its exit status after the shell has gone.", usage = "detach()", example = "detach()")
     void detach(Object on = true) { put('detach', on) }
@@ -333,6 +334,72 @@ class ContainerSpec {
         } catch (ContainerException e) {
             throw new DslException(e.message, w.where)
         }
+    }
+
+    // ---- security -------------------------------------------------------------------------
+
+    private final List<Written> capAddWritten = [], capDropWritten = [], ulimitsWritten = []
+
+    @Word(value = "Adds capabilities to Docker's default set (--cap-add): NET_ADMIN or CAP_NET_ADMIN, ALL for every one.",
+            usage = "capAdd CAP, ...", example = "capAdd 'NET_ADMIN', 'SYS_TIME'")
+    void capAdd(Object... caps) { capAddWritten << new Written((caps as List).flatten(), here()) }
+
+    @Word(value = "Removes capabilities from the default set (--cap-drop), before capAdd as Docker does; ALL drops every one.",
+            usage = "capDrop CAP, ...", example = "capDrop 'ALL'")
+    void capDrop(Object... caps) { capDropWritten << new Written((caps as List).flatten(), here()) }
+
+    @Word(value = "Every capability, no seccomp filter, nothing masked, all devices (--privileged).", usage = "privileged()", example = "privileged()")
+    void privileged(Object on = true) { put('privileged', on) }
+
+    @Word(value = "Mounts the container's root filesystem read-only (--read-only); use tmpfs or volumes for what it writes.", usage = "readOnly()", example = "readOnly()")
+    void readOnly(Object on = true) { put('readOnly', on) }
+
+    @Word(value = "Resource limits of its processes (--ulimit): NAME: 'SOFT:HARD' or NAME: N, or 'nofile=1024:2048'.",
+            usage = "ulimit NAME: 'SOFT[:HARD]', ...", example = "ulimit nofile: '1024:2048', nproc: 512")
+    void ulimit(Map<?, ?> limits) {
+        StackTraceElement[] where = here()
+        limits.each { k, v -> ulimitsWritten << new Written("${k}=${v instanceof List ? ((List) v).join(':') : v}".toString(), where) }
+    }
+
+    void ulimit(String... limits) {
+        StackTraceElement[] where = here()
+        limits.each { String l -> ulimitsWritten << new Written(l, where) }
+    }
+
+    /** The security words checked: capability names, flags, ulimits. */
+    private Security security() {
+        List<String> add = capabilities(capAddWritten, 'capAdd'), drop = capabilities(capDropWritten, 'capDrop')
+        List<Security.Ulimit> limits = []
+        Set<String> seen = [] as Set
+        for (Written w : ulimitsWritten) {
+            Security.Ulimit u
+            try {
+                u = Security.Ulimit.parse((String) w.value)
+            } catch (ContainerException e) {
+                String why = e.message.startsWith('invalid ulimit') ? 'not NAME=SOFT[:HARD] (e.g. nofile=1024:2048)' : e.message
+                throw new DslException("ulimit '${w.value}': ${why}".toString(), w.where)
+            }
+            if (!seen.add(u.name())) throw new DslException("ulimit '${w.value}': ${u.name()} is given twice".toString(), w.where)
+            limits << u
+        }
+        new Security(add, drop, flag('privileged'), null, flag('readOnly'), null, limits)
+    }
+
+    private static List<String> capabilities(List<Written> written, String word) {
+        List<String> out = []
+        for (Written w : written) {
+            for (Object c : (List<?>) w.value) {
+                String t = String.valueOf(c).trim().toUpperCase()
+                if (t == 'ALL') { out << 'ALL'; continue }
+                String n = t.startsWith('CAP_') ? t : 'CAP_' + t
+                if (!(n in Linux.CAPS)) {
+                    String hint = Suggest.didYouMean(t.replaceFirst('^CAP_', ''), Linux.CAPS.collect { it.substring(4) })
+                    throw new DslException("${word} '${c}': unknown capability${hint}".toString(), w.where)
+                }
+                out << n
+            }
+        }
+        out
     }
 
     /** True when detach() was written. */
@@ -556,7 +623,7 @@ class ContainerSpec {
         labels.putAll(ownLabels)
         new ContainerSettings(image.trim(), name, command(), env, hostname, workdir, user,
                 new Resources(memory, swap, cpus, shares, pids).withCpuset(cpuset, mems)
-                        .withIo(weight == null ? null : weight.intValue(), io), Security.DEFAULT, mounts(), keep == Boolean.TRUE,
+                        .withIo(weight == null ? null : weight.intValue(), io), security(), mounts(), keep == Boolean.TRUE,
                 networking(), entrypoint(), labels)
     }
 

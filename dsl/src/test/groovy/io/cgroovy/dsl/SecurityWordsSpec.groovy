@@ -1,0 +1,129 @@
+package io.cgroovy.dsl
+
+import io.cgroovy.runtime.ContainerInfo
+import io.cgroovy.runtime.Engine
+import spock.lang.IgnoreIf
+import spock.lang.Shared
+import spock.lang.Specification
+import spock.lang.Timeout
+
+import java.nio.file.Files
+import java.nio.file.Path
+
+/**
+ * The container words for security (capAdd, capDrop, privileged, readOnly, ulimit) seen from inside
+ * real containers, and the handle's exec, inspect and stats on a detached one.
+ */
+@IgnoreIf({ !ContainerIntegrationSpec.isRoot() })
+@Timeout(300)
+class SecurityWordsSpec extends Specification {
+    @Shared Path tmp
+    @Shared Engine engine
+    @Shared String cgroupParent = 'cgroovy-secwords-test-' + UUID.randomUUID().toString().substring(0, 8)
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream()
+    ByteArrayOutputStream err = new ByteArrayOutputStream()
+
+    def setupSpec() {
+        tmp = Files.createTempDirectory('cgroovy-dsl-secwords-')
+        engine = Engine.open(tmp.resolve('root'), cgroupParent)
+    }
+
+    def cleanupSpec() {
+        try {
+            engine?.ps(true)?.each { engine.remove(it.id(), true) }
+            engine?.cgroups()?.removeParent()
+            engine?.close()
+        } finally {
+            if (tmp != null) Engine.removeTree(tmp)
+        }
+    }
+
+    private Object eval(String code) {
+        Session session = Session.using(engine)
+        session.detachStdin(out, err)
+        new Interpreter(session, new PrintStream(new ByteArrayOutputStream())).withCloseable { it.eval(code) }
+    }
+
+    private String capEff(String words) {
+        out.reset()
+        eval("container('busybox') { ${words}; run 'grep CapEff /proc/self/status' }")
+        out.toString().trim().split(/\s+/)[1]
+    }
+
+    def "capAdd, capDrop and privileged change the capabilities the process has"() {
+        expect:
+        capEff('') == '00000000a80425fb'                                       // Docker's 14
+        (Long.parseLong(capEff("capAdd 'NET_ADMIN'"), 16) & (1L << 12)) != 0    // CAP_NET_ADMIN is bit 12
+        capEff("capDrop 'ALL'") == '0000000000000000'
+        capEff("capDrop 'ALL'; capAdd 'chown'") == '0000000000000001'
+        Long.bitCount(Long.parseLong(capEff('privileged()'), 16)) > 14
+    }
+
+    def "readOnly root and ulimit"() {
+        when:
+        Container ro = eval("container('busybox') { readOnly(); tmpfs '/tmp'; run 'touch /x 2>/dev/null && echo wrote; touch /tmp/y && echo tmp ok' }")
+        String roOut = out.toString()
+        out.reset()
+        eval("container('busybox') { ulimit nofile: '100:200'; run 'ulimit -n; ulimit -Hn' }")
+        String lim = out.toString()
+        out.reset()
+        eval("container('busybox') { ulimit 'nofile=64'; run 'ulimit -n' }")
+
+        then:
+        roOut == 'tmp ok\n'
+        ro.exitCode == 0
+        lim == '100\n200\n'
+        out.toString() == '64\n'
+    }
+
+    def "a detached handle: exec (shell or argv, env, workdir), inspect, stats"() {
+        when:
+        Container c = eval("container('busybox') { detach(); name 'box'; run 'trap \"exit 0\" TERM; sleep 3600 & wait' }")
+        out.reset()
+        int first = c.exec('echo hi > /tmp/x; cat /tmp/x')
+        int argv = c.exec('ls', '/tmp')
+        int withEnv = c.exec('echo $GREETING from $(pwd)', env: [GREETING: 'hello'], workdir: '/tmp')
+        int failing = c.exec('exit 3')
+        ContainerInfo info = c.inspect()
+
+        then:
+        first == 0
+        argv == 0
+        withEnv == 0
+        failing == 3
+        out.toString() == 'hi\nx\nhello from /tmp\n'
+        info.status() == 'running'
+        info.name() == 'box'
+        c.stats().toString().contains('box')
+
+        when:
+        c.exec('true', usr: 'nobody')
+
+        then:
+        DslException e = thrown()
+        e.message == "exec: unknown option 'usr' — did you mean 'user'?"
+
+        cleanup:
+        c?.rm(force: true)
+    }
+
+    def "mistakes: #code"() {
+        when:
+        eval(code)
+
+        then:
+        DslException e = thrown()
+        e.message.contains(message)
+
+        where:
+        code                                                        | message
+        "container('busybox') { capAdd 'NET_ADMN'; run 'true' }"    | "capAdd 'NET_ADMN': unknown capability — did you mean 'NET_ADMIN'?"
+        "container('busybox') { capDrop 'bogus'; run 'true' }"      | "capDrop 'bogus': unknown capability"
+        "container('busybox') { ulimit 'nofile=x'; run 'true' }"    | "ulimit 'nofile=x': not NAME=SOFT[:HARD]"
+        "container('busybox') { ulimit nofle: 10; run 'true' }"     | "ulimit 'nofle=10': unknown ulimit 'nofle'"
+        "container('busybox') { ulimit nofile: '20:10'; run 'true' }" | 'soft limit 20 is above the hard limit 10'
+        "container('busybox') { privileged 'yes'; run 'true' }"     | "privileged 'yes': use privileged() or privileged false"
+        "container('busybox') { readOnly 1; run 'true' }"           | 'readOnly 1: use readOnly() or readOnly false'
+    }
+}
