@@ -44,6 +44,7 @@
 #include <sys/wait.h>
 #include <poll.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
@@ -92,6 +93,19 @@ static int created;
 static int console_fd = -1;
 static int inherited_console = -1;
 static int console_rows, console_cols; /* CGROOVY_CONSOLE_SIZE from the monitor: the step's size when set */
+/*
+ * CGROOVY_TRACE=FILE (trace { } in the DSL): the parent writes "start NS", then "step INDEX NS" when each step
+ * has ended (CLOCK_MONOTONIC, the clock of Java's System.nanoTime), and "exec NS" when execve succeeded (EOF on
+ * the close-on-exec error pipe). The child reports its steps' ends over that pipe as {-3, INDEX} + int64 NS,
+ * the clone step's end being the moment the child runs.
+ */
+static int tracefd = -1;
+
+static int64_t now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
 
 /* ---------- small helpers ---------- */
 
@@ -106,6 +120,21 @@ static int write_all(int fd, const char *buf, size_t len) {
         len -= (size_t)n;
     }
     return 0;
+}
+
+static void trace_line(const char *what, int index, int64_t ns) {
+    if (tracefd < 0) return;
+    char line[64];
+    int n = index >= 0 ? snprintf(line, sizeof line, "%s %d %lld\n", what, index, (long long)ns)
+                       : snprintf(line, sizeof line, "%s %lld\n", what, (long long)ns);
+    if (n > 0 && (size_t)n < sizeof line) write_all(tracefd, line, (size_t)n);
+}
+
+/* child: the end of step INDEX, to the parent (only when tracing a run the parent waits for) */
+static void trace_child(int index) {
+    if (tracefd < 0 || created || errfd < 0) return;
+    struct { int32_t tag, index; int64_t ns; } rec = {-3, index, now_ns()};
+    write_all(errfd, (const char *)&rec, sizeof rec);
 }
 
 static void write_status(const char *text) {
@@ -770,6 +799,7 @@ static void run_child(int from) {
         int r = run_step(&steps[i]);
         if (r < 0) child_fail(i, r > -1000 ? -r : r);
         if (r > 0) child_fail(i, E_BADSTEP);
+        if (strcmp(steps[i].op, "exec") != 0) trace_child(i);
     }
     /* a plan must end with exec */
     child_fail(nsteps - 1, E_BADSTEP);
@@ -906,6 +936,19 @@ static int parent_wait(int index, int rfd, int master, int ctl) {
             if (r <= 0) break;
             got += (size_t)r;
         }
+        if (got == sizeof rec && rec[0] == -3) {
+            int64_t ns = 0;
+            size_t more = 0;
+            while (more < sizeof ns) {
+                ssize_t r = read(rfd, (char *)&ns + more, sizeof ns - more);
+                if (r < 0 && errno == EINTR) continue;
+                if (r <= 0) break;
+                more += (size_t)r;
+            }
+            if (more == sizeof ns) trace_line("step", rec[1], ns);
+            continue;
+        }
+        if (got == 0) trace_line("exec", -1, now_ns());
         if (got != sizeof rec || rec[0] != -2) break;
         /* the container is created and waits for "start" */
         if (handover) {
@@ -1022,6 +1065,11 @@ int main(int argc, char **argv) {
         write_status(text);
         return 125;
     }
+    const char *trace = getenv("CGROOVY_TRACE");
+    if (trace && trace[0]) {
+        tracefd = open(trace, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        trace_line("start", -1, now_ns());
+    }
     for (int i = 0; i < nsteps; i++) {
         if (strcmp(steps[i].op, "clone") != 0) {
             int r = run_step(&steps[i]);
@@ -1031,6 +1079,7 @@ int main(int argc, char **argv) {
                 write_status(text);
                 return 125;
             }
+            trace_line("step", i, now_ns());
             continue;
         }
         if (steps[i].nargs != 1 && steps[i].nargs != 2) {
@@ -1103,6 +1152,7 @@ int main(int argc, char **argv) {
             int r = do_clone_child_setup();
             if (r < 0) child_fail(i, -r);
             if (into && !joined && (r = join_cgroup(into)) < 0) child_fail(i, -r);
+            trace_child(i);
             run_child(i + 1);
         }
         close(p[1]);

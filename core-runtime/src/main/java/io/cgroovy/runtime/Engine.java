@@ -464,6 +464,8 @@ public final class Engine implements AutoCloseable {
         List<Thread> pumps = new ArrayList<>();
         boolean interrupted = false;
         Throwable failure = null;
+        io.cgroovy.runtime.trace.Trace.Run trace = io.cgroovy.runtime.trace.Trace.startRun(name);
+        long mark = System.nanoTime();
         try {
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------")); // env in config.json may hold secrets
@@ -477,20 +479,26 @@ public final class Engine implements AutoCloseable {
             etcFiles(spec, dir);
             spec.mounts.addAll(ContainerMounts.resolve(volumes, settings.mounts(), image.config(), image.layers(), dir));
             if (settings.network().mode() == Networking.Mode.NETWORKS) netns = networks.netnsFile(id);
+            if (trace != null) { trace.phase("bundle: container dir, config.json, /etc files, volumes", mark); mark = System.nanoTime(); }
             List<String> addresses = joinNetworks(id, name, spec, settings.network(), dir);
             spec.write(dir.resolve("config.json"));
+            if (trace != null) { trace.phase("networks: netns, CNI bridge + veth, nftables", mark); mark = System.nanoTime(); }
             Cgroups cg = cgroups();
             cgroup = cg.create(id, settings.resources());
+            if (trace != null) { trace.phase("cgroup: create and write the limits", mark); mark = System.nanoTime(); }
             Path v2 = cgroup.v2Dir().orElse(null);
             Plan plan = PlanCompiler.compile(spec, new PlanCompiler.Rootfs(rootfs, image.layers(), upper, work),
                     v2 != null ? List.of() : cgroup.joinDirs(), v2, hostCgroupMounts, hostCgroupLinks);
             Path planFile = dir.resolve("plan");
             plan.write(planFile);
             Path status = dir.resolve("status");
+            Path traceFile = dir.resolve("trace");
+            if (trace != null) { trace.phase("plan: compile the launch plan (" + plan.steps().size() + " steps)", mark); mark = System.nanoTime(); }
 
             ProcessBuilder pb = new ProcessBuilder(executor().toString(), planFile.toString(), status.toString());
             pb.environment().clear();
             pb.environment().put("CGROOVY_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
+            if (trace != null) pb.environment().put("CGROOVY_TRACE", traceFile.toString());
             if (stdio == null || stdio.inherit()) {
                 pb.inheritIO();
             } else {
@@ -512,6 +520,7 @@ public final class Engine implements AutoCloseable {
                 interrupted = true;
                 code = stop(process);
             }
+            if (trace != null) traceExecutor(trace, traceFile, plan, mark);
             for (Thread t : pumps) {
                 if (t.isDaemon()) continue; // stdin: may block on the caller's stream
                 joinQuietly(t);
@@ -574,11 +583,35 @@ public final class Engine implements AutoCloseable {
                 else cleanup.addSuppressed(e);
             }
             if (interrupted) Thread.currentThread().interrupt();
+            if (trace != null) trace.end();
             if (cleanup != null) {
                 if (failure != null) failure.addSuppressed(cleanup);
                 else throw cleanup;
             }
         }
+    }
+
+    /**
+     * The executor's steps from its trace file, between two engine phases: starting it (fork, exec, its sealed
+     * re-exec) before its first mark, and the container's own run from execve to its exit after the last.
+     */
+    private static void traceExecutor(io.cgroovy.runtime.trace.Trace.Run trace, Path traceFile, Plan plan, long launched) {
+        int before = trace.steps().size();
+        trace.addExecutorSteps(traceFile, plan);
+        List<io.cgroovy.runtime.trace.Trace.Step> added = trace.steps().subList(before, trace.steps().size());
+        if (added.isEmpty()) {
+            trace.phase("executor: the whole launch (it left no trace)", launched);
+            return;
+        }
+        long first = added.get(0).startNanos();
+        io.cgroovy.runtime.trace.Trace.Step last = added.get(added.size() - 1);
+        long end = last.startNanos() + last.nanos();
+        List<io.cgroovy.runtime.trace.Trace.Step> all = new ArrayList<>(trace.steps().subList(0, before));
+        all.add(new io.cgroovy.runtime.trace.Trace.Step("executor: fork+exec, re-exec from a sealed copy, read the plan", "engine",
+                launched, first - launched));
+        all.addAll(added);
+        all.add(new io.cgroovy.runtime.trace.Trace.Step("container: its command ran, until it exited", "engine", end, System.nanoTime() - end));
+        trace.replaceSteps(all);
     }
 
     /**

@@ -240,6 +240,24 @@ abstract class CgroovyScript extends Script {
         Image.of(store.inspect(ref), store)
     }
 
+    /**
+     * Runs the closure with tracing on for this thread: every foreground container it runs reports the engine's
+     * phases and each launch-plan step the executor took (clone, mounts, pivot_root, ..., execve) with its time.
+     */
+    @Word(value = 'Runs the closure and shows each step the engine and executor took for its containers (clone, mounts, pivot_root, execve...) with times.',
+          usage = 'trace { ... }', example = "trace { container('busybox') { run 'true' } }")
+    View trace(Closure<?> body) {
+        boolean outer = io.cgroovy.runtime.trace.Trace.current() == null // a trace inside a trace adds to the outer one
+        io.cgroovy.runtime.trace.Trace t = io.cgroovy.runtime.trace.Trace.begin()
+        long start = System.nanoTime()
+        try {
+            body.call()
+        } finally {
+            if (outer) io.cgroovy.runtime.trace.Trace.end()
+        }
+        TraceView.of(t, System.nanoTime() - start)
+    }
+
     /** Which images share which layers, sizes counted once. */
     @Word(value = 'Which images share which layers, as a tree of layer chains; the total counts each layer once.',
           usage = 'imageTree()', example = 'imageTree()')

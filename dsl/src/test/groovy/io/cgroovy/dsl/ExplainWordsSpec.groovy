@@ -184,6 +184,24 @@ class ExplainWordsSpec extends Specification {
         e.render(60).readLines().every { it.length() <= 60 }
     }
 
+    def "trace { }: a traced run 'true' lists pivot_root and execve, its steps within the time measured around it"() {
+        when:
+        long start = System.nanoTime()
+        View t = eval("trace { container('busybox') { run 'true' } }")
+        long measured = System.nanoTime() - start
+        def steps = t.runs[0].steps
+
+        then:
+        t.runs.size() == 1
+        steps*.what.any { it.startsWith('clone: ') }
+        steps*.what.any { it.startsWith('pivot-root: ') }
+        steps.findAll { it.by == 'executor' }.last().what.startsWith('exec: ')
+        steps.sum { it.nanos } <= measured
+        steps.sum { it.nanos } <= t.runs[0].totalNanos
+        t.text.readLines().every { it.length() <= 80 }
+        t.text.readLines().any { it =~ /^\s+\d+\.\d{3}  executor  pivot-root: / }
+    }
+
     def "a view of a container that is not running: a one-line error"() {
         when:
         Container c = eval("container('busybox') { run 'true' }")
