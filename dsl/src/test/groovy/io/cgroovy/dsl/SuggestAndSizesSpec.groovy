@@ -38,6 +38,7 @@ class SuggestAndSizesSpec extends Specification {
 
         expect:
         Image.ago(null, now) == 'N/A'
+        Image.ago(now, now) == 'Less than a second ago'
         Image.ago(now.minusSeconds(30), now) == '30 seconds ago'
         Image.ago(now.minusSeconds(3600), now) == 'About an hour ago'
         Image.ago(now.minusSeconds(3 * 3600), now) == '3 hours ago'
@@ -50,14 +51,15 @@ class SuggestAndSizesSpec extends Specification {
         def list = new ImageList([
                 new Image('sha256:' + 'a' * 64, ['busybox:latest', 'busybox:mine'], 1982256, now.minusSeconds(7200), 'sha256:' + 'c' * 64),
                 new Image('sha256:' + 'b' * 64, [], 4410, null, 'sha256:' + 'd' * 64),
-                new Image('sha256:' + 'e' * 64, ['localhost:5000/x/y:1.0'], 100, now, 'sha256:' + 'f' * 64)])
+                // 30 minutes, not "now": the table reads the clock itself, maybe seconds later on a loaded machine
+                new Image('sha256:' + 'e' * 64, ['localhost:5000/x/y:1.0'], 100, now.minusSeconds(1800), 'sha256:' + 'f' * 64)])
 
         when:
         List<String> lines = list.toString().readLines()
 
         then:
         lines[0].split(/\s{2,}/) as List == ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE']
-        lines[1].split(/\s{2,}/) as List == ['localhost:5000/x/y', '1.0', 'eeeeeeeeeeee', 'Less than a second ago', '100B']
+        lines[1].split(/\s{2,}/) as List == ['localhost:5000/x/y', '1.0', 'eeeeeeeeeeee', '30 minutes ago', '100B']
         lines[2].split(/\s{2,}/) as List == ['busybox', 'latest', 'aaaaaaaaaaaa', '2 hours ago', '1.98MB']
         lines[3].split(/\s{2,}/) as List == ['busybox', 'mine', 'aaaaaaaaaaaa', '2 hours ago', '1.98MB']
         lines[4].split(/\s{2,}/) as List == ['<none>', '<none>', 'bbbbbbbbbbbb', 'N/A', '4.41kB']
