@@ -74,7 +74,7 @@ class RecipeLock {
                 try {
                     fetch.call(pinned)
                 } catch (Exception e) {
-                    throw new DslException("image '${ref}' is locked to ${digest} (${file.fileName}), which could not be pulled: ${Errors.message(e)}".toString())
+                    throw new DslException("image '${ref}' is locked to ${digest} (${file.fileName}), which could not be pulled: ${Errors.message(e)}; --update-lock pins the current one".toString())
                 }
             }
             if (!has(store, pinned)) {
