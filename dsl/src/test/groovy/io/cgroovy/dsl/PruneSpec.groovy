@@ -25,6 +25,11 @@ class PruneSpec extends Specification {
         engine.images().ensureDefaultBusybox()
     }
 
+    // each feature removes its containers (and so their cgroups) before the leak check that follows it
+    def cleanup() {
+        engine.ps(true).each { engine.remove(it.id(), true) }
+    }
+
     def cleanupSpec() {
         try {
             engine?.ps(true)?.each { engine.remove(it.id(), true) }
