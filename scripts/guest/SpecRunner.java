@@ -91,7 +91,9 @@ public class SpecRunner {
 
                 public void executionFinished(TestIdentifier id, TestExecutionResult r) {
                     double s = (System.nanoTime() - startedAt.getOrDefault(id.getUniqueId(), System.nanoTime())) / 1e9;
-                    if (r.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
+                    if (r.getStatus() == TestExecutionResult.Status.ABORTED) { // a JUnit assumption: a skip that says why
+                        executionSkipped(id, r.getThrowable().map(Throwable::getMessage).orElse(null));
+                    } else if (r.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
                         counts(id)[1]++;
                         System.out.printf("[FAILED] %s (%.1f s)%n", name(id), s);
                         r.getThrowable().ifPresent(Throwable::printStackTrace);

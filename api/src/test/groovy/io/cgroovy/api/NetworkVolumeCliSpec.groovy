@@ -120,7 +120,7 @@ class NetworkVolumeCliSpec extends Specification {
         goneErr.contains('network neta not found')
     }
 
-    @Requires(value = { ServedEngine.nftablesWork() }, reason = 'containers on bridge networks need nftables (the UML guest kernel has none)')
+    @Requires(value = { ServedEngine.firewallWorks() }, reason = 'containers on bridge networks need nftables or iptables-legacy in the kernel')
     def "docker run --network, network connect and disconnect, a published port answers on 127.0.0.1"() {
         given:
         assert docker('network', 'create', '--subnet', subnetA, 'neta')[0] == 0

@@ -25,12 +25,8 @@ class ServedEngine implements Closeable {
         serve = Serve.start(engine, ['--socket', socket.toString()] as String[], System.err)
     }
 
-    /** nftables works in this kernel (the UML guest's answers EOPNOTSUPP): containers on bridge networks can start. */
-    static boolean nftablesWork() {
-        def p = ['unshare', '-n', 'nft', 'add', 'table', 'inet', 'cgroovy_probe'].execute()
-        p.waitForProcessOutput(new StringBuilder(), new StringBuilder())
-        p.exitValue() == 0
-    }
+    /** The engine's firewall can work in this kernel (nftables or iptables-legacy). */
+    static boolean firewallWorks() { io.cgroovy.testing.KernelProbes.firewallWorks() }
 
     /** The environment the docker CLI runs with: this server, a throwaway config dir. */
     List<String> env(String host = serve.dockerHost()) {

@@ -29,7 +29,7 @@ class TestcontainersTest {
     static void serve() {
         String host = System.getenv('DOCKER_HOST')
         Assumptions.assumeTrue(System.getProperty('user.name') == 'root', 'needs root')
-        Assumptions.assumeTrue(ServedEngine.nftablesWork(), 'a published port needs nftables (the UML guest kernel has none)')
+        Assumptions.assumeTrue(ServedEngine.firewallWorks(), 'a published port needs nftables or iptables-legacy in the kernel')
         Assumptions.assumeTrue(host != null && host.startsWith('unix://'), 'DOCKER_HOST names the socket to serve on (the api module sets it for Maven)')
         served = new ServedEngine(Path.of(host.substring('unix://'.length())))
     }

@@ -15,18 +15,8 @@ class TestImages {
         new com.sun.security.auth.module.UnixSystem().uid == 0
     }
 
-    /**
-     * The engine's firewall can work in this kernel: nftables, or else iptables-legacy (the UML guest's kernel has no
-     * nftables), tried in a throwaway network namespace.
-     */
-    static boolean firewallWorks() {
-        [['unshare', '-n', 'nft', 'add', 'table', 'inet', 'cgroovy_probe'],
-         ['unshare', '-n', 'iptables-legacy', '-w', '-t', 'nat', '-N', 'CGROOVY-PROBE']].any { cmd ->
-            def p = cmd.execute()
-            p.waitForProcessOutput(new StringBuilder(), new StringBuilder())
-            p.exitValue() == 0
-        }
-    }
+    /** The engine's firewall can work in this kernel (nftables or iptables-legacy). */
+    static boolean firewallWorks() { io.cgroovy.testing.KernelProbes.firewallWorks() }
 
     /**
      * Two layers under {@code dir}/layers: the lower has busybox, its applet links, /etc/passwd and

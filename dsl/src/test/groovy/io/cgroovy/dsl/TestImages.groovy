@@ -11,18 +11,8 @@ import java.security.MessageDigest
  * layer, made by tar(1), holds the host's static busybox as /bin/busybox (with /bin/sh) and the files given.
  */
 class TestImages {
-    /**
-     * The engine's firewall can work in this kernel: nftables, or else iptables-legacy (the UML guest's kernel has no
-     * nftables), tried in a throwaway network namespace.
-     */
-    static boolean firewallWorks() {
-        [['unshare', '-n', 'nft', 'add', 'table', 'inet', 'cgroovy_probe'],
-         ['unshare', '-n', 'iptables-legacy', '-w', '-t', 'nat', '-N', 'CGROOVY-PROBE']].any { cmd ->
-            def p = cmd.execute()
-            p.waitForProcessOutput(new StringBuilder(), new StringBuilder())
-            p.exitValue() == 0
-        }
-    }
+    /** The engine's firewall can work in this kernel (nftables or iptables-legacy). */
+    static boolean firewallWorks() { io.cgroovy.testing.KernelProbes.firewallWorks() }
 
     /** Writes an OCI layout under {@code dir} with {@code files} (path → text) beside busybox; returns the layout dir. */
     static Path layout(Path dir, Map<String, String> files) { layout(dir, files, [:]) }
