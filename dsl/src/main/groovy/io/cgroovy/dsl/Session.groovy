@@ -13,6 +13,7 @@ import io.cgroovy.runtime.DetachOptions
 import io.cgroovy.runtime.Engine
 import io.cgroovy.runtime.RunResult
 import io.cgroovy.runtime.Stdio
+import io.cgroovy.runtime.trace.Trace
 
 import java.nio.file.Path
 
@@ -137,20 +138,35 @@ class Session implements Closeable {
         } as ProgressListener
     }
 
-    RegistryOptions registryOptions(Map<String, ?> options) {
+    RegistryOptions registryOptions(Map<String, ?> options) { registryOptions(options, null) }
+
+    /** With {@code traced} (a trace run for this pull), the pull's steps are recorded in it as well. */
+    RegistryOptions registryOptions(Map<String, ?> options, Trace.Run traced) {
         Set<String> unknown = new LinkedHashSet<>(options.keySet())
         unknown.removeAll(['platform', 'insecure'])
         if (unknown) throw new DslException("unknown option '${unknown.iterator().next()}' (platform:, insecure:)")
         RegistryOptions o = RegistryOptions.defaults().dockerConfig(dockerConfigDir)
-                .listener(progressListener())
+                .listener(traced == null ? progressListener() : new PullTrace(traced, progressListener()))
         if (options.platform != null) o = o.platform(String.valueOf(options.platform))
         o
     }
 
     ImageRecord pull(String ref, Map<String, ?> options) {
-        RegistryOptions o = registryOptions(options)
-        if (options.insecure) o = o.insecure(registryHost(ref) ?: 'docker.io')
-        images().pull(ref, o)
+        traced("pull ${ref}") { Trace.Run run ->
+            RegistryOptions o = registryOptions(options, run)
+            if (options.insecure) o = o.insecure(registryHost(ref) ?: 'docker.io')
+            images().pull(ref, o)
+        }
+    }
+
+    /** Runs {@code body} with a trace run of its own when a trace is on (else with null). */
+    private static <T> T traced(String name, Closure<T> body) {
+        Trace.Run run = Trace.startRun(name)
+        try {
+            body.call(run)
+        } finally {
+            run?.end()
+        }
     }
 
     String push(String src, String dst, Map<String, ?> options) {
@@ -175,7 +191,7 @@ class Session implements Closeable {
         Map<String, ?> o = platform ? [platform: platform] : [:]
         message("Unable to find image '${ref}' locally, pulling it")
         try {
-            images().pull(ref, registryOptions(o))
+            traced("pull ${ref}") { Trace.Run run -> images().pull(ref, registryOptions(o, run)) }
         } catch (ImageException e) {
             throw new ImageException("no such image: ${ref} (not in the store, and pulling it failed: ${e.message})", e)
         }

@@ -74,8 +74,8 @@ http:
         }
     }
 
-    private Object eval(String code) {
-        Session session = Session.using(engine)
+    private Object eval(String code, Engine on = engine) {
+        Session session = Session.using(on)
         session.detachStdin(out, err)
         session.dockerConfigDir = tmp.resolve('docker')
         new Interpreter(session, new PrintStream(new ByteArrayOutputStream())).withCloseable { it.eval(code) }
@@ -116,6 +116,33 @@ http:
         img.manifestDigest == digest
         err.toString().contains('Already exists')
         err.toString().contains("$host/dsl/bb:1: done")
+    }
+
+    def "trace { pull }: resolve, then fetch and unpack of each layer, each step within the pull's time"() {
+        given: 'the image in the registry, and a second store that has none of its blobs'
+        eval("push 'busybox', '$host/dsl/traced:1'")
+        Engine fresh = Engine.open(tmp.resolve('root-trace'), cgroupParent)
+        int layers = eval("image('busybox').layers").size()
+
+        when:
+        long start = System.nanoTime()
+        View t = eval("trace { pull '$host/dsl/traced:1' }", fresh)
+        long measured = System.nanoTime() - start
+        def run = t.runs[0]
+        def steps = run.steps
+
+        then:
+        t.runs.size() == 1
+        run.name == "pull $host/dsl/traced:1"
+        steps[0].what == 'resolve: manifest, config'
+        steps.count { it.what.startsWith('fetch + verify layer ') } == layers
+        steps.count { it.what.startsWith('unpack layer ') } == layers
+        steps.every { it.nanos >= 0 && it.startNanos + it.nanos <= start + measured }
+        run.totalNanos <= measured
+        t.text.readLines().every { it.length() <= 80 }
+
+        cleanup:
+        fresh?.close()
     }
 
     def "container(...) of a registry image missing from the store pulls it first, then runs"() {
