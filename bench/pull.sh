@@ -8,7 +8,7 @@
 #   peer:    skopeo copy docker://... oci:DIR  +  umoci unpack --image DIR bundle
 #   cgroovy: scripts/cgroovy run pull.cgroovy  (pull 'ref': fetch, verify, unpack every layer;
 #            JVM start included)
-# Prints both medians and cgroovy/peer (goal: <= 0.8).
+# Prints both medians (wall and CPU time) and cgroovy/peer (goal: <= 0.8).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -86,7 +86,7 @@ CGROOVY_ROOT="$work/warm" scripts/cgroovy run "$work/warm.cgroovy" >/dev/null
 CGROOVY_ROOT="$work/warm2" scripts/cgroovy run "$work/warm.cgroovy" >/dev/null
 echo "pull '$ref'" >"$work/pull.cgroovy"
 
-now() { date +%s.%N; }
+
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 # the floor: GNU tar alone unpacking the layer blobs skopeo fetched (no fetch, no verification)
 layers_of() {
@@ -99,45 +99,46 @@ for l in m["layers"]:
     print(os.path.join(lay, "blobs", *l["digest"].split(":")))
 PY
 }
-peer=() cg=() fl=()
+# runs a command; sets w (wall seconds) and c (CPU seconds: user+sys of it and its children)
+timed() {
+  /usr/bin/time -f '%e %U %S' -o "$work/time" "$@"
+  read -r w c < <(awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$work/time")
+}
+peer=() cg=() fl=() peer_cpu=() cg_cpu=() fl_cpu=()
 for i in $(seq "$RUNS"); do
   rm -rf "$work/p" "$work/c" "$work/warm" "$work/warm2"
   mkdir -p "$work/p"
   sync  # each timed part starts with no dirty pages left by the one before (writeback would be billed to it)
-  t0=$(now)
-  skopeo --insecure-policy copy -q --src-tls-verify=false "docker://$ref" "oci:$work/p/layout:b"
-  umoci unpack --image "$work/p/layout:b" "$work/p/bundle" >/dev/null 2>&1
-  t1=$(now)
-  peer+=("$(echo "$t1 - $t0" | bc)")
+  timed sh -c 'skopeo --insecure-policy copy -q --src-tls-verify=false "docker://$1" "oci:$2/layout:b" &&
+                                umoci unpack --image "$2/layout:b" "$2/bundle" >/dev/null 2>&1' sh "$ref" "$work/p"
+  peer+=("$w") peer_cpu+=("$c")
   n_peer=$(find "$work/p/bundle/rootfs" | wc -l)
   mkdir "$work/p/floor"
   sync
-  t0=$(now)
   # umoci's layers end without tar's end-of-archive blocks, which GNU tar calls an error: add them
-  for b in $(layers_of "$work/p/layout"); do
-    { gzip -dc "$b"; head -c 1024 /dev/zero; } | tar -x -C "$work/p/floor" 2>/dev/null
-  done
-  t1=$(now)
-  fl+=("$(echo "$t1 - $t0" | bc)")
+  timed sh -c 'for b in "$@"; do { gzip -dc "$b"; head -c 1024 /dev/zero; } | tar -x -C "$0" 2>/dev/null; done' \
+    "$work/p/floor" $(layers_of "$work/p/layout")
+  fl+=("$w") fl_cpu+=("$c")
   rm -rf "$work/p"
 
   sync
-  t0=$(now)
-  CGROOVY_ROOT="$work/c" scripts/cgroovy run "$work/pull.cgroovy" >/dev/null 2>"$work/pull.err" \
+  CGROOVY_ROOT="$work/c" timed scripts/cgroovy run "$work/pull.cgroovy" 2>"$work/pull.err" >/dev/null \
     || { cat "$work/pull.err" >&2; exit 1; }
-  t1=$(now)
-  cg+=("$(echo "$t1 - $t0" | bc)")
+  cg+=("$w") cg_cpu+=("$c")
   n_cg=$(find "$work/c/layers" -mindepth 1 | wc -l)
   n_cg=$((n_cg - $(find "$work/c/layers" -mindepth 1 -maxdepth 1 | wc -l)))
   rm -rf "$work/c"
-  echo "run $i: peer ${peer[-1]} s ($n_peer entries), cgroovy ${cg[-1]} s ($n_cg entries), tar floor ${fl[-1]} s" >&2
+  echo "run $i: peer ${peer[-1]} s (cpu ${peer_cpu[-1]} s, $n_peer entries), cgroovy ${cg[-1]} s (cpu ${cg_cpu[-1]} s, $n_cg entries), tar floor ${fl[-1]} s (cpu ${fl_cpu[-1]} s)" >&2
 done
-p=$(printf '%s\n' "${peer[@]}" | median)
-c=$(printf '%s\n' "${cg[@]}" | median)
-f=$(printf '%s\n' "${fl[@]}" | median)
-printf 'pull+unpack of %s files (~200 MiB) from a local registry, median of %s runs\n' "$FILES" "$RUNS"
-printf '  skopeo copy + umoci unpack: %6.2f s\n' "$p"
-printf '  cgroovy pull:               %6.2f s\n' "$c"
-printf '  floor (tar -xzf the layers, already fetched, unverified): %6.2f s\n' "$f"
-printf '  ratio cgroovy/peer:         %6.2f  (goal <= 0.8)\n' "$(echo "$c / $p" | bc -l)"
-printf '  ratio cgroovy/floor:        %6.2f\n' "$(echo "$c / $f" | bc -l)"
+med() { printf '%s\n' "$@" | median; }
+p=$(med "${peer[@]}") c=$(med "${cg[@]}") f=$(med "${fl[@]}")
+pc=$(med "${peer_cpu[@]}") cc=$(med "${cg_cpu[@]}") fc=$(med "${fl_cpu[@]}")
+printf 'pull+unpack of %s files (~200 MiB) from a local registry, median of %s runs (load average at the end: %s)\n' \
+  "$FILES" "$RUNS" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '                                     wall      cpu (user+sys)\n'
+printf '  skopeo copy + umoci unpack:     %6.2f s  %6.2f s\n' "$p" "$pc"
+printf '  cgroovy pull (JVM start incl.): %6.2f s  %6.2f s\n' "$c" "$cc"
+printf '  floor (tar -x of the fetched layers, unverified): %6.2f s  %6.2f s\n' "$f" "$fc"
+printf '  ratio cgroovy/peer:             %6.2f    %6.2f  (goal <= 0.8)\n' "$(echo "$c / $p" | bc -l)" "$(echo "$cc / $pc" | bc -l)"
+printf '  ratio cgroovy/floor:            %6.2f    %6.2f\n' "$(echo "$c / $f" | bc -l)" "$(echo "$cc / $fc" | bc -l)"
+echo '  (wall time counts only on an idle machine; cpu time holds under load)'

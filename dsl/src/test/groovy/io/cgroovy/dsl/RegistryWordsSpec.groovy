@@ -119,10 +119,10 @@ http:
     }
 
     def "trace { pull }: resolve, then fetch and unpack of each layer, each step within the pull's time"() {
-        given: 'the image in the registry, and a second store that has none of its blobs'
-        eval("push 'busybox', '$host/dsl/traced:1'")
+        given: 'an image with a layer of its own in the registry, and a second store without that layer'
+        eval("image('$host/dsl/traced:1') { from 'busybox'; run 'echo traced > /f' }; push '$host/dsl/traced:1'")
+        String own = eval("image('$host/dsl/traced:1').layers").last().digest
         Engine fresh = Engine.open(tmp.resolve('root-trace'), cgroupParent)
-        int layers = eval("image('busybox').layers").size()
 
         when:
         long start = System.nanoTime()
@@ -135,8 +135,8 @@ http:
         t.runs.size() == 1
         run.name == "pull $host/dsl/traced:1"
         steps[0].what == 'resolve: manifest, config'
-        steps.count { it.what.startsWith('fetch + verify layer ') } == layers
-        steps.count { it.what.startsWith('unpack layer ') } == layers
+        steps.any { it.what.startsWith("fetch + verify layer ${own.substring(7, 19)} (") }
+        steps*.what.contains("unpack layer ${own.substring(7, 19)}".toString())
         steps.every { it.nanos >= 0 && it.startNanos + it.nanos <= start + measured }
         run.totalNanos <= measured
         t.text.readLines().every { it.length() <= 80 }

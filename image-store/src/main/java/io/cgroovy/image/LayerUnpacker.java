@@ -90,6 +90,8 @@ final class LayerUnpacker {
         private boolean canChown = true;
         // one buffer per layer: a fresh 64 KiB per file costs more than copying a small file
         private final byte[] buf = new byte[64 * 1024];
+        // dirs seen to be real directories in this extraction (see InRoot.parent)
+        private final java.util.Set<Path> known = new java.util.HashSet<>();
 
         Run(Path dir, String layer, TarEndPadding padded) {
             this.dir = dir;
@@ -111,20 +113,27 @@ final class LayerUnpacker {
                     whiteout(comps, base, name);
                     continue;
                 }
-                Path parent = InRoot.parent(dir, comps, name, layer, true);
+                Path parent = InRoot.parent(dir, comps, name, layer, true, known);
                 Path p = parent.resolve(base);
                 if (e.isDirectory()) {
-                    BasicFileAttributes a = InRoot.lstat(p);
-                    if (a == null || !a.isDirectory()) {
-                        InRoot.clear(p);
-                        Files.createDirectory(p);
+                    if (!known.contains(p)) {
+                        try {
+                            Files.createDirectory(p); // the common case: new; an lstat first would cost an exception
+                        } catch (FileAlreadyExistsException x) {
+                            BasicFileAttributes a = InRoot.lstat(p);
+                            if (a == null || !a.isDirectory()) {
+                                InRoot.clear(p, known);
+                                Files.createDirectory(p);
+                            }
+                        }
+                        known.add(p);
                     }
                     owner(p, e);
                     dirs.remove(p);
                     dirs.put(p, e);
                 } else if (e.isSymbolicLink()) {
                     if (e.getLinkName().isEmpty()) throw new ImageException("layer " + layer + ": symlink '" + name + "' has no target");
-                    InRoot.clear(p);
+                    InRoot.clear(p, known);
                     // the target is stored, never followed here: it is resolved later inside the container's root
                     Files.createSymbolicLink(p, linkTarget(e));
                     owner(p, e);
@@ -134,13 +143,12 @@ final class LayerUnpacker {
                 } else if (e.isCharacterDevice() || e.isBlockDevice()) {
                     continue; // dropped on purpose (see the class comment); checked before isFile, which is true for them
                 } else if (e.isFIFO()) {
-                    InRoot.clear(p);
+                    InRoot.clear(p, known);
                     mknod(p, LibC.S_IFIFO | (e.getMode() & 0777), 0, name);
                     owner(p, e);
                     mtime(p, e);
                 } else if (e.isFile()) {
-                    InRoot.clear(p);
-                    try (OutputStream out = Files.newOutputStream(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                    try (OutputStream out = create(p)) {
                         copy(tar, out);
                     }
                     if (padded.paddedBefore()) throw new ImageException("layer " + layer + ": entry '" + name + "' is truncated");
@@ -167,6 +175,16 @@ final class LayerUnpacker {
             }
         }
 
+        /** A new file at {@code p}, replacing what an earlier entry put there (tried second: it is rare). */
+        private OutputStream create(Path p) throws IOException {
+            try {
+                return Files.newOutputStream(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            } catch (FileAlreadyExistsException x) {
+                InRoot.clear(p, known);
+                return Files.newOutputStream(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            }
+        }
+
         /**
          * Copies an entry's data, counting what is written as well: GNU sparse entries expand
          * holes to zeros that never pass through the bounded stream.
@@ -190,7 +208,7 @@ final class LayerUnpacker {
         }
 
         private void whiteout(List<String> comps, String base, String name) {
-            Path parent = InRoot.parent(dir, comps, name, layer, true);
+            Path parent = InRoot.parent(dir, comps, name, layer, true, known);
             if (base.equals(OPAQUE)) {
                 byte[] y = {'y'};
                 try {
@@ -206,7 +224,7 @@ final class LayerUnpacker {
                 throw new ImageException("layer " + layer + ": whiteout '" + name + "' would remove the layer's root or a parent");
             }
             Path p = parent.resolve(victim);
-            InRoot.clear(p);
+            InRoot.clear(p, known);
             mknod(p, LibC.S_IFCHR, 0, name); // overlayfs whiteout: a 0/0 character device
         }
 
@@ -219,12 +237,12 @@ final class LayerUnpacker {
                 throw new ImageException("layer " + layer + ": hard link '" + e.getName() + "' to '" + target + "' points outside the layer");
             }
             if (comps.isEmpty()) throw new ImageException("layer " + layer + ": hard link '" + e.getName() + "' to the layer root");
-            Path source = InRoot.parent(dir, comps, e.getName(), layer, false).resolve(comps.get(comps.size() - 1));
+            Path source = InRoot.parent(dir, comps, e.getName(), layer, false, known).resolve(comps.get(comps.size() - 1));
             BasicFileAttributes a = InRoot.lstat(source);
             if (a == null) throw new ImageException("layer " + layer + ": hard link '" + e.getName() + "' to '" + target + "', which is not in the layer");
             if (a.isDirectory()) throw new ImageException("layer " + layer + ": hard link '" + e.getName() + "' to directory '" + target + "'");
             if (source.equals(p)) return;
-            InRoot.clear(p);
+            InRoot.clear(p, known);
             // link(2) on Linux does not follow a symlink source; no chmod/chown here: the inode is the source's
             Files.createLink(p, source);
         }
