@@ -47,6 +47,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
+#include <linux/mount.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
@@ -240,6 +241,139 @@ static int parse_plan(char *buf, size_t len) {
         }
     }
     return p == end ? 0 : -1;
+}
+
+/* ---------- user namespaces and detached mounts ---------- */
+
+/*
+ * A user namespace (docker run --userns-remap): "userns UIDMAP GIDMAP" (before the clone) records the
+ * maps, written as to /proc/PID/uid_map. A clone with CLONE_NEWUSER then has the parent, root on the
+ * host, write them for the child, put the child into the cgroups named by "child-cgroup DIR" steps
+ * (an unprivileged uid on the host could not), and only then let it go on (sync pipe); the child
+ * becomes root of its namespace (setresuid(0,0,0): the mapped uid on the host) before anything else.
+ */
+static const char *uid_map, *gid_map;
+static int helper_userns = -1;          /* a namespace with the same maps, for idmapped mounts before the clone */
+static const char *child_cgroups[64];
+static int nchild_cgroups;
+/*
+ * "open-tree" and "open-fs" (before the clone, as root on the host) make detached mounts, kept per
+ * step index; "attach INDEX DEST CREATE" (in the container's mount namespace) moves one into place.
+ * So the container never has to reach a host path itself (a uid mapped to an unprivileged one cannot
+ * pass a root-only directory), and filesystems it could not mount (sysfs of a network namespace the
+ * engine made) are mounted with the host's rights.
+ */
+static int *slot_fds;
+
+static int write_text(const char *path, const char *text) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    int r = write_all(fd, text, strlen(text));
+    int e = errno;
+    close(fd);
+    return r < 0 ? -e : 0;
+}
+
+static int write_maps(long pid) {
+    char p[64];
+    snprintf(p, sizeof p, "/proc/%ld/uid_map", pid);
+    int r = write_text(p, uid_map);
+    if (r < 0) return r;
+    snprintf(p, sizeof p, "/proc/%ld/gid_map", pid);
+    return write_text(p, gid_map);
+}
+
+static int join_cgroup_pid(const char *dir, long pid) {
+    char p[PATH_MAX], text[32];
+    if (snprintf(p, sizeof p, "%s/cgroup.procs", dir) >= (int)sizeof p) return -ENAMETOOLONG;
+    snprintf(text, sizeof text, "%ld", pid);
+    return write_text(p, text);
+}
+
+/* An fd of a user namespace with the recorded maps, made by a helper process that only waits for it. */
+static int userns_fd(void) {
+    if (helper_userns >= 0) return helper_userns;
+    if (!uid_map || !gid_map) return -EINVAL;
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) return -errno;
+    long pid = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, 0);
+    if (pid < 0) { int e = errno; close(p[0]); close(p[1]); return -e; }
+    if (pid == 0) {
+        char c;
+        close(p[1]);
+        while (read(p[0], &c, 1) < 0 && errno == EINTR) {}
+        _exit(0);
+    }
+    close(p[0]);
+    int r = write_maps(pid);
+    if (r == 0) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%ld/ns/user", pid);
+        helper_userns = open(path, O_RDONLY | O_CLOEXEC);
+        if (helper_userns < 0) r = -errno;
+    }
+    close(p[1]); /* the helper exits: the fd keeps its namespace */
+    while (waitpid((pid_t)pid, NULL, 0) < 0 && errno == EINTR) {}
+    return r < 0 ? r : helper_userns;
+}
+
+/* "idmap DIR": DIR (an image layer) is shown through the namespace's maps: files of uid 0 belong to its root. */
+static int step_idmap(char **a) {
+    int u = userns_fd();
+    if (u < 0) return u;
+    int t = (int)syscall(SYS_open_tree, AT_FDCWD, a[0], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    if (t < 0) return -errno;
+    struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)u};
+    int r = (int)syscall(SYS_mount_setattr, t, "", AT_EMPTY_PATH, &attr, sizeof attr);
+    if (r == 0) r = (int)syscall(SYS_move_mount, t, "", AT_FDCWD, a[0], MOVE_MOUNT_F_EMPTY_PATH);
+    int e = errno;
+    close(t);
+    return r < 0 ? -e : 0;
+}
+
+/* "open-tree SOURCE RECURSIVE ATTRS": a detached copy of a bind mount source, MOUNT_ATTR_* set on it. */
+static int step_open_tree(int index, char **a) {
+    int rec = num(a[1]) != 0;
+    int t = (int)syscall(SYS_open_tree, AT_FDCWD, a[0], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
+    if (t < 0) return -errno;
+    struct mount_attr attr = {.attr_set = unum(a[2])};
+    if (attr.attr_set && syscall(SYS_mount_setattr, t, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &attr, sizeof attr) < 0) {
+        int e = errno;
+        close(t);
+        return -e;
+    }
+    slot_fds[index] = t;
+    return 0;
+}
+
+/* "open-fs TYPE ATTRS": a new detached filesystem (sysfs of the network namespace joined before the clone). */
+static int step_open_fs(int index, char **a) {
+    int fs = (int)syscall(SYS_fsopen, a[0], FSOPEN_CLOEXEC);
+    if (fs < 0) return -errno;
+    int m = -1;
+    if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+        m = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, (unsigned)unum(a[1]));
+    int e = errno;
+    close(fs);
+    if (m < 0) return -e;
+    slot_fds[index] = m;
+    return 0;
+}
+
+static int resolve(int root, const char *path, int create);
+
+/* "attach INDEX DEST CREATE": the detached mount of step INDEX onto DEST below the root. */
+static int step_attach(char **a) {
+    long i = num(a[0]);
+    if (i < 0 || i >= nsteps || slot_fds[i] < 0) return -EBADF;
+    int fd = resolve(rootfd, a[1], (int)num(a[2]));
+    if (fd < 0) return fd;
+    int r = (int)syscall(SYS_move_mount, slot_fds[i], "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+    int e = errno;
+    close(fd);
+    close(slot_fds[i]);
+    slot_fds[i] = -1;
+    return r < 0 ? -e : 0;
 }
 
 /* ---------- paths inside the rootfs ---------- */
@@ -721,20 +855,42 @@ static int run_step(struct step *s) {
     int n = s->nargs;
 #define OP(name, argc) (strcmp(op, name) == 0 && (n == (argc) || (argc) < 0))
     if (OP("join-cgroup", 1)) return join_cgroup(a[0]);
+    if (OP("userns", 2)) { uid_map = a[0]; gid_map = a[1]; return 0; }
+    if (OP("child-cgroup", 1)) {
+        if (nchild_cgroups == (int)(sizeof child_cgroups / sizeof child_cgroups[0])) return -E2BIG;
+        child_cgroups[nchild_cgroups++] = a[0];
+        return 0;
+    }
+    if (OP("idmap", 1)) return step_idmap(a);
+    if (OP("open-tree", 3)) return step_open_tree((int)(s - steps), a);
+    if (OP("open-fs", 2)) return step_open_fs((int)(s - steps), a);
     if (OP("setns", 2)) return step_setns(a);
     if (OP("unshare", 1)) return unshare((int)num(a[0])) < 0 ? -errno : 0;
     if (OP("mount-host", 5))
         return mount(a[0][0] ? a[0] : NULL, a[1], a[2][0] ? a[2] : NULL, unum(a[3]), a[4][0] ? a[4] : NULL) < 0 ? -errno : 0;
     if (OP("chdir-host", 1)) return chdir(a[0]) < 0 ? -errno : 0;
+    if (OP("open-root-copy", 1)) {
+        /*
+         * A user namespace: the rootfs mount came from the parent's namespace, so it is locked (pivot_root
+         * refuses it). A recursive copy made here is not: it is stacked on the rootfs and becomes the root.
+         */
+        int t = (int)syscall(SYS_open_tree, AT_FDCWD, a[0], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+        if (t < 0) return -errno;
+        if (syscall(SYS_move_mount, t, "", AT_FDCWD, a[0], MOVE_MOUNT_F_EMPTY_PATH) < 0) { int e = errno; close(t); return -e; }
+        if (rootfd >= 0) close(rootfd);
+        rootfd = t;
+        return 0;
+    }
     if (OP("open-root", 1)) {
         if (rootfd >= 0) close(rootfd);
         rootfd = open(a[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
         return rootfd < 0 ? -errno : 0;
     }
     if (rootfd < 0 && (OP("mount", 6) || OP("remount", 2) || OP("mask", 1) || OP("readonly", 1) ||
-                       OP("mknod", 7) || OP("symlink", 2) || OP("mkdir", 1) || OP("pivot-root", 0)))
+                       OP("mknod", 7) || OP("symlink", 2) || OP("mkdir", 1) || OP("pivot-root", 0) || OP("attach", 3)))
         return -EBADF;
     if (OP("mount", 6)) return step_mount_in(a);
+    if (OP("attach", 3)) return step_attach(a);
     if (OP("remount", 2)) return remount_path(a[0], unum(a[1]));
     if (OP("mask", 1)) return step_mask(a);
     if (OP("readonly", 1)) return step_readonly(a);
@@ -1017,7 +1173,30 @@ static int reexec_sealed(char **argv) {
     return -e;
 }
 
+/*
+ * cgroovy-executor --probe-idmap DIR UIDMAP GIDMAP: exit 0 when DIR's filesystem can be shown through
+ * an idmapped mount (mount_setattr MOUNT_ATTR_IDMAP), else 1 with the reason on stdout. Nothing stays
+ * mounted: the idmapped mount is made detached and closed.
+ */
+static int probe_idmap(char **argv) {
+    uid_map = argv[3];
+    gid_map = argv[4];
+    int u = userns_fd();
+    int t = u < 0 ? -1 : (int)syscall(SYS_open_tree, AT_FDCWD, argv[2], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    int r = -1, e = u < 0 ? -u : errno;
+    if (t >= 0) {
+        struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)u};
+        r = (int)syscall(SYS_mount_setattr, t, "", AT_EMPTY_PATH, &attr, sizeof attr);
+        e = errno;
+        close(t);
+    }
+    if (r == 0) return 0;
+    printf("%s\n", strerror(e));
+    return 1;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 5 && strcmp(argv[1], "--probe-idmap") == 0) return probe_idmap(argv);
     if (argc != 3) {
         static const char usage[] = "usage: cgroovy-executor PLAN STATUS\n";
         write_all(2, usage, sizeof usage - 1);
@@ -1065,6 +1244,12 @@ int main(int argc, char **argv) {
         write_status(text);
         return 125;
     }
+    slot_fds = malloc(sizeof(int) * (size_t)(nsteps + 1));
+    if (!slot_fds) {
+        write_status("error -1 12 out of memory\n");
+        return 125;
+    }
+    for (int k = 0; k <= nsteps; k++) slot_fds[k] = -1;
     const char *trace = getenv("CGROOVY_TRACE");
     if (trace && trace[0]) {
         tracefd = open(trace, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -1107,6 +1292,15 @@ int main(int argc, char **argv) {
             ctl_path = steps[k].args[2];
             ctl = control_listen(ctl_path);
             break;
+        }
+        /* a user namespace: the child waits until the parent has written its maps and joined its cgroups */
+        int userns = (unum(steps[i].args[0]) & CLONE_NEWUSER) != 0;
+        int sync[2] = {-1, -1};
+        if (userns && (!uid_map || pipe2(sync, O_CLOEXEC) < 0)) {
+            int e = uid_map ? errno : EINVAL;
+            snprintf(text, sizeof text, "error %d %d %s\n", i, e, strerror(e));
+            write_status(text);
+            return 125;
         }
         sigset_t block, old;
         sigemptyset(&block);
@@ -1151,12 +1345,40 @@ int main(int argc, char **argv) {
             console_fd = pair[1] >= 0 ? pair[1] : inherited_console;
             int r = do_clone_child_setup();
             if (r < 0) child_fail(i, -r);
-            if (into && !joined && (r = join_cgroup(into)) < 0) child_fail(i, -r);
+            if (userns) {
+                char go = 0;
+                close(sync[1]);
+                while (read(sync[0], &go, 1) < 0 && errno == EINTR) {}
+                close(sync[0]);
+                if (go != 1) _exit(125); /* the parent failed and reports it */
+                /* root of the new namespace: the mapped uid on the host, with all capabilities in it */
+                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) child_fail(i, errno);
+                /* a credential change clears the parent-death signal */
+                if (!handover && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) child_fail(i, errno);
+            }
+            if (into && !joined && !userns && (r = join_cgroup(into)) < 0) child_fail(i, -r);
             trace_child(i);
             run_child(i + 1);
         }
         close(p[1]);
         child_pid = (pid_t)pid;
+        if (userns) {
+            close(sync[0]);
+            int r = write_maps(pid);
+            for (int k = 0; r == 0 && k < nchild_cgroups; k++) r = join_cgroup_pid(child_cgroups[k], pid);
+            if (r == 0 && into && !joined) r = join_cgroup_pid(into, pid);
+            if (r < 0) {
+                kill((pid_t)pid, SIGKILL);
+                while (waitpid((pid_t)pid, NULL, 0) < 0 && errno == EINTR) {}
+                sigprocmask(SIG_SETMASK, &old, NULL);
+                snprintf(text, sizeof text, "error %d %d %s\n", i, -r, strerror(-r));
+                write_status(text);
+                return 125;
+            }
+            char go = 1;
+            write_all(sync[1], &go, 1);
+            close(sync[1]);
+        }
         int master = -1;
         if (pair[0] >= 0) {
             close(pair[1]);

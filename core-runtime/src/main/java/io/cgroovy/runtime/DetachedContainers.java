@@ -108,7 +108,7 @@ final class DetachedContainers {
                 spec.write(dir.resolve("config.json"));
                 cgroup = engine.cgroups().create(id, settings.resources());
                 Path v2 = cgroup.v2Dir().orElse(null);
-                plan = PlanCompiler.compile(spec, new PlanCompiler.Rootfs(rootfs, image.layers(), upper, work),
+                plan = PlanCompiler.compile(spec, engine.rootfs(settings, spec, dir, rootfs, image.layers(), upper, work),
                         v2 != null ? List.of() : cgroup.joinDirs(), v2, engine.hostCgroupMounts(), engine.hostCgroupLinks());
                 plan.write(dir.resolve("plan"));
                 // what each step does, so that any later engine can say which step failed

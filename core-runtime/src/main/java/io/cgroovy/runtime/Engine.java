@@ -273,6 +273,13 @@ public final class Engine implements AutoCloseable {
         return cgroups;
     }
 
+    /** The overlay parts of a container's root; with a user namespace, layers its root owns (idmapped or shifted copies). */
+    PlanCompiler.Rootfs rootfs(ContainerSettings settings, RuntimeSpec spec, Path dir, Path rootfs, List<Path> layers, Path upper, Path work) {
+        Security.UserNamespace u = settings.security().userns();
+        if (u == null) return new PlanCompiler.Rootfs(rootfs, layers, upper, work);
+        return UsernsRootfs.prepare(root, executor(), u, spec, dir, rootfs, layers, upper, work);
+    }
+
     /** The executor binary installed under the state root. */
     public Path executor() {
         if (executor == null) {
@@ -487,7 +494,7 @@ public final class Engine implements AutoCloseable {
             cgroup = cg.create(id, settings.resources());
             if (trace != null) { trace.phase("cgroup: create and write the limits", mark); mark = System.nanoTime(); }
             Path v2 = cgroup.v2Dir().orElse(null);
-            Plan plan = PlanCompiler.compile(spec, new PlanCompiler.Rootfs(rootfs, image.layers(), upper, work),
+            Plan plan = PlanCompiler.compile(spec, rootfs(settings, spec, dir, rootfs, image.layers(), upper, work),
                     v2 != null ? List.of() : cgroup.joinDirs(), v2, hostCgroupMounts, hostCgroupLinks);
             Path planFile = dir.resolve("plan");
             plan.write(planFile);

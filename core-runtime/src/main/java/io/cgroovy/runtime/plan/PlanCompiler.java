@@ -19,10 +19,18 @@ import java.util.TreeMap;
  * (never on the host), so it disappears with the container even when the JVM dies.
  */
 public final class PlanCompiler {
-    /** Where the executor's container root ends up: host paths of the overlay parts. */
-    public record Rootfs(Path rootfs, List<Path> layersLowestFirst, Path upper, Path work) {
+    /**
+     * Where the executor's container root ends up: host paths of the overlay parts. With a user namespace,
+     * {@code idmapLayers} shows each layer through the namespace's maps (an idmapped mount: files of uid 0
+     * belong to the container's root); without it the layers must already be owned by the mapped ids.
+     */
+    public record Rootfs(Path rootfs, List<Path> layersLowestFirst, Path upper, Path work, boolean idmapLayers) {
         public Rootfs {
             layersLowestFirst = List.copyOf(layersLowestFirst);
+        }
+
+        public Rootfs(Path rootfs, List<Path> layersLowestFirst, Path upper, Path work) {
+            this(rootfs, layersLowestFirst, upper, work, false);
         }
     }
 
@@ -47,6 +55,10 @@ public final class PlanCompiler {
     private Path startFifo;
     /** The process gets a terminal of its own (null: the executor's stdio). */
     private Terminal terminal;
+    /** The container gets a user namespace of its own (clone with CLONE_NEWUSER). */
+    private boolean userns;
+    /** Mounts made detached before the clone (user namespace): the index of the step that made each. */
+    private final Map<RuntimeSpec.Mount, Integer> detached = new java.util.IdentityHashMap<>();
 
     private PlanCompiler(RuntimeSpec spec, Rootfs rootfs, List<Path> cgroupJoinDirs, Path cloneInto,
                          List<CgroupMounts.Mount> hostCgroupMounts, Map<String, String> hostCgroupLinks) {
@@ -232,12 +244,14 @@ public final class PlanCompiler {
                 case "ipc" -> flags |= Linux.CLONE_NEWIPC;
                 case "network" -> flags |= Linux.CLONE_NEWNET;
                 case "cgroup" -> { continue; }
-                case "user" -> throw new ContainerException("user namespaces are not supported yet");
+                case "user" -> flags |= Linux.CLONE_NEWUSER;
                 default -> throw new ContainerException("unknown namespace type '" + n.type + "'");
             }
             names.add(n.type);
         }
         if ((flags & Linux.CLONE_NEWNS) == 0) throw new ContainerException("a container needs its own mount namespace");
+        userns = (flags & Linux.CLONE_NEWUSER) != 0;
+        if (userns) beforeUserNamespace();
         if (cloneInto != null) {
             add("create namespaces (" + String.join(", ", names) + ") in cgroup " + cloneInto, "clone", flags, cloneInto.toString());
         } else {
@@ -245,20 +259,19 @@ public final class PlanCompiler {
         }
 
         // cgroup: join first, then the cgroup namespace so that its root is the container's cgroup
-        for (Path dir : cgroupJoinDirs) add("join cgroup " + dir, "join-cgroup", dir.toString());
+        if (!userns) for (Path dir : cgroupJoinDirs) add("join cgroup " + dir, "join-cgroup", dir.toString());
         boolean cgroupNs = hasNamespace("cgroup");
         if (cgroupNs) add("create cgroup namespace", "unshare", Linux.CLONE_NEWCGROUP);
 
-        add("make mounts private", "mount-host", "", "/", "", Linux.MS_REC | Linux.MS_PRIVATE, "");
-        if (rootfs.layersLowestFirst().isEmpty()) {
-            // a prepared root directory: bind it on itself so that it is a mount point for pivot_root
-            add("bind the rootfs " + rootfs.rootfs() + " on itself", "mount-host", rootfs.rootfs().toString(),
-                    rootfs.rootfs().toString(), "", Linux.MS_BIND | Linux.MS_REC, "");
+        if (userns) {
+            // the parent mounted the root in a mount namespace of its own and made it the cwd the child inherits
+            add("open rootfs " + rootfs.rootfs(), "open-root-copy", ".");
         } else {
-            overlay();
+            add("make mounts private", "mount-host", "", "/", "", Linux.MS_REC | Linux.MS_PRIVATE, "");
+            rootfsMount();
+            add("open rootfs " + rootfs.rootfs(), "open-root", rootfs.rootfs().toString());
+            if (startFifo != null) add("open the start fifo " + startFifo, "open-start", startFifo.toString());
         }
-        add("open rootfs " + rootfs.rootfs(), "open-root", rootfs.rootfs().toString());
-        if (startFifo != null) add("open the start fifo " + startFifo, "open-start", startFifo.toString());
 
         boolean devTmpfs = false;
         for (RuntimeSpec.Mount m : spec.mounts) {
@@ -281,7 +294,7 @@ public final class PlanCompiler {
             if (!hasNamespace("uts")) throw new ContainerException("a hostname needs a uts namespace");
             add("set hostname " + spec.hostname, "sethostname", spec.hostname);
         }
-        if (hasNamespace("network")) add("bring up the loopback interface", "lo-up");
+        if (hasNamespace("network") && !(userns && !ownNetns())) add("bring up the loopback interface", "lo-up");
         // process.terminal: a PTY of the container's own devpts (the monitor or the executor holds the master)
         if (spec.process.terminal) {
             terminal = new Terminal(0, 0, "");
@@ -289,6 +302,74 @@ public final class PlanCompiler {
         }
 
         process(spec.process, cwd);
+    }
+
+    /** The rootfs: the image's overlay, or a prepared directory (runc's bundle) bound on itself as a mount point for pivot_root. */
+    private void rootfsMount() {
+        if (rootfs.layersLowestFirst().isEmpty()) {
+            add("bind the rootfs " + rootfs.rootfs() + " on itself", "mount-host", rootfs.rootfs().toString(),
+                    rootfs.rootfs().toString(), "", Linux.MS_BIND | Linux.MS_REC, "");
+        } else {
+            overlay();
+        }
+    }
+
+    /** True when the container's network namespace is made by the clone (so it belongs to the container's user namespace). */
+    private boolean ownNetns() {
+        for (RuntimeSpec.Namespace n : spec.linux.namespaces) {
+            if (n.type.equals("network")) return n.path == null || n.path.isEmpty();
+        }
+        return false;
+    }
+
+    /**
+     * With a user namespace, what root on the host must do before the clone (the container's root is
+     * then an unprivileged uid on the host, with capabilities only over its own namespaces): the maps;
+     * the rootfs, mounted in a mount namespace of the executor's own (the container's is a copy of it,
+     * so nothing is mounted on the host and the overlay keeps the host's rights: trusted xattrs, layers
+     * owned by uid 0); bind sources opened as detached mounts (their host paths may be closed to the
+     * mapped uid); sysfs of a network namespace the engine made; the loopback of that namespace; the
+     * cgroups the parent puts the child in.
+     */
+    private void beforeUserNamespace() {
+        String uid = idMap("uidMappings", spec.linux.uidMappings), gid = idMap("gidMappings", spec.linux.gidMappings);
+        add("map container ids (uid " + uid.trim().replace('\n', ';') + ", gid " + gid.trim().replace('\n', ';') + ")", "userns", uid, gid);
+        add("create a mount namespace for the rootfs", "unshare", Linux.CLONE_NEWNS);
+        add("make mounts private", "mount-host", "", "/", "", Linux.MS_REC | Linux.MS_PRIVATE, "");
+        rootfsMount();
+        add("enter the rootfs " + rootfs.rootfs(), "chdir-host", rootfs.rootfs().toString());
+        if (startFifo != null) add("open the start fifo " + startFifo, "open-start", startFifo.toString());
+        for (RuntimeSpec.Mount m : spec.mounts) {
+            Parsed p = parse(m);
+            if ((p.flags & Linux.MS_BIND) != 0) {
+                String source = bindSource(m);
+                detached.put(m, steps.size());
+                add("open bind source " + source, "open-tree", source, (p.flags & Linux.MS_REC) != 0 ? 1 : 0, p.flags & BIND_ATTRS);
+            } else if ("sysfs".equals(m.type) && !ownNetns()) {
+                // sysfs shows the mounter's network namespace: the container's root has no rights over the engine's
+                detached.put(m, steps.size());
+                add("mount sysfs for " + clean(m.destination), "open-fs", "sysfs", p.flags & BIND_ATTRS);
+            }
+        }
+        if (hasNamespace("network") && !ownNetns()) add("bring up the loopback interface", "lo-up");
+        for (Path dir : cgroupJoinDirs) add("put the container into cgroup " + dir, "child-cgroup", dir.toString());
+    }
+
+    /** MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC have the values of MOUNT_ATTR_RDONLY, _NOSUID, _NODEV, _NOEXEC. */
+    private static final long BIND_ATTRS = Linux.MS_RDONLY | Linux.MS_NOSUID | Linux.MS_NODEV | Linux.MS_NOEXEC;
+
+    /** An OCI id mapping as /proc/PID/uid_map takes it: "CONTAINER HOST SIZE" lines. */
+    static String idMap(String what, List<RuntimeSpec.IdMapping> maps) {
+        if (maps == null || maps.isEmpty()) throw new ContainerException("a user namespace needs linux." + what);
+        if (maps.size() > 340) throw new ContainerException("linux." + what + ": at most 340 ranges");
+        StringBuilder b = new StringBuilder();
+        for (RuntimeSpec.IdMapping m : maps) {
+            if (m.size < 1 || m.containerID < 0 || m.hostID < 0 || m.containerID + m.size > 0xffff_ffffL || m.hostID + m.size > 0xffff_ffffL) {
+                throw new ContainerException("linux." + what + ": invalid range " + m.containerID + " " + m.hostID + " " + m.size);
+            }
+            b.append(m.containerID).append(' ').append(m.hostID).append(' ').append(m.size).append('\n');
+        }
+        return b.toString();
     }
 
     /**
@@ -375,6 +456,9 @@ public final class PlanCompiler {
             throw new ContainerException("image has too many layers for one overlay mount (" + layers.size()
                     + " layers, " + data.length() + " bytes of mount options, at most " + MAX_MOUNT_DATA + ")");
         }
+        if (userns && rootfs.idmapLayers()) {
+            for (Path l : layers) add("show layer " + l + " through the user namespace's maps", "idmap", l.toAbsolutePath().normalize().toString());
+        }
         add("enter the layer directory " + base, "chdir-host", base.toString());
         add("mount overlay rootfs on " + rootfs.rootfs(), "mount-host", "overlay", rootfs.rootfs().toString(), "overlay", 0, data);
     }
@@ -386,9 +470,10 @@ public final class PlanCompiler {
         return p;
     }
 
-    private void mount(RuntimeSpec.Mount m) {
-        String dest = clean(m.destination);
-        if (dest.equals("/")) throw new ContainerException("cannot mount over the container's root");
+    /** A mount's options: flags, propagation and the data string. */
+    private record Parsed(long flags, long propagation, List<String> data) {}
+
+    private static Parsed parse(RuntimeSpec.Mount m) {
         long flags = 0;
         long propagation = 0;
         List<String> data = new ArrayList<>();
@@ -406,8 +491,32 @@ public final class PlanCompiler {
                 }
             }
         }
+        if ("bind".equals(m.type)) flags |= Linux.MS_BIND;
+        return new Parsed(flags, propagation, data);
+    }
+
+    private static String bindSource(RuntimeSpec.Mount m) {
+        String source = m.source == null ? "" : m.source;
+        if (!source.startsWith("/")) throw new ContainerException("bind mount source '" + source + "' is not an absolute path");
+        if (!Files.exists(Path.of(source))) throw new ContainerException("bind mount source " + source + " does not exist");
+        return source;
+    }
+
+    private void mount(RuntimeSpec.Mount m) {
+        String dest = clean(m.destination);
+        if (dest.equals("/")) throw new ContainerException("cannot mount over the container's root");
+        Parsed parsed = parse(m);
+        long flags = parsed.flags();
+        long propagation = parsed.propagation();
+        List<String> data = parsed.data();
         String type = m.type == null ? "" : m.type;
-        if (type.equals("bind")) flags |= Linux.MS_BIND;
+        Integer made = detached.get(m);
+        if (made != null) {
+            int create = (flags & Linux.MS_BIND) == 0 || Files.isDirectory(Path.of(m.source)) ? 1 : 2;
+            add(((flags & Linux.MS_BIND) != 0 ? "bind " + m.source : "mount " + type) + " on " + dest, "attach", made, dest, create);
+            if (propagation != 0) add("set mount propagation of " + dest, "mount", "", dest, "", propagation, "", 0);
+            return;
+        }
         if (type.equals("cgroup") && (flags & Linux.MS_BIND) == 0) {
             cgroupMounts(dest, flags);
             return;
@@ -416,8 +525,7 @@ public final class PlanCompiler {
         int create;
         String source = m.source == null ? "" : m.source;
         if ((flags & Linux.MS_BIND) != 0) {
-            if (!source.startsWith("/")) throw new ContainerException("bind mount source '" + source + "' is not an absolute path");
-            if (!Files.exists(Path.of(source))) throw new ContainerException("bind mount source " + source + " does not exist");
+            bindSource(m);
             create = Files.isDirectory(Path.of(source)) ? 1 : 2;
             description = "bind " + source + " on " + dest;
             type = "";
