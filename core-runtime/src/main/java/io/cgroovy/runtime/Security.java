@@ -23,6 +23,9 @@ public record Security(List<String> capAdd, List<String> capDrop, boolean privil
         capAdd = capAdd == null ? List.of() : List.copyOf(capAdd);
         capDrop = capDrop == null ? List.of() : List.copyOf(capDrop);
         ulimits = ulimits == null ? List.of() : List.copyOf(ulimits);
+        if (privileged && userns != null) {
+            throw new ContainerException("userns: a privileged container cannot have a user namespace (as with Docker: use one or the other)");
+        }
     }
 
     /**
@@ -35,7 +38,10 @@ public record Security(List<String> capAdd, List<String> capDrop, boolean privil
 
         public UserNamespace {
             if (hostId <= 0) throw new ContainerException("userns: the host id must be > 0 (root in the container must not be root on the host), not " + hostId);
-            if (size < 1 || size > 0xffff_ffffL - hostId) throw new ContainerException("userns: invalid range size " + size);
+            if (hostId >= 0xffff_ffffL) throw new ContainerException("userns: the host id must be below 4294967295, not " + hostId);
+            if (size < 1 || size > 0xffff_ffffL - hostId) {
+                throw new ContainerException("userns: the range size must be 1.." + (0xffff_ffffL - hostId) + " (host ids end at 4294967294), not " + size);
+            }
         }
     }
 

@@ -187,8 +187,9 @@ class UsernsSpec extends Specification {
         where:
         hostId | size              || message
         0      | 65536             || 'userns: the host id must be > 0 (root in the container must not be root on the host), not 0'
-        100000 | 0                 || 'userns: invalid range size 0'
-        100000 | 0xffff_ffffL      || 'userns: invalid range size 4294967295'
+        100000 | 0                 || 'userns: the range size must be 1..4294867295 (host ids end at 4294967294), not 0'
+        100000 | 0xffff_ffffL      || 'userns: the range size must be 1..4294867295 (host ids end at 4294967294), not 4294967295'
+        -5     | 10                || 'userns: the host id must be > 0 (root in the container must not be root on the host), not -5'
     }
 
     def "a user outside the mapped range is refused before anything starts"() {

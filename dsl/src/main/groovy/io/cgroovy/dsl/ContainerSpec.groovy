@@ -268,7 +268,7 @@ class ContainerSpec {
     // ---- detached containers --------------------------------------------------------------
 
     /** Words that are complete without a value: {@code detach} alone means {@code detach()}. */
-    private static final List<String> FLAGS = ['detach', 'tty', 'interactive', 'privileged', 'readOnly'].asImmutable()
+    private static final List<String> FLAGS = ['detach', 'tty', 'interactive', 'privileged', 'readOnly', 'userns'].asImmutable()
 
     @Word(value = "Runs the container in the background (docker run -d): its monitor keeps it, its log and its exit status after the shell has gone.", usage = "detach()", example = "detach()")
     void detach(Object on = true) { put('detach', on) }
@@ -366,6 +366,42 @@ class ContainerSpec {
         limits.each { String l -> ulimitsWritten << new Written(l, where) }
     }
 
+    private Written usernsWritten
+
+    @Word(value = "Root in the container is an unprivileged uid on the host (--userns-remap, podman --uidmap 0:HOST:SIZE): container ids 0..SIZE-1 are host ids HOST.. (SIZE 65536 unless given; userns() alone: 100000).",
+            usage = "userns HOST_ID | userns host: HOST_ID, size: N", example = "userns host: 100000, size: 65536")
+    void userns(Object hostId) { usernsWritten = hostId == false ? null : new Written([host: hostId], here()) }
+
+    void userns(Map<String, ?> options) { usernsWritten = new Written(options ?: [:], here()) }
+
+    void userns() { userns(Security.UserNamespace.DEFAULT.hostId()) }
+
+    private static final List<String> USERNS_OPTIONS = ['host', 'size'].asImmutable()
+
+    /** The userns word checked, or null when it was not written. */
+    private Security.UserNamespace usernsWanted() {
+        Written w = usernsWritten
+        if (w == null) return null
+        Map<String, ?> o = (Map<String, ?>) w.value
+        for (String k : o.keySet()) {
+            if (!(k in USERNS_OPTIONS)) throw new DslException("userns: unknown option '${k}'${Suggest.didYouMean(k, USERNS_OPTIONS)}".toString(), w.where)
+        }
+        if (o.host == null) throw new DslException('userns: the host id is missing (e.g. userns host: 100000, size: 65536)', w.where)
+        long host = wholeNumber(o.host, 'userns host', w)
+        long size = o.size == null ? Security.UserNamespace.DEFAULT.size() : wholeNumber(o.size, 'userns size', w)
+        try {
+            new Security.UserNamespace(host, size)
+        } catch (ContainerException e) {
+            throw new DslException(e.message, w.where)
+        }
+    }
+
+    private static long wholeNumber(Object v, String what, Written w) {
+        if (v instanceof Integer || v instanceof Long || v instanceof BigInteger) return ((Number) v).longValue()
+        if (v instanceof CharSequence && v.toString().trim().isLong()) return v.toString().trim().toLong()
+        throw new DslException("${what}: '${v}' is not a whole number".toString(), w.where)
+    }
+
     /** The security words checked: capability names, flags, ulimits. */
     private Security security() {
         List<String> add = capabilities(capAddWritten, 'capAdd'), drop = capabilities(capDropWritten, 'capDrop')
@@ -382,7 +418,11 @@ class ContainerSpec {
             if (!seen.add(u.name())) throw new DslException("ulimit '${w.value}': ${u.name()} is given twice".toString(), w.where)
             limits << u
         }
-        new Security(add, drop, flag('privileged'), null, flag('readOnly'), null, limits)
+        Security.UserNamespace userns = usernsWanted()
+        if (userns != null && flag('privileged')) {
+            throw new DslException('userns: a privileged() container cannot have a user namespace (as with Docker: use one or the other)', usernsWritten.where)
+        }
+        new Security(add, drop, flag('privileged'), null, flag('readOnly'), userns, limits)
     }
 
     private static List<String> capabilities(List<Written> written, String word) {

@@ -11,7 +11,7 @@ import java.nio.file.Files
 import java.nio.file.Path
 
 /**
- * The container words for security (capAdd, capDrop, privileged, readOnly, ulimit) seen from inside
+ * The container words for security (capAdd, capDrop, privileged, readOnly, ulimit, userns) seen from inside
  * real containers, and the handle's exec, inspect and stats on a detached one.
  */
 @IgnoreIf({ !ContainerIntegrationSpec.isRoot() })
@@ -77,6 +77,28 @@ class SecurityWordsSpec extends Specification {
         out.toString() == '64\n'
     }
 
+    def "userns: root in the container is the mapped uid on the host; a file it makes in a bind mount is owned by that uid"() {
+        given:
+        Path data = Files.createDirectories(tmp.resolve('userns-data'))
+        Files.setAttribute(data, 'unix:uid', 200000)   // the mapped root's directory, as a user of --userns-remap makes it
+
+        when:
+        out.reset()
+        Container c = eval("""container('busybox') { userns host: 200000, size: 65536; bind '${data}', '/data'
+            run 'touch /data/made && id -u; stat -c %u:%g /bin/busybox; cat /proc/self/uid_map' }""")
+        String plain = out.toString()
+        out.reset()
+        eval("container('busybox') { userns; run 'cat /proc/self/uid_map' }")
+
+        then:
+        c.exitCode == 0
+        plain.readLines()[0..1] == ['0', '0:0']
+        plain.readLines()[2].trim().split(/\s+/) as List == ['0', '200000', '65536']
+        Files.getAttribute(data.resolve('made'), 'unix:uid') == 200000
+        Files.getAttribute(data.resolve('made'), 'unix:gid') == 200000
+        out.toString().trim().split(/\s+/) as List == ['0', '100000', '65536']
+    }
+
     def "a detached handle: exec (shell or argv, env, workdir), inspect, stats"() {
         when:
         Container c = eval("container('busybox') { detach(); name 'box'; run 'trap \"exit 0\" TERM; sleep 3600 & wait' }")
@@ -125,5 +147,12 @@ class SecurityWordsSpec extends Specification {
         "container('busybox') { ulimit nofile: '20:10'; run 'true' }" | 'soft limit 20 is above the hard limit 10'
         "container('busybox') { privileged 'yes'; run 'true' }"     | "privileged 'yes': use privileged() or privileged false"
         "container('busybox') { readOnly 1; run 'true' }"           | 'readOnly 1: use readOnly() or readOnly false'
+        "container('busybox') { userns 0; run 'true' }"             | 'userns: the host id must be > 0 (root in the container must not be root on the host), not 0'
+        "container('busybox') { userns host: 100000, size: 0; run 'true' }" | 'userns: the range size must be 1..4294867295 (host ids end at 4294967294), not 0'
+        "container('busybox') { userns host: 'lots'; run 'true' }"  | "userns host: 'lots' is not a whole number"
+        "container('busybox') { userns hots: 100000; run 'true' }"  | "userns: unknown option 'hots' — did you mean 'host'?"
+        "container('busybox') { userns size: 10; run 'true' }"      | 'userns: the host id is missing (e.g. userns host: 100000, size: 65536)'
+        "container('busybox') { userns 100000; privileged(); run 'true' }" | 'userns: a privileged() container cannot have a user namespace'
+        "container('busybox') { userns host: 100000, size: 10; user '10'; run 'true' }" | 'user 10:0 is outside the user namespace (ids 0..9)'
     }
 }

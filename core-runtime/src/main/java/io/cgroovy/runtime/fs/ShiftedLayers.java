@@ -14,9 +14,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -51,6 +49,9 @@ public final class ShiftedLayers {
         long lgetxattr(String path, String name, byte[] value, long size) throws LastErrorException;
 
         int lsetxattr(String path, String name, byte[] value, long size, int flags) throws LastErrorException;
+
+        /** times: {atime sec, nsec, mtime sec, nsec}; flags AT_SYMLINK_NOFOLLOW (Java's setTimes opens the file: not for devices). */
+        int utimensat(int dirfd, String path, long[] times, int flags) throws LastErrorException;
     }
 
     /** The shifted copies of {@code layers} (lowest first, as given), made where missing. */
@@ -177,9 +178,12 @@ public final class ShiftedLayers {
         } catch (LastErrorException e) {
             throw new IOException(dest + ": errno " + e.getErrorCode());
         }
-        BasicFileAttributeView v = Files.getFileAttributeView(dest, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-        FileTime m = a.lastModifiedTime();
-        v.setTimes(m, a.lastAccessTime(), null);
+        java.time.Instant at = a.lastAccessTime().toInstant(), mt = a.lastModifiedTime().toInstant();
+        try {
+            C.LIB.utimensat(-100, dest.toString(), new long[] {at.getEpochSecond(), at.getNano(), mt.getEpochSecond(), mt.getNano()}, 0x100);
+        } catch (LastErrorException e) {
+            throw new IOException(dest + ": utimensat errno " + e.getErrorCode());
+        }
     }
 
     private static void copyXattrs(String src, String dest) {
