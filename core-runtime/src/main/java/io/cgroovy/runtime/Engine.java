@@ -148,6 +148,7 @@ public final class Engine implements AutoCloseable {
             removeTree(d);
         }
         detached.recover();
+        pruneShiftedLayers();
         if (Files.isDirectory(root.resolve("networks")) || Files.isDirectory(root.resolve("netns"))) {
             java.util.Set<String> live = new java.util.HashSet<>();
             try (var ds = Files.newDirectoryStream(root.resolve("containers"))) {
@@ -157,6 +158,20 @@ public final class Engine implements AutoCloseable {
             }
             networks.recover(live); // addresses, veths, netns files and firewall rules of crashed containers
         }
+    }
+
+    /** Shifted layer copies (user namespaces) of layers that are gone, unless a container's plan still names them. */
+    private void pruneShiftedLayers() {
+        if (!Files.isDirectory(root.resolve("userns"))) return;
+        StringBuilder plans = new StringBuilder();
+        try (var ds = Files.newDirectoryStream(root.resolve("containers"))) {
+            for (Path d : ds) {
+                if (Files.isRegularFile(d.resolve("plan"))) plans.append(Files.readString(d.resolve("plan"), java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+        } catch (IOException e) {
+            return; // kept for the next start
+        }
+        io.cgroovy.runtime.fs.ShiftedLayers.prune(root.resolve("userns"), copy -> plans.indexOf(copy.toString()) >= 0);
     }
 
     /** The networks of this state root. */

@@ -125,6 +125,55 @@ class PlanCompilerSpec extends Specification {
         plan.steps().last() == Step.of("exec 'echo'", 'exec', 2, 'echo', 'hi', 'PATH=' + SpecBuilder.DEFAULT_PATH, 'HOSTNAME=abcdef012345', 'HOME=/')
     }
 
+    def "userns: the executor's parent maps ids, mounts the rootfs in its own mount namespace, opens bind sources and joins cgroups for the child"() {
+        given:
+        def s = spec([command: ['true']])
+        s.linux.namespaces << new RuntimeSpec.Namespace('user')
+        s.linux.uidMappings = [new RuntimeSpec.IdMapping(0, 100000, 65536)]
+        s.linux.gidMappings = [new RuntimeSpec.IdMapping(0, 100000, 65536)]
+        s.linux.namespaces.find { it.type == 'network' }.path = '/var/lib/cgroovy/netns/x'
+        s.mounts << new RuntimeSpec.Mount('/data', 'bind', tmp.toString(), ['rbind', 'ro'])
+        def c = Path.of('/var/lib/cgroovy/containers/' + ID)
+        def layers = [Path.of('/var/lib/cgroovy/layers/l1'), Path.of('/var/lib/cgroovy/layers/l2')]
+
+        when:
+        def plan = PlanCompiler.compile(s, new PlanCompiler.Rootfs(c.resolve('rootfs'), layers, c.resolve('upper'), c.resolve('work'), true),
+                [Path.of('/sys/fs/cgroup/memory/cgroovy/' + ID)], CgroupMounts.parse(HYBRID).mounts())
+        def ops = plan.steps()*.op()
+        int clone = ops.indexOf('clone')
+        def openTree = plan.steps().find { it.op() == 'open-tree' }
+
+        then: 'before the clone, in the parent'
+        ops.subList(0, clone) == ['setns', 'userns', 'unshare', 'mount-host', 'idmap', 'idmap', 'chdir-host', 'mount-host', 'chdir-host',
+                                  'open-fs', 'open-tree', 'lo-up', 'child-cgroup']
+        plan.steps()[1].args() == ['0 100000 65536\n', '0 100000 65536\n']
+        plan.steps()[4].args() == ['/var/lib/cgroovy/layers/l1']
+        plan.steps()[8].args() == [c.resolve('rootfs').toString()]
+        openTree.args() == [tmp.toString(), '1', '1']                  // recursive, MOUNT_ATTR_RDONLY
+        plan.steps().find { it.op() == 'open-fs' }.args() == ['sysfs', '15']  // ro, nosuid, nodev, noexec
+        plan.steps()[clone].args()[0] == String.valueOf(0x10000000L | 0x20000L | 0x08000000L | 0x04000000L | 0x20000000L)
+
+        and: 'in the child: no cgroup join of its own, a copy of the rootfs mount, the detached mounts attached in order'
+        !ops.contains('join-cgroup')
+        ops[clone + 1] == 'unshare' && ops[clone + 2] == 'open-root-copy'
+        plan.steps().find { it.op() == 'attach' && it.args()[1] == '/data' }.args() == [String.valueOf(ops.indexOf('open-tree')), '/data', '1']
+        plan.steps().find { it.op() == 'attach' && it.args()[1] == '/sys' }.args()[0] == String.valueOf(ops.indexOf('open-fs'))
+        ops.count('lo-up') == 1
+    }
+
+    def "userns: a spec without maps is refused"() {
+        given:
+        def s = spec([command: ['true']])
+        s.linux.namespaces << new RuntimeSpec.Namespace('user')
+
+        when:
+        compile(s)
+
+        then:
+        def e = thrown(ContainerException)
+        e.message == 'a user namespace needs linux.uidMappings'
+    }
+
     def "process.terminal: the process takes its PTY as controlling terminal (console) before it changes user"() {
         given:
         def s = spec()

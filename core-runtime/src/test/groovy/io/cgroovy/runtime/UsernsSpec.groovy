@@ -176,6 +176,26 @@ class UsernsSpec extends Specification {
         r.out.readLines() == ['67108864', '20', 'lo', '1', 'dev-ok', 'null-ok', 'ro-root']
     }
 
+    def "shifted copies of a layer that is gone are removed when an engine opens the state root"() {
+        given: 'an image whose layers are copies of the test image, run with shifted copies'
+        System.setProperty('cgroovy.userns.layers', 'copy')
+        Path layers = tmp.resolve('gone-image')
+        image.layers().eachWithIndex { Path l, int i -> ['cp', '-a', l.toString(), layers.resolve("l$i").toString()].with { Files.createDirectories(layers); it.execute().waitFor() } }
+        def gone = new Snapshot(image.imageId(), image.reference(), [layers.resolve('l0'), layers.resolve('l1')], image.config())
+        engine.run(gone, settings(['true']), Stdio.of(null, new ByteArrayOutputStream(), new ByteArrayOutputStream()))
+        Path range = engine.root().resolve("userns/$HOST_ID-65536")
+        def copies = { Files.list(range).withCloseable { s -> s.map { it.fileName.toString() }.filter { it.startsWith('l0-') || it.startsWith('l1-') }.toList() } }
+        assert copies().size() == 4   // two copies and their .source files
+
+        when:
+        TestImages.removeAll(layers)
+        Engine.open(engine.root(), cgroupParent).close()
+
+        then:
+        copies() == []
+        Files.list(range).withCloseable { it.count() } > 0   // the test image's copies stay
+    }
+
     def "misuse is a one-line error: host id 0, a bad size, a user outside the range"() {
         when:
         new Security.UserNamespace(hostId, size)

@@ -83,8 +83,8 @@ public final class ShiftedLayers {
         return out;
     }
 
-    /** Removes the copies whose layer is gone (an image removed); returns how many. */
-    public static int prune(Path cache) {
+    /** Removes the copies whose layer is gone (an image removed) and that {@code inUse} does not name; returns how many. */
+    public static int prune(Path cache, java.util.function.Predicate<Path> inUse) {
         int n = 0;
         if (!Files.isDirectory(cache)) return 0;
         try (var ranges = Files.newDirectoryStream(cache)) {
@@ -93,7 +93,9 @@ public final class ShiftedLayers {
                     for (Path src : files) {
                         if (Files.isDirectory(Path.of(Files.readString(src).trim()))) continue;
                         String name = src.getFileName().toString();
-                        removeTree(range.resolve(name.substring(0, name.length() - ".source".length())));
+                        Path copy = range.resolve(name.substring(0, name.length() - ".source".length()));
+                        if (inUse.test(copy)) continue;
+                        removeTree(copy);
                         Files.deleteIfExists(src);
                         n++;
                     }
