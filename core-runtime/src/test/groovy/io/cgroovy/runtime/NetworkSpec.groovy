@@ -1,6 +1,7 @@
 package io.cgroovy.runtime
 
 import io.cgroovy.image.Snapshot
+import io.cgroovy.runtime.net.Cidr
 import io.cgroovy.runtime.net.NetworkRecord
 import io.cgroovy.runtime.net.NetworkSettings
 import io.cgroovy.runtime.net.PublishedPort
@@ -18,7 +19,8 @@ import java.time.Duration
 import java.util.concurrent.ConcurrentHashMap
 
 /**
- * Bridge networks with real CNI plugins, veths, the engine's firewall (nftables on the host, iptables-legacy in the
+ * Bridge networks with real bridges and veths (made over rtnetlink), addresses in the CNI host-local plugin's
+ * on-disk form (the real plugin shares them), the engine's firewall (nftables on the host, iptables-legacy in the
  * UML guest, whose kernel has no nftables) and busybox containers. Every network
  * gets a random subnet under 10.x that the host does not route, and its bridge a name hashed
  * from this spec's own state root, so parallel runs do not meet. Nothing leaves the machine.
@@ -42,9 +44,17 @@ class NetworkSpec extends Specification {
     def cleanupSpec() {
         try {
             def bridges = engine?.networks()?.list()*.bridge ?: []
+            // a failed feature may have left a container on a network: take it off, so the bridges still go
+            for (NetworkRecord n : engine?.networks()?.list() ?: []) {
+                for (def ep : engine.networks().endpoints(n.name)) {
+                    engine.networks().detachAll(ep.container)
+                    io.cgroovy.runtime.net.Netns.remove(engine.networks().netnsFile(ep.container))
+                }
+            }
             for (NetworkRecord n : engine?.networks()?.list() ?: []) engine.networks().remove(n.name)
             def links = sh('ip', '-o', 'link')
-            bridges.each { assert !links.contains(': ' + it + ':') }
+            bridges.each { assert !links.contains(': ' + it + ':') }  // a bridge goes with its network
+            assert engine.networks().firewallRules().isEmpty()       // the table or chains with the last network
         } finally {
             try {
                 engine?.cgroups()?.removeParent()
@@ -63,23 +73,26 @@ class NetworkSpec extends Specification {
 
     void assertNothingLeft() {
         assert Files.list(engine.root().resolve('containers')).withCloseable { it.count() } == 0
-        def links = sh('ip', '-o', 'link')
-        for (String br : bridges()) {
-            assert !links.contains('master ' + br + ' ')  // no veth left on our bridges
-            assert !links.contains(': ' + br + ':')       // bridges go with their last container
-        }
+        // no veth left on our bridges: a container's namespace is unpinned when it goes, and the kernel deletes its
+        // veths with the namespace, in its own cleanup work (asynchronous, usually within milliseconds)
+        def vethsLeft = { def links = sh('ip', '-o', 'link'); bridges().findAll { links.contains('master ' + it + ' ') } }
+        for (int i = 0; i < 600 && vethsLeft(); i++) Thread.sleep(100)
+        assert vethsLeft() == []
         def nsDir = engine.root().resolve('netns')
         assert !Files.isDirectory(nsDir) || Files.list(nsDir).withCloseable { it.count() } == 0
         assert !new File('/proc/self/mountinfo').text.contains(tmp.toString())
-        assert engine.networks().firewallRules().isEmpty()  // table or chains gone with the last container
+        // the rules of the networks stay while they exist (as Docker's); none names a container any more
+        def fw = engine.networks().firewallRules()
+        assert !fw.contains('dnat') && !fw.contains('DNAT')
         def ipam = engine.networks().ipamDir()
         if (Files.isDirectory(ipam)) {
             Files.walk(ipam).withCloseable { s ->
                 assert s.filter { Files.isRegularFile(it) && it.fileName.toString() ==~ /\d+\.\d+\.\d+\.\d+/ }.count() == 0
             }
         }
-        def rules = sh('iptables-save') + sh('iptables-legacy-save')
-        for (NetworkRecord n : engine.networks().list()) assert !rules.contains(n.subnet)
+        // and nothing outside the engine's own table or chains names a network (no CNI-* chains, as plugins leave)
+        def rules = (sh('iptables-save') + sh('iptables-legacy-save')).readLines().findAll { !it.contains(engine.networks().firewallTable().replace('ip ', '')) }
+        for (NetworkRecord n : engine.networks().list()) assert !rules.any { it.contains(n.subnet) }
         assert ProcessHandle.current().descendants().filter { it.isAlive() }.count() == 0
     }
 
@@ -236,6 +249,126 @@ class NetworkSpec extends Specification {
         body == 'detached\n'
         net.cidr().contains(io.cgroovy.runtime.net.Cidr.parseAddress(ip, 'ip'))
         engine.networks().endpoints(net.name).isEmpty()
+    }
+
+    /** Starts a JVM running {@code script} against this spec's root and image (args: root, cgroup parent, layer dirs, then {@code extra}). */
+    Process jvm(String script, List<String> extra) {
+        def prelude = """
+            import io.cgroovy.runtime.*
+            import io.cgroovy.runtime.net.*
+            import io.cgroovy.image.*
+            import java.nio.file.*
+            def e = Engine.open(Path.of(args[0]), args[1])
+            def cfg = new ImageConfig(); cfg.config.cmd = ['sh']
+            def img = new Snapshot('sha256:' + '0' * 64, 'test/busybox', [Path.of(args[2]), Path.of(args[3])], cfg)
+        """.stripIndent()
+        new ProcessBuilder([Path.of(System.getProperty('java.home'), 'bin', 'java').toString(), '-cp', System.getProperty('java.class.path'),
+                'groovy.ui.GroovyMain', '-e', prelude + script, engine.root().toString(), cgroupParent,
+                image.layers()[0].toString(), image.layers()[1].toString()] + extra).redirectErrorStream(true).start()
+    }
+
+    def "a published port stays reachable at 127.0.0.1 after the JVM that started its container has exited"() {
+        given:
+        def net = network()
+        int port = freePort()
+
+        when: 'another JVM starts a detached web server with a published port and exits'
+        def p = jvm('''
+            def s = new ContainerSettings('test/busybox', 'outliver', ['sh', '-c', 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www'],
+                    [:], 'outlived', null, null, null).withNetwork(Networking.of([args[4]], [:], [PublishedPort.parse(args[5])]))
+            println e.runDetached(img, s, DetachOptions.DEFAULT).id()
+        ''', [net.name, "127.0.0.1:$port:80".toString()])
+        def out = p.inputStream.text
+        def rc = p.waitFor()
+        def id = out.readLines().find { it ==~ /[0-9a-f]{64}/ }
+
+        then:
+        rc == 0
+        id != null
+
+        when: 'this JVM fetches it, then removes the container'
+        def body = get(port)
+        engine.remove(id, true)
+
+        then:
+        body == 'outlived\n'
+        engine.networks().endpoints(net.name).isEmpty()
+    }
+
+    def "after a JVM is killed mid-run, the next engine start releases its address, port, veth and namespace"() {
+        given:
+        def net = network()
+        int port = freePort()
+        def p = jvm('''
+            def s = new ContainerSettings('test/busybox', 'crasher', ['sleep', '600'], [:], null, null, null, null)
+                    .withNetwork(Networking.of([args[4]], [:], [PublishedPort.parse(args[5])]))
+            e.run(img, s, Stdio.of(null, null, null))
+        ''', [net.name, "127.0.0.1:$port:80".toString()])
+        Thread.start { p.inputStream.text } // drain
+        def up = false
+        for (int i = 0; i < 3600 && !up && p.alive; i++) {
+            up = !engine.networks().endpoints(net.name).isEmpty() && engine.networks().firewallRules().contains(port.toString())
+            if (!up) Thread.sleep(50)
+        }
+        assert up: 'the container of the other JVM did not come up'
+        def ep = engine.networks().endpoints(net.name)[0]
+
+        and: 'a crash remnant written by the CNI host-local plugin itself: an address reserved for a container that never got further'
+        def orphan = hostLocal('ADD', net, 'e' * 64)
+
+        when: 'the JVM is killed (its container dies with it) and an engine is opened on the same root'
+        p.destroyForcibly()
+        p.waitFor()
+        Engine.open(engine.root(), cgroupParent).close()
+
+        then: 'its address, its published port, its endpoint and the orphaned address are released'
+        engine.networks().endpoints(net.name).isEmpty()
+        !engine.networks().firewallRules().contains(port.toString())
+        !Files.exists(engine.networks().ipamDir().resolve(net.name).resolve(ep.ip()))
+        !Files.exists(engine.networks().ipamDir().resolve(net.name).resolve(orphan))
+        !Files.exists(engine.networks().netnsFile(ep.container))
+        orphan != ep.ip()
+        // the veth, the cgroup and the rest: assertNothingLeft after this feature
+    }
+
+    def "addresses are kept in host-local's form: the real CNI plugin and the engine never hand out one twice"() {
+        given:
+        def net = network(ipRange: { String subnet -> subnet.replaceFirst(/\.0\/24$/, '.0/29') }) // .1 gateway, .2-.6 for containers
+        def first = [:]
+        def t = background([name: 'holder', network: on([net.name])], ['sleep', '600'], first)
+        def mine = engine.networks().endpoints(net.name)[0].ip()
+
+        when: 'host-local takes addresses in the same data dir, then the engine takes one more'
+        def theirs = (1..3).collect { hostLocal('ADD', net, "cni$it".padRight(64, '0')) }
+        def second = run([name: 'second', network: on([net.name])], ['true'])
+        def released = (1..3).collect { hostLocal('DEL', net, "cni$it".padRight(64, '0')) }
+        stop(t)
+
+        then:
+        def all = [mine] + theirs + [second.result.ip()]
+        (all as Set).size() == 5
+        all.every { Cidr.parse(net.ipRange, 'ip range').contains(Cidr.parseAddress(it, 'ip')) }
+        released.every { it == '' }
+    }
+
+    /** Runs the CNI host-local IPAM plugin on this network's data dir; ADD gives the address, DEL ''. */
+    String hostLocal(String command, NetworkRecord net, String containerId) {
+        def range = [subnet: net.subnet, gateway: net.gateway]
+        if (net.ipRange) {
+            def r = Cidr.parse(net.ipRange, 'ip range')
+            range.rangeStart = Cidr.format(Math.max(r.network(), net.cidr().network() + 1))
+            range.rangeEnd = Cidr.format(Math.min(r.broadcast(), net.cidr().broadcast() - 1))
+        }
+        def json = new com.fasterxml.jackson.databind.ObjectMapper()
+        def conf = json.writeValueAsString([cniVersion: '1.0.0', name: net.name, type: 'bridge',
+                ipam: [type: 'host-local', dataDir: engine.networks().ipamDir().toString(), ranges: [[range]]]])
+        def pb = new ProcessBuilder('/usr/lib/cni/host-local')
+        pb.environment().putAll([CNI_COMMAND: command, CNI_CONTAINERID: containerId, CNI_NETNS: '/dev/null', CNI_IFNAME: 'eth0', CNI_PATH: '/usr/lib/cni'])
+        def p = pb.start()
+        p.outputStream.withStream { it.write(conf.bytes) }
+        def out = p.inputStream.text
+        assert p.waitFor() == 0: "host-local $command: $out ${p.errorStream.text}"
+        command == 'ADD' ? json.readTree(out).path('ips').path(0).path('address').asText().split('/')[0] : out.trim()
     }
 
     def "a host port already taken gives a one-line error and nothing half-made"() {

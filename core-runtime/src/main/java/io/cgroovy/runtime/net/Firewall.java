@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * The engine's own packet-filter rules for one state root: outbound NAT for networks that are not
  * internal, isolation between networks, and published ports (DNAT from the host's addresses,
- * loopback included). They are rewritten whole from the records whenever an endpoint comes or goes,
- * and removed when no network has a container left.
+ * loopback included). They are rewritten whole from the records when a network or a published
+ * port comes or goes, and removed with the last network.
  *
  * <p>Two backends, chosen once per JVM: nftables (one table, replaced in one transaction) where the
  * kernel has it, else iptables-legacy (own chains, jumped to from the built-in ones) where the
@@ -30,8 +30,11 @@ interface Firewall {
     /** What a user would look for: "ip cgroovy_1a2b3c4d" (nft table) or "CGROOVY-1a2b3c4d" (iptables chain prefix). */
     String name();
 
-    /** Makes the rules match the active networks (with at least one endpoint); none active removes them all. */
-    void apply(Map<NetworkRecord, List<Endpoint>> active);
+    /** The rules for these networks and their endpoints, as the backend is given them (compared to skip a needless apply). */
+    String render(Map<NetworkRecord, List<Endpoint>> networks);
+
+    /** Makes the rules match these networks and their endpoints' published ports; no network removes them all. */
+    void apply(Map<NetworkRecord, List<Endpoint>> networks);
 
     /** The rules as the kernel has them now, in the backend's own syntax; empty when there are none. */
     String rules();

@@ -10,7 +10,7 @@ import java.util.Map;
  * The {@link Firewall} on iptables-legacy, for kernels without nftables: four chains of the engine's
  * own ({@code CGROOVY-<hash>-PRE/-OUT/-POST} in nat, {@code -FWD} in filter), refilled per table in
  * one {@code iptables-legacy-restore --noflush} transaction, each jumped to from the top of its
- * built-in chain. When no network has a container, the jumps and the chains go.
+ * built-in chain. With the last network the jumps and the chains go.
  */
 final class IptablesFirewall implements Firewall {
     private static final String IPT = "iptables-legacy";
@@ -43,7 +43,8 @@ final class IptablesFirewall implements Firewall {
     }
 
     /** The restore script that fills our chains (declaring a chain under --noflush empties it, or makes it). */
-    String render(Map<NetworkRecord, List<Endpoint>> active) {
+    @Override
+    public String render(Map<NetworkRecord, List<Endpoint>> active) {
         List<String> pre = new ArrayList<>(), post = new ArrayList<>(), drops = new ArrayList<>(), accepts = new ArrayList<>();
         for (Map.Entry<NetworkRecord, List<Endpoint>> e : active.entrySet()) {
             NetworkRecord n = e.getKey();

@@ -47,13 +47,13 @@ public final class Networks {
 
     private final Path root;
     private final Path dir;
-    private final Cni cni;
+    private final Ipam ipam;
     private volatile Firewall firewall; // chosen on first use: probing the backend costs an exec
 
     public Networks(Path root) {
         this.root = root;
         this.dir = root.resolve("networks");
-        this.cni = new Cni(dir.resolve(".ipam"));
+        this.ipam = new Ipam(dir.resolve(".ipam"));
     }
 
     private static List<String> defaultSubnets() {
@@ -219,9 +219,10 @@ public final class Networks {
             if (!eps.isEmpty()) {
                 throw new ContainerException("network " + name + " has " + eps.size() + " container(s) on it (" + eps.get(0).name + (eps.size() > 1 ? ", ..." : "") + ")");
             }
-            deleteBridge(r);
+            Links.deleteBridge(r);
             removeQuietly(dir.resolve(".ipam").resolve(name));
             removeQuietly(dir.resolve(name));
+            refresh(List.of()); // its rules go with it; the table with the last network
             return null;
         });
     }
@@ -289,7 +290,7 @@ public final class Networks {
             } catch (RuntimeException e) {
                 for (Endpoint ep : done) {
                     try {
-                        leave(ep);
+                        leave(ep, true);
                     } catch (RuntimeException again) {
                         e.addSuppressed(again);
                     }
@@ -315,7 +316,7 @@ public final class Networks {
             try {
                 refresh(List.of(network));
             } catch (RuntimeException ex) {
-                leave(e);
+                leave(e, true);
                 throw ex;
             }
             return e;
@@ -327,20 +328,23 @@ public final class Networks {
         locked(() -> {
             Endpoint e = read(endpointFile(network, containerId), Endpoint.class);
             if (e == null) throw new ContainerException("container " + containerName + " is not on network " + network);
-            leave(e);
+            leave(e, true); // the namespace stays: its interface on that network goes now
             refresh(List.of(network));
             return null;
         });
     }
 
-    /** Takes a container off all its networks and releases its addresses and ports. */
+    /**
+     * Takes a container off all its networks and releases its addresses and ports. The caller then
+     * removes the container's namespace ({@link Netns#remove}): the kernel deletes its veths with it.
+     */
     public void detachAll(String containerId) {
         locked(() -> {
             List<Endpoint> eps = endpointsOf(containerId);
             RuntimeException first = null;
             for (Endpoint e : eps) {
                 try {
-                    leave(e);
+                    leave(e, false);
                 } catch (RuntimeException ex) {
                     if (first == null) first = ex;
                 }
@@ -352,36 +356,47 @@ public final class Networks {
     }
 
     /**
-     * After a crash: takes every container that is not in {@code live} off its networks, removes
-     * netns files nobody uses, and makes the firewall table match the records again.
+     * After a crash: takes every container that is not in {@code live} (nor has a directory under
+     * {@code containers/} by now) off its networks, releases addresses held with no endpoint record (a
+     * crash between the two), removes netns files nobody uses, and applies the firewall rules again.
      */
     public void recover(Set<String> live) {
         locked(() -> {
+            java.util.function.Predicate<String> alive = id -> live.contains(id) || Files.isDirectory(root.resolve("containers").resolve(id));
             List<String> touched = new ArrayList<>();
+            Set<String> held = new java.util.HashSet<>();
             for (NetworkRecord n : list()) {
                 for (Endpoint e : endpoints(n.name)) {
-                    if (live.contains(e.container)) continue;
+                    if (alive.test(e.container)) {
+                        held.add(n.name + "/" + e.container);
+                        continue;
+                    }
                     try {
-                        leave(e);
+                        leave(e, true);
                     } catch (RuntimeException ignored) {
                         // best effort: the record goes anyway so the address is not held for ever
-                        Path f = endpointFile(e.network, e.container);
-                        removeQuietly(f);
+                        removeQuietly(endpointFile(e.network, e.container));
                     }
                     touched.add(n.name);
                 }
+            }
+            for (String[] h : ipam.holders()) {
+                if (!held.contains(h[0] + "/" + h[1]) && !alive.test(h[1])) ipam.release(h[0], h[1], h[2]);
             }
             Path nsDir = root.resolve("netns");
             if (Files.isDirectory(nsDir)) {
                 try (var ds = Files.newDirectoryStream(nsDir)) {
                     for (Path f : ds) {
-                        if (!live.contains(f.getFileName().toString())) Netns.remove(f);
+                        if (!alive.test(f.getFileName().toString())) Netns.remove(f);
                     }
                 } catch (IOException e) {
                     throw new ContainerException("cannot read " + nsDir + ": " + e.getMessage(), e);
                 }
             }
-            if (!touched.isEmpty() || Files.isDirectory(dir)) refresh(touched);
+            if (Files.isDirectory(dir)) {
+                removeQuietly(firewallState()); // whatever the kernel has now, it is made to match the records
+                refresh(touched);
+            }
             return null;
         });
     }
@@ -396,7 +411,14 @@ public final class Networks {
             if (!alias.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")) throw new ContainerException("invalid alias '" + alias + "'");
         }
         Path netns = netnsFile(c.id());
-        String address = cni.add(n, c.id(), netns, ifname);
+        int ip = ipam.allocate(n, c.id(), ifname);
+        try {
+            Links.attach(n, c.id(), netns, ifname, ip);
+        } catch (RuntimeException ex) {
+            ipam.release(n.name, c.id(), ifname);
+            throw ex;
+        }
+        String address = Cidr.format(ip) + "/" + n.cidr().prefix();
         Endpoint e = new Endpoint();
         e.network = n.name;
         e.container = c.id();
@@ -409,22 +431,27 @@ public final class Networks {
         e.ports = new ArrayList<>(ports.stream().map(Endpoint::format).toList());
         try {
             write(endpointFile(n.name, c.id()), e);
-            if (!ports.isEmpty()) sysctl("net/ipv4/conf/" + n.bridge + "/route_localnet", "1");
+            if (!ports.isEmpty()) Links.sysctl("net/ipv4/conf/" + n.bridge + "/route_localnet", "1");
         } catch (RuntimeException ex) {
             try {
-                cni.del(n, c.id(), netns, ifname);
+                Links.deleteVeth(c.id(), n.name);
             } catch (RuntimeException again) {
                 ex.addSuppressed(again);
             }
+            ipam.release(n.name, c.id(), ifname);
             removeQuietly(endpointFile(n.name, c.id()));
             throw ex;
         }
         return e;
     }
 
-    private void leave(Endpoint e) {
-        NetworkRecord n = read(recordFile(e.network), NetworkRecord.class);
-        if (n != null) cni.del(n, e.container, Path.of(e.netns), e.ifname);
+    /**
+     * Takes one endpoint off its network: its veth pair (now, when {@code deleteLink}; else the
+     * caller removes the namespace, and the kernel deletes the pair with it), its address, its record.
+     */
+    private void leave(Endpoint e, boolean deleteLink) {
+        if (deleteLink) Links.deleteVeth(e.container, e.network);
+        ipam.release(e.network, e.container, e.ifname);
         removeQuietly(endpointFile(e.network, e.container));
     }
 
@@ -490,23 +517,48 @@ public final class Networks {
     }
 
     /**
-     * Rewrites what depends on the endpoints of {@code networks}: each member's /etc/hosts, the
-     * bridges of networks nobody uses any more (deleted), and the firewall table (whole).
+     * Rewrites what depends on the endpoints of {@code networks}: each member's /etc/hosts, and the
+     * firewall rules (whole) when they differ from what this root last applied.
      */
     private void refresh(List<String> networks) {
         Map<NetworkRecord, List<Endpoint>> active = new LinkedHashMap<>();
-        for (NetworkRecord n : list()) {
-            List<Endpoint> eps = endpoints(n.name);
-            if (!eps.isEmpty()) active.put(n, eps);
-            else if (networks.contains(n.name)) deleteBridge(n);
-        }
+        for (NetworkRecord n : list()) active.put(n, endpoints(n.name));
         Set<String> containers = new java.util.TreeSet<>();
         for (Map.Entry<NetworkRecord, List<Endpoint>> e : active.entrySet()) {
             if (networks.contains(e.getKey().name)) e.getValue().forEach(ep -> containers.add(ep.container));
         }
         for (String id : containers) writeHosts(id, active);
-        firewall().apply(active);
+        applyFirewall(active);
     }
+
+    /**
+     * The rules follow the network records (masquerade, isolation) and the endpoints' published
+     * ports. What was last applied is kept in {@code networks/.firewall}: a container that changes
+     * neither (no ports) costs no nft/iptables exec. Recovery drops the file, so each engine start
+     * makes the kernel's rules match again.
+     */
+    private void applyFirewall(Map<NetworkRecord, List<Endpoint>> all) {
+        Firewall f = firewall();
+        String text = f.backend() + "\n" + f.render(all);
+        Path state = firewallState();
+        try {
+            if (Files.exists(state) && Files.readString(state).equals(text)) return;
+            Files.deleteIfExists(state); // a crash in between leaves no claim the kernel has these rules
+        } catch (IOException e) {
+            throw new ContainerException("cannot read " + state + ": " + e.getMessage(), e);
+        }
+        f.apply(all);
+        if (all.isEmpty()) return;
+        try {
+            Path tmp = state.resolveSibling(".firewall.tmp");
+            Files.writeString(tmp, text);
+            Files.move(tmp, state, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new ContainerException("cannot write " + state + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Path firewallState() { return dir.resolve(".firewall"); }
 
     /** /etc/hosts of a container on networks: its own names, then everyone it shares a user network with. */
     private void writeHosts(String id, Map<NetworkRecord, List<Endpoint>> active) {
@@ -544,29 +596,6 @@ public final class Networks {
 
     /** The lines every container's /etc/hosts starts with. */
     public static final String HOSTS_HEAD = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
-
-    private static void deleteBridge(NetworkRecord n) {
-        if (!Files.exists(Path.of("/sys/class/net").resolve(n.bridge))) return;
-        try {
-            Process p = new ProcessBuilder("ip", "link", "del", n.bridge).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (p.waitFor() != 0 && Files.exists(Path.of("/sys/class/net").resolve(n.bridge))) {
-                throw new ContainerException("cannot delete bridge " + n.bridge + ": " + out);
-            }
-        } catch (IOException e) {
-            throw new ContainerException("cannot delete bridge " + n.bridge + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void sysctl(String key, String value) {
-        try {
-            Files.writeString(Path.of("/proc/sys").resolve(key), value);
-        } catch (IOException e) {
-            throw new ContainerException("cannot set " + key.replace('/', '.') + ": " + e.getMessage(), e);
-        }
-    }
 
     // ---------------------------------------------------------------- files and the lock
 

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * The {@link Firewall} on nftables: the table {@code ip cgroovy_<hash of the state root>}, rewritten
- * whole in one atomic {@code nft -f} transaction and deleted when no network has a container left.
+ * whole in one atomic {@code nft -f} transaction and deleted with the last network.
  */
 final class NftFirewall implements Firewall {
     private final String table;
@@ -29,7 +29,8 @@ final class NftFirewall implements Firewall {
     }
 
     /** The active networks (with at least one endpoint) and their endpoints. */
-    String render(Map<NetworkRecord, List<Endpoint>> active) {
+    @Override
+    public String render(Map<NetworkRecord, List<Endpoint>> active) {
         StringBuilder s = new StringBuilder();
         s.append("add table ip ").append(table).append('\n');
         s.append("delete table ip ").append(table).append('\n');
