@@ -70,16 +70,20 @@ try {
     println "  crun:    ${ms(mc)}"
     println String.format('  ratio cgroovy/crun: %.2f', mg / (double) mc)
 
-    // ---- bridge network: a user network (its own free 10.89.x.0/24), CNI bridge + host-local, nftables
+    // ---- bridge network: a user network (its own free 10.89.x.0/24): bridge, veth, address, route over rtnetlink, nftables
     netName = 'bench' + ProcessHandle.current().pid()
     engine.networks().create(new NetworkSettings(netName, null, null, null, null, false))
     def bridged = settings.withNetwork(Networking.of([netName], [:], []))
     def bridgeTimes = time.curry(nBridge)({ def r = engine.run(bridged, quiet); if (r.exitCode() != 0) throw new IllegalStateException("bridge run exited ${r.exitCode()}") })
-    // the network part alone: netns + CNI ADD (+ hosts, nft) and CNI DEL + netns removal
-    def member = new Networks.Member('f' * 64, 'bench', 'bench')
-    def nsFile = engine.networks().netnsFile(member.id())
+    // the network part alone: netns + veth, address, route (+ hosts, firewall if changed), then release + netns removal;
+    // a new id each time, as each container has (the kernel may still be deleting the last one's veth)
+    def member = null
+    def nsFile = null
+    int memberNo = 0
     def attachTimes = [], detachTimes = []
     time.curry(nBridge)({
+        member = new Networks.Member(String.format('f%063x', memberNo++), 'bench', 'bench')
+        nsFile = engine.networks().netnsFile(member.id())
         long t0 = System.nanoTime()
         Netns.create(nsFile)
         engine.networks().attach(member, bridged.network())
@@ -88,7 +92,7 @@ try {
         Netns.remove(nsFile)
         attachTimes << t1 - t0; detachTimes << System.nanoTime() - t1
     })
-    // what the kernel work costs without plugin execs: a veth pair made, brought up and deleted in one `ip -batch`
+    // a veth pair made, brought up and deleted (synchronously) in one `ip -batch`: what a synchronous teardown would wait for
     int v = 0
     def vethTimes = time.curry(nBridge)({
         String a = "cgbv${ProcessHandle.current().pid() % 10000}x${v++ % 100}"
@@ -101,7 +105,7 @@ try {
     println "start of 'true' in busybox on a bridge network, median of $nBridge runs"
     println "  cgroovy, network none:   ${ms(mg)}"
     println "  cgroovy, bridge network: ${ms(mb)}  (network setup ${ms(median(attachTimes))}, teardown ${ms(median(detachTimes))})"
-    println "  veth pair add+up+del in one ip -batch exec (kernel floor of the CNI part): ${ms(median(vethTimes))}"
+    println "  veth pair add+up+del in one ip -batch exec (a synchronous veth delete, which teardown leaves to the kernel): ${ms(median(vethTimes))}"
     println String.format('  ratio cgroovy bridge/none: %.2f, cgroovy bridge/crun (none): %.2f', mb / (double) mg, mb / (double) mc)
 
     // ---- podman run --network bridge, throwaway root, busybox copied in by skopeo from our store
@@ -133,7 +137,7 @@ try {
     e.printStackTrace()
     throw e
 } finally {
-    try { Netns.remove(engine.networks().netnsFile('f' * 64)) } catch (Exception ignored) { }
+    try { if (nsFile != null) Netns.remove(nsFile) } catch (Exception ignored) { }
     if (netName != null) try { engine.networks().remove(netName) } catch (Exception e) { println "bench: ${e.message}" }
     if (podmanUsed) {
         new ProcessBuilder('podman', '--root', podRoot.resolve('root').toString(), '--runroot', podRoot.resolve('run').toString(),

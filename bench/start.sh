@@ -2,9 +2,10 @@
 # Start latency: `true` in the busybox image, N (200) times through cgroovy (engine warm, one JVM)
 # and N times through `crun run` on a bundle cgroovy wrote (its config.json, the rootfs overlay of
 # the same layer dirs mounted for crun), both spawned from the same JVM and waited for.
-# Prints both medians and the ratio. Then the same on a bridge network (a user network: CNI bridge +
-# host-local + the engine's nftables table; NB runs), the network set-up and teardown alone, a veth
-# pair made and deleted by one `ip -batch` (the kernel floor of that part), and
+# Prints both medians and the ratio. Then the same on a bridge network (a user network: bridge, veth,
+# address and route over rtnetlink, host-local-form addresses, the engine's nftables table; NB runs),
+# the network set-up and teardown alone, a veth pair made and deleted by one `ip -batch` (what a
+# synchronous veth delete costs; teardown leaves it to the kernel's netns cleanup), and
 # `podman run --network none|bridge` (NP runs; throwaway --root/--runroot, busybox copied in by
 # skopeo from our store, cgroupfs and the ulimit flags of HOST-NOTES.md).
 #

@@ -91,6 +91,7 @@ class ServedEngine implements Closeable {
         try {
             serve?.close()
             removeContainers()
+            engine?.networks()?.list()?.each { engine.networks().remove(it.name) } // a bridge lives as long as its network
             engine?.cgroups()?.removeParent()
             engine?.close()
         } finally {

@@ -70,6 +70,29 @@ final class Container implements GroovyInterceptable {
     @Word("Its IPv4 addresses, one per network, in the order it joined them.")
     List<String> getIps() { detached ? (session == null ? [] as List<String> : session.engine().addresses(id)) : foregroundIps }
 
+    /** Connects the running detached container to one more network ({@code docker network connect}); its address there. */
+    @Word(value = 'Connects the running container to one more network, with extra names there (docker network connect); gives its address on it.',
+          usage = 'c.connect NETWORK [, ALIAS...]', example = "c.connect 'backend', 'db'")
+    String connect(Object network, String... aliases) {
+        running('connect').connect(id, networkName(network), aliases as List<String>)
+    }
+
+    /** Takes the running detached container off a network ({@code docker network disconnect}). */
+    @Word(value = 'Takes the running container off a network (docker network disconnect).', usage = 'c.disconnect NETWORK', example = "c.disconnect 'backend'")
+    void disconnect(Object network) {
+        running('disconnect').disconnect(id, networkName(network))
+    }
+
+    private io.cgroovy.runtime.Engine running(String word) {
+        if (!detached) throw new DslException("${word}: container ${name} ran in the foreground and has ended; start it with detach() to change its networks")
+        if (session == null) throw new DslException("${word}: container ${name}: no engine")
+        session.engine()
+    }
+
+    private static String networkName(Object network) {
+        network instanceof Network ? ((Network) network).name : String.valueOf(network)
+    }
+
     /** The session that ran it (for diff, copy, commit, rm); null in tests that make handles by hand. */
     Session session
 

@@ -94,6 +94,33 @@ class ContainerIntegrationSpec extends Specification {
         engine.networks().list().each { engine.networks().remove(it.name) }
     }
 
+    @spock.lang.Requires(value = { TestImages.firewallWorks() }, reason = 'needs nftables or iptables-legacy in the kernel')
+    def "c.connect and c.disconnect: a running container joins a second network under an alias, and leaves it"() {
+        given:
+        def r = new Random()
+        int x = 100 + r.nextInt(100), y = r.nextInt(250)
+        eval("network('dsla') { subnet '10.${x}.${y}.0/24' }; network('dslb') { subnet '10.${x}.${y + 1}.0/24' }")
+        Container c = eval("container('busybox') { detach(); network 'dsla'; name 'roamer'; run 'sleep 600' }")
+
+        when:
+        String ip = c.connect('dslb', 'wanderer')
+        def ips = c.ips
+        eval("container('busybox') { network 'dslb'; run 'cat /etc/hosts' }")
+        def hosts = out.toString()
+        c.disconnect(eval("network('dslb')"))
+        def after = c.ips
+
+        then:
+        ips.size() == 2 && ips[1] == ip
+        ip.startsWith("10.${x}.${y + 1}.")
+        hosts =~ /(?m)^${java.util.regex.Pattern.quote(ip)}\troamer\b.*\bwanderer$/
+        after == [ips[0]]
+
+        cleanup:
+        c?.rm(force: true)
+        engine.networks().list().each { engine.networks().remove(it.name) }
+    }
+
     def "entrypoint replaces the image's (and its Cmd); image and labels inside the closure"() {
         when:
         Container c = eval("container(name: 'ep-test') { image 'busybox'; labels app: 'x'; entrypoint '/bin/echo'; run 'a', 'b' }")

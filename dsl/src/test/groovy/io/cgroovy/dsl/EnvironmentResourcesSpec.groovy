@@ -36,7 +36,7 @@ class EnvironmentResourcesSpec extends Specification {
     def cleanup() {
         try {
             engine?.ps(true)?.each { engine.remove(it.id(), true) }
-            engine?.networks()?.list()?.each { if (it.name != 'bridge') engine.networks().remove(it.name) }
+            engine?.networks()?.list()?.each { engine.networks().remove(it.name) } // 'bridge' too: its bridge lives as long as it
             engine?.cgroups()?.removeParent()
             engine?.close()
         } finally {

@@ -44,6 +44,7 @@ class ExamplesSpec extends Specification {
 
     def cleanupSpec() {
         try {
+            engine?.networks()?.list()?.each { engine.networks().remove(it.name) } // the default 'bridge' too: its bridge lives as long as it
             engine?.cgroups()?.removeParent()
             engine?.close()
         } finally {
