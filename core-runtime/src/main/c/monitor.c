@@ -3,7 +3,9 @@
  *
  *   cgroovy-monitor -d DIR -e EXECUTOR -l LOG -s SOCKET [-r POLICY] [-m MAX] [-i] [-t]
  *                   [-o OOMFILE] [-c CGROUPDIR]... [-w]
- *                   [-H HEALTHDIR -I INTERVAL_MS -T TIMEOUT_MS -P START_PERIOD_MS -R RETRIES]
+ *                   [-H HEALTHDIR -I INTERVAL_MS -T TIMEOUT_MS -P START_PERIOD_MS -R RETRIES] [-x TRACEFILE]
+ * -x (trace { } in the DSL): the first launch's executor writes its step times to TRACEFILE
+ *    (CGROOVY_TRACE); restarts are not traced.
  *
  * -H: Docker's HEALTHCHECK, run by the monitor because it is the only process that stays with a
  * detached container (the JVM may be gone). HEALTHDIR/plan is an exec plan the engine compiled once
@@ -66,7 +68,7 @@
 #define MAX_CLIENTS 16
 #define LINE_MAX_BYTES 16384 /* Docker splits log records at 16 KiB too */
 
-static const char *dir, *executor, *log_path, *sock_path, *oom_file;
+static const char *dir, *executor, *log_path, *sock_path, *oom_file, *trace_path;
 static const char *cgroups[MAX_CGROUPS];
 static int ncgroups;
 static int policy; /* 0 no, 1 on-failure, 2 always, 3 unless-stopped */
@@ -578,10 +580,24 @@ static pid_t launch(int *code) {
         char size[64];
         snprintf(size, sizeof size, "CGROOVY_CONSOLE_SIZE=%d %d", start_size.ws_row, start_size.ws_col);
         /* the terminal step makes the PTY with the size the caller asked for before the launch */
-        char *envp[] = {parent, "CGROOVY_HANDOVER=1", console[1] >= 0 ? "CGROOVY_CONSOLE_FD=3" : NULL, size, NULL};
+        char trace[4200];
+        char *envp[6];
+        int n = 0;
+        envp[n++] = parent;
+        envp[n++] = "CGROOVY_HANDOVER=1";
+        if (console[1] >= 0) {
+            envp[n++] = "CGROOVY_CONSOLE_FD=3";
+            envp[n++] = size;
+        }
+        if (trace_path) {
+            snprintf(trace, sizeof trace, "CGROOVY_TRACE=%s", trace_path);
+            envp[n++] = trace;
+        }
+        envp[n] = NULL;
         execve(executor, argv, envp);
         _exit(127);
     }
+    trace_path = NULL; /* only the first launch is traced */
     if (child_in >= 0 && child_in != child_out) close(child_in);
     close(child_out);
     if (child_err != child_out) close(child_err);
@@ -737,7 +753,7 @@ static int usage(void) {
 
 int main(int argc, char **argv) {
     int opt;
-    while ((opt = getopt(argc, argv, "d:e:l:s:r:m:ito:c:wH:I:T:P:R:")) != -1) {
+    while ((opt = getopt(argc, argv, "d:e:l:s:r:m:ito:c:wH:I:T:P:R:x:")) != -1) {
         switch (opt) {
         case 'd': dir = optarg; break;
         case 'e': executor = optarg; break;
@@ -755,6 +771,7 @@ int main(int argc, char **argv) {
         case 't': opt_tty = 1; break;
         case 'w': opt_wait_attach = 1; break;
         case 'o': oom_file = optarg; break;
+        case 'x': trace_path = optarg; break;
         case 'H': health_dir = optarg; break;
         case 'I': hc_interval = atol(optarg) > 0 ? atol(optarg) : 30000; break;
         case 'T': hc_timeout = atol(optarg) > 0 ? atol(optarg) : 30000; break;

@@ -7,6 +7,7 @@ import io.cgroovy.runtime.plan.PlanCompiler;
 import io.cgroovy.runtime.spec.RootfsView;
 import io.cgroovy.runtime.spec.RuntimeSpec;
 import io.cgroovy.runtime.spec.SpecBuilder;
+import io.cgroovy.runtime.trace.Trace;
 import io.cgroovy.runtime.volume.ContainerMounts;
 
 import java.io.IOException;
@@ -87,6 +88,9 @@ final class DetachedContainers {
         }
         ContainerCgroup cgroup = null;
         boolean started = false;
+        // trace { }: the engine's phases and the executor's steps of the first launch, as for a foreground run
+        Trace.Run trace = start ? Trace.startRun(name) : null;
+        long mark = System.nanoTime();
         try {
             Plan plan;
             try (FileLock names = FileLock.acquire(root.resolve("containers.lock"))) {
@@ -104,9 +108,12 @@ final class DetachedContainers {
                 spec.process.terminal = options.tty();
                 Engine.etcFiles(spec, dir);
                 spec.mounts.addAll(io.cgroovy.runtime.volume.ContainerMounts.resolve(engine.volumes(), settings.mounts(), image.config(), image.layers(), dir));
+                if (trace != null) { trace.phase("bundle: container dir, config.json, /etc files, volumes", mark); mark = System.nanoTime(); }
                 engine.joinNetworks(id, name, spec, settings.network(), dir);
                 spec.write(dir.resolve("config.json"));
+                if (trace != null) { trace.phase("networks: netns, CNI bridge + veth, nftables", mark); mark = System.nanoTime(); }
                 cgroup = engine.cgroups().create(id, settings.resources());
+                if (trace != null) { trace.phase("cgroup: create and write the limits", mark); mark = System.nanoTime(); }
                 Path v2 = cgroup.v2Dir().orElse(null);
                 plan = PlanCompiler.compile(spec, engine.rootfs(settings, spec, dir, rootfs, image.layers(), upper, work),
                         v2 != null ? List.of() : cgroup.joinDirs(), v2, engine.hostCgroupMounts(), engine.hostCgroupLinks());
@@ -135,7 +142,12 @@ final class DetachedContainers {
                 ContainerRecord.write(dir, ContainerRecord.STATE, new ContainerRecord.State());
             }
             if (start) {
-                startMonitor(id, cgroup, plan, waitAttach);
+                if (trace != null) { trace.phase("plan: compile the launch plan (" + plan.steps().size() + " steps), records", mark); mark = System.nanoTime(); }
+                startMonitor(id, cgroup, plan, waitAttach, trace == null ? null : dir.resolve("trace"));
+                if (trace != null) {
+                    Engine.traceExecutor(trace, dir.resolve("trace"), plan, mark, "monitor: saw the execve, wrote the state, reported the start");
+                    Files.deleteIfExists(dir.resolve("trace"));
+                }
             } else {
                 cgroup.close();      // start makes it again: a created container holds no kernel state
                 cgroup = null;
@@ -146,6 +158,7 @@ final class DetachedContainers {
         } catch (IOException e) {
             throw new ContainerException("container " + name + ": " + e.getMessage(), e);
         } finally {
+            if (trace != null) trace.end();
             if (!started) {
                 // nothing half-made stays: the monitor (if any) has gone, its cgroup and directory go too
                 try {
@@ -208,7 +221,7 @@ final class DetachedContainers {
     }
 
     /** Runs the monitor for a container whose cgroup exists; returns once the container runs, or throws why it did not. */
-    private void startMonitor(String id, ContainerCgroup cgroup, Plan plan, boolean waitAttach) {
+    private void startMonitor(String id, ContainerCgroup cgroup, Plan plan, boolean waitAttach, Path traceFile) {
         Path dir = dir(id);
         ContainerRecord.Config c = ContainerRecord.readConfig(dir);
         RestartPolicy policy = RestartPolicy.parse(c.restart);
@@ -218,6 +231,10 @@ final class DetachedContainers {
         if (c.tty) cmd.add("-t");
         if (c.interactive) cmd.add("-i");
         if (waitAttach) cmd.add("-w");
+        if (traceFile != null) {
+            cmd.add("-x");
+            cmd.add(traceFile.toString());
+        }
         if (c.health != null) {
             cmd.addAll(List.of("-H", dir.resolve(HEALTH_DIR).toString(), "-I", Long.toString(c.health.intervalMs),
                     "-T", Long.toString(c.health.timeoutMs), "-P", Long.toString(c.health.startPeriodMs),
@@ -294,7 +311,7 @@ final class DetachedContainers {
             ContainerCgroup cgroup = engine.cgroups().open(id).orElseGet(() -> engine.cgroups().create(id, c.resources));
             boolean ok = false;
             try {
-                startMonitor(id, cgroup, null, waitAttach);
+                startMonitor(id, cgroup, null, waitAttach, null);
                 ok = true;
             } finally {
                 if (!ok) cgroup.close();

@@ -618,6 +618,11 @@ public final class Engine implements AutoCloseable {
      * re-exec) before its first mark, and the container's own run from execve to its exit after the last.
      */
     private static void traceExecutor(io.cgroovy.runtime.trace.Trace.Run trace, Path traceFile, Plan plan, long launched) {
+        traceExecutor(trace, traceFile, plan, launched, "container: its command ran, until it exited");
+    }
+
+    /** As above; {@code after} names what followed the execve until now. */
+    static void traceExecutor(io.cgroovy.runtime.trace.Trace.Run trace, Path traceFile, Plan plan, long launched, String after) {
         int before = trace.steps().size();
         trace.addExecutorSteps(traceFile, plan);
         List<io.cgroovy.runtime.trace.Trace.Step> added = trace.steps().subList(before, trace.steps().size());
@@ -632,7 +637,7 @@ public final class Engine implements AutoCloseable {
         all.add(new io.cgroovy.runtime.trace.Trace.Step("executor: fork+exec, re-exec from a sealed copy, read the plan", "engine",
                 launched, first - launched));
         all.addAll(added);
-        all.add(new io.cgroovy.runtime.trace.Trace.Step("container: its command ran, until it exited", "engine", end, System.nanoTime() - end));
+        all.add(new io.cgroovy.runtime.trace.Trace.Step(after, "engine", end, System.nanoTime() - end));
         trace.replaceSteps(all);
     }
 

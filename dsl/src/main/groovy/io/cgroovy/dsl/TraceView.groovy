@@ -22,7 +22,7 @@ final class TraceView {
             lines << '        ms  by        step'
             for (Trace.Step s : r.steps()) lines << String.format(Locale.ROOT, '%10s  %-8s  %s', ms(s.nanos()), s.by(), s.what())
         }
-        if (runs.isEmpty()) lines << 'trace: no container ran in the foreground (detached ones start in their monitor, untraced)'
+        if (runs.isEmpty()) lines << 'trace: no container started and nothing was pulled'
         lines << "trace: ${ms(wallNanos)} ms for the whole closure".toString()
         new View([runs: runs, wallNanos: wallNanos] as Map<String, Object>, View.cut(lines.join('\n'), 80))
     }

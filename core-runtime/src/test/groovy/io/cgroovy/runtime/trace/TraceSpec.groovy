@@ -1,7 +1,9 @@
 package io.cgroovy.runtime.trace
 
 import io.cgroovy.image.Snapshot
+import io.cgroovy.runtime.ContainerInfo
 import io.cgroovy.runtime.ContainerSettings
+import io.cgroovy.runtime.DetachOptions
 import io.cgroovy.runtime.Engine
 import io.cgroovy.runtime.Stdio
 import io.cgroovy.runtime.TestImages
@@ -76,6 +78,35 @@ class TraceSpec extends Specification {
         steps.sum { it.nanos() } <= run.totalNanos()
         executor.sum { it.nanos() } <= measured
         run.totalNanos() <= measured
+    }
+
+    def "a traced detached start: the engine's phases and the executor's steps up to execve, the monitor's report last; restarts are not traced"() {
+        given:
+        def settings = new ContainerSettings('test/busybox', null, ['sleep', '30'], [:], null, null, null, null)
+
+        when:
+        Trace trace = Trace.begin()
+        long start = System.nanoTime()
+        ContainerInfo info = engine.runDetached(image, settings, DetachOptions.DEFAULT)
+        long measured = System.nanoTime() - start
+        Trace.end()
+        def run = trace.runs()[0]
+        def steps = run.steps()
+        def executor = steps.findAll { it.by() == 'executor' }
+
+        then:
+        trace.runs().size() == 1
+        run.name() == info.name()
+        steps*.what().any { it.startsWith('cgroup: ') }
+        executor*.what().any { it.startsWith('pivot-root: ') }
+        executor.last().what().startsWith('exec: ')
+        steps.last().what().startsWith('monitor: ')
+        steps.sum { it.nanos() } <= measured
+        run.totalNanos() <= measured
+        !Files.exists(engine.root().resolve('containers').resolve(info.id()).resolve('trace'))
+
+        cleanup:
+        if (info != null) engine.remove(info.id(), true)
     }
 
     def "without a trace nothing is recorded and the executor gets no trace file"() {
