@@ -900,6 +900,10 @@ static int run_step(struct step *s) {
     if (OP("pivot-root", 0)) return step_pivot_root();
     if (OP("sethostname", 1)) return sethostname(a[0], strlen(a[0])) < 0 ? -errno : 0;
     if (OP("lo-up", 0)) return step_lo_up();
+    if (OP("sysctl", 2)) {
+        if (strncmp(a[0], "/proc/sys/", 10) != 0 || strstr(a[0], "..")) return -EINVAL;
+        return write_text(a[0], a[1]);
+    }
     if (OP("rlimit", 3)) return step_rlimit(a);
     if (OP("bounding", 1)) return step_bounding(a);
     if (OP("setgroups", 1)) return step_setgroups(a);

@@ -211,6 +211,13 @@ public final class Engine implements AutoCloseable {
             Netns.create(netns);
             for (RuntimeSpec.Namespace n : spec.linux.namespaces) if (n.type.equals("network")) n.path = netns.toString();
             Files.writeString(dir.resolve(MEMBER), name + "\n" + spec.hostname + "\n");
+            if (spec.linux.uidMappings != null) {
+                // the namespace belongs to the host, not to the container's user namespace: as Docker does (20.10+),
+                // let any uid bind low ports and send ICMP echo, so that a web server or ping works in it
+                if (spec.linux.sysctl == null) spec.linux.sysctl = new java.util.TreeMap<>();
+                spec.linux.sysctl.putIfAbsent("net.ipv4.ip_unprivileged_port_start", "0");
+                spec.linux.sysctl.putIfAbsent("net.ipv4.ping_group_range", "0 2147483647");
+            }
             for (Endpoint e : networks.attach(new Networks.Member(id, name, spec.hostname), net)) addresses.add(e.ip());
         }
         return addresses;

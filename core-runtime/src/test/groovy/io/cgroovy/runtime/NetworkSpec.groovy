@@ -121,7 +121,8 @@ class NetworkSpec extends Specification {
     Map run(Map opts = [:], List<String> cmd) {
         def out = new ByteArrayOutputStream()
         def err = new ByteArrayOutputStream()
-        def settings = new ContainerSettings('test/busybox', opts.name as String, cmd, [:], opts.hostname as String, null, null, null)
+        def sec = opts.userns ? new Security([], [], false, null, false, opts.userns as Security.UserNamespace, []) : Security.DEFAULT
+        def settings = new ContainerSettings('test/busybox', opts.name as String, cmd, [:], opts.hostname as String, null, null, null, sec)
                 .withNetwork(opts.network as Networking)
         RunResult r = engine.run(image, settings, Stdio.of(null, out, err))
         [result: r, out: out.toString(), err: err.toString(), code: r.exitCode()]
@@ -180,6 +181,22 @@ class NetworkSpec extends Specification {
         !webHosts.contains('reader')  // gone from the neighbours' /etc/hosts with the container
         web.result.ip() != null
         net.cidr().contains(io.cgroovy.runtime.net.Cidr.parseAddress(byName.result.ip(), 'ip'))
+    }
+
+    def "a container with a user namespace on a user network: its interfaces in /sys, a web server on port 80 reached by name"() {
+        given: 'httpd as root of a user namespace, in a network namespace the engine made (owned by the host)'
+        def net = network()
+        def web = [:]
+        def t = background([name: 'web', hostname: 'webhost', network: on([net.name]), userns: new Security.UserNamespace(100000, 65536)],
+                ['sh', '-c', 'ls /sys/class/net > /tmp/ifs; mkdir -p /www && cat /tmp/ifs > /www/index.html && exec httpd -f -p 80 -h /www'], web)
+
+        when:
+        def fetched = run([name: 'client', network: on([net.name])], fetch('http://web/'))
+        stop(t)
+
+        then:
+        fetched.code == 0
+        fetched.out.split(/\s+/) as Set == ['eth0', 'lo'] as Set
     }
 
     def "containers on different networks cannot reach each other"() {

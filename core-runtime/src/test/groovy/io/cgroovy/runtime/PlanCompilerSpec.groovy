@@ -161,6 +161,26 @@ class PlanCompilerSpec extends Specification {
         ops.count('lo-up') == 1
     }
 
+    def "userns without a cgroup namespace (podman on v1): the container's own cgroup directories are bound, not cgroupfs mounted"() {
+        given:
+        def s = spec([command: ['true']])
+        s.linux.namespaces.removeIf { it.type == 'cgroup' }
+        s.linux.namespaces << new RuntimeSpec.Namespace('user')
+        s.linux.uidMappings = s.linux.gidMappings = [new RuntimeSpec.IdMapping(0, 100000, 65536)]
+        def c = Path.of('/var/lib/cgroovy/containers/' + ID)
+
+        when:
+        def plan = PlanCompiler.compile(s, new PlanCompiler.Rootfs(c.resolve('rootfs'), [Path.of('/var/lib/cgroovy/layers/l1')], c.resolve('upper'), c.resolve('work'), false),
+                [Path.of('/sys/fs/cgroup/memory/cgroovy/' + ID)], CgroupMounts.parse(HYBRID).mounts())
+        def steps = plan.steps()
+
+        then:
+        steps.find { it.op() == 'open-tree' }.args() == ['/sys/fs/cgroup/memory/cgroovy/' + ID, '0', '15']
+        !steps.any { it.op() == 'mount' && it.args()[2] in ['cgroup', 'cgroup2'] }
+        steps.find { it.op() == 'attach' && it.args()[1] == '/sys/fs/cgroup/memory' }.args()[0] == String.valueOf(steps*.op().indexOf('open-tree'))
+        !steps.any { it.op() == 'idmap' }
+    }
+
     def "userns: a spec without maps is refused"() {
         given:
         def s = spec([command: ['true']])

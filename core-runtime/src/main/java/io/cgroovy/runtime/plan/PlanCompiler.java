@@ -59,6 +59,8 @@ public final class PlanCompiler {
     private boolean userns;
     /** Mounts made detached before the clone (user namespace): the index of the step that made each. */
     private final Map<RuntimeSpec.Mount, Integer> detached = new java.util.IdentityHashMap<>();
+    /** cgroup mounts replaced by binds of the container's cgroup directories (user namespace, no cgroup namespace): {name, step}. */
+    private final Map<RuntimeSpec.Mount, List<Object[]>> cgroupDetached = new java.util.IdentityHashMap<>();
 
     private PlanCompiler(RuntimeSpec spec, Rootfs rootfs, List<Path> cgroupJoinDirs, Path cloneInto,
                          List<CgroupMounts.Mount> hostCgroupMounts, Map<String, String> hostCgroupLinks) {
@@ -286,6 +288,7 @@ public final class PlanCompiler {
         if (!cwd.equals("/")) add("create working directory " + cwd, "mkdir", cwd);
 
         add("pivot_root to " + rootfs.rootfs(), "pivot-root");
+        sysctls(false);
         for (String p : spec.linux.maskedPaths) add("mask " + clean(p), "mask", clean(p));
         for (String p : spec.linux.readonlyPaths) add("make " + clean(p) + " read-only", "readonly", clean(p));
         if (spec.root.readonly) add("make the root filesystem read-only", "remount", "/", Linux.MS_RDONLY);
@@ -345,14 +348,70 @@ public final class PlanCompiler {
                 String source = bindSource(m);
                 detached.put(m, steps.size());
                 add("open bind source " + source, "open-tree", source, (p.flags & Linux.MS_REC) != 0 ? 1 : 0, p.flags & BIND_ATTRS);
+            } else if ("cgroup".equals(m.type) && !hasNamespace("cgroup")) {
+                // no cgroup namespace (podman's default on v1): a cgroup mount needs one the container owns,
+                // so the container's own cgroup directories are bound instead (as runc does)
+                List<Object[]> binds = new ArrayList<>();
+                for (Map.Entry<String, Path> b : cgroupSources().entrySet()) {
+                    binds.add(new Object[] {b.getKey(), steps.size()});
+                    add("open cgroup " + b.getValue(), "open-tree", b.getValue().toString(), 0,
+                            (p.flags & BIND_ATTRS) | Linux.MS_NOSUID | Linux.MS_NODEV | Linux.MS_NOEXEC);
+                }
+                cgroupDetached.put(m, binds);
             } else if ("sysfs".equals(m.type) && !ownNetns()) {
                 // sysfs shows the mounter's network namespace: the container's root has no rights over the engine's
                 detached.put(m, steps.size());
                 add("mount sysfs for " + clean(m.destination), "open-fs", "sysfs", p.flags & BIND_ATTRS);
             }
         }
-        if (hasNamespace("network") && !ownNetns()) add("bring up the loopback interface", "lo-up");
+        if (hasNamespace("network") && !ownNetns()) {
+            add("bring up the loopback interface", "lo-up");
+            sysctls(true);
+        }
         for (Path dir : cgroupJoinDirs) add("put the container into cgroup " + dir, "child-cgroup", dir.toString());
+    }
+
+    /**
+     * linux.sysctl: written under /proc/sys by the container's first process after pivot_root (its own /proc,
+     * before /proc/sys is made read-only), or, for net.* keys of a network namespace the engine made when the
+     * container has a user namespace (its root has no rights there), by the executor's parent before the clone.
+     */
+    private void sysctls(boolean parent) {
+        if (spec.linux.sysctl == null) return;
+        boolean netByParent = userns && hasNamespace("network") && !ownNetns();
+        for (Map.Entry<String, String> e : new TreeMap<>(spec.linux.sysctl).entrySet()) {
+            String key = e.getKey();
+            if (key == null || !key.matches("[A-Za-z0-9_]+([./][A-Za-z0-9_-]+)*")) throw new ContainerException("invalid sysctl name '" + key + "'");
+            if (e.getValue() == null) throw new ContainerException("sysctl " + key + ": no value");
+            boolean net = key.startsWith("net.") || key.startsWith("net/");
+            if ((net && netByParent) != parent) continue;
+            add("set sysctl " + key + "=" + e.getValue(), "sysctl", "/proc/sys/" + key.replace('.', '/'), e.getValue());
+        }
+    }
+
+    /**
+     * The container's cgroup directory per hierarchy name below /sys/fs/cgroup ("" for a cgroup2-only host,
+     * where it is the whole of /sys/fs/cgroup); hierarchies the container has no directory in are left out.
+     */
+    private Map<String, Path> cgroupSources() {
+        Map<String, Path> out = new java.util.LinkedHashMap<>();
+        if (cloneInto != null && hostCgroupMounts.stream().noneMatch(m -> m.fsType().equals("cgroup"))) {
+            out.put("", cloneInto);
+            return out;
+        }
+        for (CgroupMounts.Mount m : hostCgroupMounts) {
+            Path mp = m.mountPoint();
+            if (mp.getParent() == null || !mp.getParent().equals(CgroupMounts.DEFAULT_ROOT)) continue;
+            List<Path> mine = new ArrayList<>(cgroupJoinDirs);
+            if (cloneInto != null) mine.add(cloneInto);
+            for (Path d : mine) {
+                if (d.startsWith(mp)) {
+                    out.put(mp.getFileName().toString(), d);
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     /** MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC have the values of MOUNT_ATTR_RDONLY, _NOSUID, _NODEV, _NOEXEC. */
@@ -518,7 +577,8 @@ public final class PlanCompiler {
             return;
         }
         if (type.equals("cgroup") && (flags & Linux.MS_BIND) == 0) {
-            cgroupMounts(dest, flags);
+            if (cgroupDetached.containsKey(m)) cgroupBinds(dest, flags, cgroupDetached.get(m));
+            else cgroupMounts(dest, flags);
             return;
         }
         String description;
@@ -537,6 +597,22 @@ public final class PlanCompiler {
         if (d.length() > MAX_MOUNT_DATA) throw new ContainerException(description + ": mount options too long");
         add(description, "mount", source, dest, type, flags, d, create);
         if (propagation != 0) add("set mount propagation of " + dest, "mount", "", dest, "", propagation, "", 0);
+    }
+
+    /** /sys/fs/cgroup from the container's own cgroup directories, bound (a tmpfs holding one per v1 hierarchy). */
+    private void cgroupBinds(String dest, long flags, List<Object[]> binds) {
+        if (binds.size() == 1 && binds.get(0)[0].equals("")) {
+            add("bind the container's cgroup on " + dest, "attach", binds.get(0)[1], dest, 1);
+            return;
+        }
+        add("mount tmpfs on " + dest, "mount", "tmpfs", dest, "tmpfs", (flags & ~Linux.MS_RDONLY) | Linux.MS_NOSUID | Linux.MS_NODEV | Linux.MS_NOEXEC, "mode=755", 1);
+        for (Object[] b : binds) add("bind the container's cgroup on " + dest + "/" + b[0], "attach", b[1], dest + "/" + b[0], 1);
+        for (Map.Entry<String, String> l : hostCgroupLinks.entrySet()) {
+            String name = l.getKey(), target = l.getValue();
+            if (name.contains("/") || target.startsWith("/") || target.contains("..")) continue;
+            add("create symlink " + dest + "/" + name, "symlink", target, dest + "/" + name);
+        }
+        if ((flags & Linux.MS_RDONLY) != 0) add("make " + dest + " read-only", "remount", dest, Linux.MS_RDONLY);
     }
 
     /** /sys/fs/cgroup as the host has it: cgroup2 alone, or a tmpfs holding each v1 hierarchy (and a cgroup2 one on hybrid hosts). */

@@ -106,6 +106,8 @@ public class RuntimeSpec {
         @JsonProperty("seccomp") public Seccomp seccomp;
         @JsonProperty("uidMappings") public List<IdMapping> uidMappings;
         @JsonProperty("gidMappings") public List<IdMapping> gidMappings;
+        /** Namespaced kernel parameters ("net.ipv4.ip_unprivileged_port_start" → "0"), written under /proc/sys. */
+        @JsonProperty("sysctl") public Map<String, String> sysctl;
     }
 
     /** linux.seccomp: a syscall filter as the OCI spec writes it (libseccomp action and operator names). */

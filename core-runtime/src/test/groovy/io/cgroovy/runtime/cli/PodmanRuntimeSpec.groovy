@@ -131,6 +131,22 @@ class PodmanRuntimeSpec extends Specification {
         r.out.contains('Seccomp:\t2')
     }
 
+    def "podman --uidmap: config.json with a user namespace and uidMappings runs through the runtime, root is uid 100000 on the host"() {
+        when:
+        def r = sh(podman(['run', '--rm', '--cgroup-parent', "/$cgroupParent".toString(), '--uidmap', '0:100000:65536', '--gidmap', '0:100000:65536'] + RUN
+                + ['localhost/busybox', 'sh', '-c', 'id -u; cat /proc/self/uid_map; stat -c %u:%g /bin/busybox; grep -E "^(Uid|CapEff|Seccomp):" /proc/self/status; touch /x && echo wrote'] as String[]))
+        def lines = r.out.readLines()
+
+        then:
+        r.code == 0
+        lines[0] == '0'
+        lines[1].trim().split(/\s+/) as List == ['0', '100000', '65536']
+        lines[2] == '0:0'                      // podman gave the container a root it owns
+        lines[3].split(/\s+/)[1] == '0'
+        lines.contains('Seccomp:\t2')
+        lines.last() == 'wrote'
+    }
+
     def "a detached container: podman exec, top, stop and rm go through the runtime"() {
         when:
         def run = sh(podman(['run', '-d', '--name', 'cg-detached', '--cgroup-parent', "/$cgroupParent".toString()] + RUN
