@@ -23,6 +23,14 @@ class View extends LinkedHashMap<String, Object> {
     @Override
     String toString() { text }
 
+    /** The data as JSON, for recipes that hand a view to another tool (the text is not part of it). */
+    String toJson() { json(this) }
+
+    static String json(Object data) { JSON.writeValueAsString(data) }
+
+    private static final com.fasterxml.jackson.databind.ObjectWriter JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+
     static String cut(String text, int width) {
         int w = Math.max(width, 20)
         text.readLines().collect { String l ->

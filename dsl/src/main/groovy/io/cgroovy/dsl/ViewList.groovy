@@ -16,4 +16,7 @@ class ViewList extends ArrayList<Object> {
 
     @Override
     String toString() { text }
+
+    /** The items as JSON (see {@link View#toJson}). */
+    String toJson() { View.json(new ArrayList<Object>(this)) }
 }

@@ -118,6 +118,12 @@ class ExplainWordsSpec extends Specification {
         lines.find { it.contains(manifest('busybox').layers[0].digest.substring(7, 19)) }.contains('busybox:latest')
         lines.find { it.contains(manifest(tag).layers[2].digest.substring(7, 19)) }.contains(tag)
         lines.every { it.length() <= 80 }
+
+        and: 'the same data as JSON for recipes'
+        def json = new com.fasterxml.jackson.databind.ObjectMapper()
+        json.readValue(tree.toJson(), Map).totalSize == blobs.values().sum()
+        json.readValue(tree.toJson(), Map).layers*.digest as Set == blobs.keySet()
+        json.readValue(eval("image('$tag').layers.toJson()") as String, List)*.digest == manifest(tag).layers*.digest
     }
 
     def "c.namespaces, c.cgroup, c.mounts and c.layers of a running detached container match /proc and the manifest"() {
