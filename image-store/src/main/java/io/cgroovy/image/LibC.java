@@ -4,7 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 
-/** The few libc calls Java has no API for: device nodes, xattrs, lchown, chmod with setuid/sticky bits. */
+/** The few libc calls Java has no API for: device nodes, xattrs, lchown, chmod with setuid/sticky bits, fd-based file writes. */
 interface LibC extends Library {
     LibC INSTANCE = Native.load("c", LibC.class);
 
@@ -35,6 +35,23 @@ interface LibC extends Library {
     int chmod(String path, int mode) throws LastErrorException;
 
     int geteuid();
+
+    int O_WRONLY = 01, O_CREAT = 0100, O_EXCL = 0200, O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000;
+    int EEXIST = 17;
+
+    // a new file written through its fd: one path lookup for create, owner, mode and times (see LayerUnpacker)
+    int open(String path, int flags, int mode) throws LastErrorException;
+
+    long write(int fd, byte[] buf, long count) throws LastErrorException;
+
+    int fchown(int fd, int uid, int gid) throws LastErrorException;
+
+    int fchmod(int fd, int mode) throws LastErrorException;
+
+    /** {@code times}: atime sec, nsec, mtime sec, nsec (two struct timespec). */
+    int futimens(int fd, long[] times) throws LastErrorException;
+
+    int close(int fd) throws LastErrorException;
 
     /** strerror text of the errno JNA captured, for one-line messages. */
     static String describe(LastErrorException e) {
