@@ -107,11 +107,12 @@ class NetworkSpec extends Specification {
     NetworkRecord network(Map opts = [:]) {
         for (int i = 0; ; i++) {
             def subnet = "10.${100 + random.nextInt(100)}.${random.nextInt(256)}.0/24".toString()
-            // an ip range given as a closure is made from the subnet: { "${it[0..-6]}64/28" }
+            // an ip range or gateway given as a closure is made from the subnet: { "${it[0..-6]}64/28" }
             String range = opts.ipRange instanceof Closure ? (opts.ipRange as Closure).call(subnet) : opts.ipRange
+            String gateway = opts.gateway instanceof Closure ? (opts.gateway as Closure).call(subnet) : opts.gateway
             try {
                 return engine.networks().create(new NetworkSettings(opts.name as String ?: 'net' + random.nextInt(1_000_000), subnet,
-                        null, range, opts.mtu as Integer, opts.internal as boolean))
+                        gateway, range, opts.mtu as Integer, opts.internal as boolean))
             } catch (ContainerException e) {
                 if (i > 20 || !e.message.contains('overlaps')) throw e
             }
@@ -386,6 +387,44 @@ class NetworkSpec extends Specification {
         def out = p.inputStream.text
         assert p.waitFor() == 0: "host-local $command: $out ${p.errorStream.text}"
         command == 'ADD' ? json.readTree(out).path('ips').path(0).path('address').asText().split('/')[0] : out.trim()
+    }
+
+    def "ports published on every host address, and on a host port the engine picks, are reached at 127.0.0.1"() {
+        given:
+        def net = network()
+        int port = freePort()
+        def web = [:]
+        def t = background([name: 'anyaddr', hostname: 'everywhere', network: on([net.name], [:], ["$port:80".toString(), '80'])], HTTPD, web)
+
+        when:
+        def ports = engine.networks().endpoints(net.name)[0].publishedPorts()
+        int picked = ports.find { it.hostPort() != port }.hostPort()
+        def viaGiven = get(port)
+        def viaPicked = get(picked)
+        stop(t)
+
+        then:
+        ports.every { it.hostIp() == null && it.containerPort() == 80 }
+        picked > 0
+        viaGiven == 'everywhere\n'
+        viaPicked == 'everywhere\n'
+    }
+
+    def "a gateway given: the bridge has it, containers route through it, and none gets it"() {
+        given: 'a /24 whose gateway is .254 and whose containers get .248-.254'
+        def net = network(gateway: { String subnet -> subnet.replaceFirst(/\.0\/24$/, '.254') },
+                ipRange: { String subnet -> subnet.replaceFirst(/\.0\/24$/, '.248/29') })
+
+        when:
+        def r = run([name: 'routed', network: on([net.name])], ['ip', 'route'])
+        def bridgeAddr = sh('ip', '-o', '-4', 'addr', 'show', 'dev', net.bridge)
+
+        then:
+        net.gateway.endsWith('.254')
+        r.out.contains("default via ${net.gateway} dev eth0")
+        r.result.ip() != net.gateway
+        Cidr.parse(net.ipRange, 'ip range').contains(Cidr.parseAddress(r.result.ip(), 'ip'))
+        bridgeAddr.contains("inet ${net.gateway}/24")
     }
 
     def "a host port already taken gives a one-line error and nothing half-made"() {
