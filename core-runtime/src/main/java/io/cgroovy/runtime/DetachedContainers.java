@@ -111,7 +111,7 @@ final class DetachedContainers {
                 if (trace != null) { trace.phase("bundle: container dir, config.json, /etc files, volumes", mark); mark = System.nanoTime(); }
                 engine.joinNetworks(id, name, spec, settings.network(), dir);
                 spec.write(dir.resolve("config.json"));
-                if (trace != null) { trace.phase("networks: netns, CNI bridge + veth, nftables", mark); mark = System.nanoTime(); }
+                if (trace != null) { trace.phase("networks: netns, bridge + veth over rtnetlink, firewall", mark); mark = System.nanoTime(); }
                 cgroup = engine.cgroups().create(id, settings.resources());
                 if (trace != null) { trace.phase("cgroup: create and write the limits", mark); mark = System.nanoTime(); }
                 Path v2 = cgroup.v2Dir().orElse(null);

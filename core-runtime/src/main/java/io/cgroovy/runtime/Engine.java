@@ -511,7 +511,7 @@ public final class Engine implements AutoCloseable {
             if (trace != null) { trace.phase("bundle: container dir, config.json, /etc files, volumes", mark); mark = System.nanoTime(); }
             List<String> addresses = joinNetworks(id, name, spec, settings.network(), dir);
             spec.write(dir.resolve("config.json"));
-            if (trace != null) { trace.phase("networks: netns, CNI bridge + veth, nftables", mark); mark = System.nanoTime(); }
+            if (trace != null) { trace.phase("networks: netns, bridge + veth over rtnetlink, firewall", mark); mark = System.nanoTime(); }
             Cgroups cg = cgroups();
             cgroup = cg.create(id, settings.resources());
             if (trace != null) { trace.phase("cgroup: create and write the limits", mark); mark = System.nanoTime(); }
@@ -590,17 +590,20 @@ public final class Engine implements AutoCloseable {
             }
             for (Thread t : pumps) t.interrupt();
             RuntimeException cleanup = null;
+            long cleanMark = System.nanoTime();
             try {
                 if (cgroup != null) cgroup.close();
             } catch (RuntimeException e) {
                 cleanup = e;
             }
+            if (trace != null) { trace.phase("cleanup: close the cgroup", cleanMark); cleanMark = System.nanoTime(); }
             if (netns != null) {
                 try {
                     leaveNetworks(id);
                 } catch (RuntimeException e) {
                     cleanup = e;
                 }
+                if (trace != null) { trace.phase("cleanup: leave the networks, unpin the netns", cleanMark); cleanMark = System.nanoTime(); }
             }
             try {
                 if (!Files.exists(dir.resolve(KEPT))) {
@@ -611,6 +614,7 @@ public final class Engine implements AutoCloseable {
                 if (cleanup == null) cleanup = e;
                 else cleanup.addSuppressed(e);
             }
+            if (trace != null) trace.phase("cleanup: remove the container directory", cleanMark);
             if (interrupted) Thread.currentThread().interrupt();
             if (trace != null) trace.end();
             if (cleanup != null) {
