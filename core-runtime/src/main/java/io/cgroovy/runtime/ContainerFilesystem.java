@@ -36,6 +36,19 @@ public final class ContainerFilesystem implements AutoCloseable {
     public Path upper() { return upper; }
 
     /**
+     * The host id of the container's root when it had a user namespace ({@code userns} beside the upper
+     * dir: "HOSTID SIZE"), else 0: files it wrote are owned by host ids, files written for it must be too.
+     */
+    public long[] userns() {
+        try {
+            String[] f = java.nio.file.Files.readString(upper.resolveSibling(UsernsRootfs.RECORD)).trim().split(" ");
+            return new long[] {Long.parseLong(f[0]), Long.parseLong(f[1])};
+        } catch (java.io.IOException | RuntimeException e) {
+            return new long[] {0, 1L << 32};
+        }
+    }
+
+    /**
      * While its processes exist: its root as they see it ({@code /proc/PID/root/.}, the mounted
      * overlay with its volumes, binds and tmpfs mounts), to be walked without following symlinks.
      * Empty when it does not run (its overlay is mounted nowhere; read and write the upper dir).

@@ -20,7 +20,7 @@ import java.util.Set;
  */
 final class KeptFilesystems {
     static final String RECORD = "kept.json";
-    private static final Set<String> KEEP = Set.of("upper", RECORD, "volumes", "anonymous-volumes");
+    private static final Set<String> KEEP = Set.of("upper", RECORD, "volumes", "anonymous-volumes", UsernsRootfs.RECORD);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private KeptFilesystems() {}

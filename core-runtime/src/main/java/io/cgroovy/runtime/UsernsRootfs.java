@@ -23,6 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
 final class UsernsRootfs {
     private UsernsRootfs() {}
 
+    /** Beside a container's upper dir: "HOSTID SIZE" of its user namespace (commit and cp shift owners by it). */
+    static final String RECORD = "userns";
+
     /** Per filesystem (st_dev): whether it takes idmapped mounts. */
     private static final Map<Object, Boolean> IDMAP = new ConcurrentHashMap<>();
 
@@ -33,6 +36,7 @@ final class UsernsRootfs {
     static PlanCompiler.Rootfs prepare(Path stateRoot, Path executor, Security.UserNamespace u, RuntimeSpec spec, Path dir,
                                        Path rootfs, List<Path> layers, Path upper, Path work) {
         try {
+            Files.writeString(dir.resolve(RECORD), u.hostId() + " " + u.size() + "\n");
             chown(upper, u.hostId());
             for (RuntimeSpec.Mount m : spec.mounts) {
                 if ("bind".equals(m.type) && m.source != null && Path.of(m.source).startsWith(dir)) chown(Path.of(m.source), u.hostId());

@@ -99,6 +99,31 @@ class SecurityWordsSpec extends Specification {
         out.toString().trim().split(/\s+/) as List == ['0', '100000', '65536']
     }
 
+    def "userns: commit gives the image the container's own ids; copyIn writes files its root owns"() {
+        given:
+        Path local = Files.writeString(tmp.resolve('userns-in.txt'), 'copied in\n')
+
+        when: 'files made by root and by 5:6 in a user namespace (host ids 300000, 300005) are committed'
+        out.reset()
+        Container c = eval("container('busybox') { userns 300000; keep(); run 'touch /made; mkdir /d; chown 5:6 /d' }")
+        c.copyIn(local.toString(), '/in.txt')
+        def copiedOwner = Files.getAttribute(engine.root().resolve("containers/${c.id}/upper/in.txt"), 'unix:uid')
+        Image img = c.commit('userns-commit:1')
+        eval("container('userns-commit:1') { run 'stat -c %u:%g /made /d' }")
+        String plain = out.toString()
+        out.reset()
+        eval("container('userns-commit:1') { userns 300000; run 'stat -c %u:%g /made /in.txt; cat /in.txt' }")
+
+        then: 'without a user namespace the image says root and 5:6, with one the container sees the same'
+        plain == '0:0\n5:6\n'
+        copiedOwner == 300000
+        out.toString() == '0:0\n0:0\ncopied in\n'
+
+        cleanup:
+        c?.rm()
+        if (img != null) engine.images().remove('userns-commit:1')
+    }
+
     def "a detached handle: exec (shell or argv, env, workdir), inspect, stats"() {
         when:
         Container c = eval("container('busybox') { detach(); name 'box'; run 'trap \"exit 0\" TERM; sleep 3600 & wait' }")

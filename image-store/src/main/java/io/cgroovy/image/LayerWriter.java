@@ -47,13 +47,23 @@ public final class LayerWriter {
      * @param clampSeconds latest mtime written (seconds since the epoch), or null to keep every mtime
      */
     public static String write(Path dir, Predicate<String> include, Long clampSeconds, Path out) {
+        return write(dir, include, clampSeconds, out, id -> id);
+    }
+
+    /**
+     * As above, with each owner (uid and gid) on disk passed through {@code ids}: the upper dir of a
+     * container with a user namespace holds host ids (100000 for its root), the layer the container's own.
+     */
+    public static String write(Path dir, Predicate<String> include, Long clampSeconds, Path out, java.util.function.IntUnaryOperator ids) {
         MessageDigest md = Digest.sha256();
         try (OutputStream file = Files.newOutputStream(out);
              DigestOutputStream digest = new DigestOutputStream(new BufferedOutputStream(file, 1 << 16), md);
              TarArchiveOutputStream tar = new TarArchiveOutputStream(digest, StandardCharsets.UTF_8.name())) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            new LayerWriter(include == null ? p -> true : include, clampSeconds).walk(tar, dir, "");
+            LayerWriter w = new LayerWriter(include == null ? p -> true : include, clampSeconds);
+            w.ids = ids;
+            w.walk(tar, dir, "");
             tar.finish();
         } catch (IOException e) {
             throw new UncheckedIOException("write layer of " + dir, e);
@@ -137,12 +147,14 @@ public final class LayerWriter {
         return (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
     }
 
-    private static int uid(Path p) throws IOException {
-        return (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+    private java.util.function.IntUnaryOperator ids = id -> id;
+
+    private int uid(Path p) throws IOException {
+        return ids.applyAsInt((Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS));
     }
 
-    private static int gid(Path p) throws IOException {
-        return (Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS);
+    private int gid(Path p) throws IOException {
+        return ids.applyAsInt((Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS));
     }
 
     private static int byBytes(String a, String b) {

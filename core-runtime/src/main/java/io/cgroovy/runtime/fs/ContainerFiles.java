@@ -45,8 +45,9 @@ public final class ContainerFiles {
     /** {@code docker cp local container:dest}; returns the container path written. */
     public String copyIn(String container, Path local, String dest) {
         try (ContainerFilesystem fs = engine.openFilesystem(container, true)) {
-            if (fs.liveRoot().isPresent()) return TreeCopy.copyIn(local, fs.liveRoot().get(), List.of(), dest, 0, 0);
-            return TreeCopy.copyIn(local, fs.upper(), lowerTopFirst(fs.record()), dest, 0, 0);
+            int root = (int) fs.userns()[0]; // the container's root on the host (user namespace), else 0
+            if (fs.liveRoot().isPresent()) return TreeCopy.copyIn(local, fs.liveRoot().get(), List.of(), dest, root, root);
+            return TreeCopy.copyIn(local, fs.upper(), lowerTopFirst(fs.record()), dest, root, root);
         }
     }
 
@@ -103,7 +104,10 @@ public final class ContainerFiles {
             UpperChanges changes = UpperChanges.of(upper, lowerTopFirst(c), c.mounts());
             Path tar = upper.resolveSibling("commit-" + java.util.UUID.randomUUID() + ".tar");
             try {
-                LayerWriter.write(upper, changes::included, null, tar);
+                long[] ns = fs.userns();
+                // host ids of the user namespace's range back to the container's own; others (the engine's, root) kept
+                LayerWriter.write(upper, changes::included, null, tar,
+                        id -> Integer.toUnsignedLong(id) >= ns[0] && Integer.toUnsignedLong(id) - ns[0] < ns[1] ? (int) (Integer.toUnsignedLong(id) - ns[0]) : id);
                 String created = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
                 List<String> argv = new ArrayList<>(c.entrypoint() == null ? List.of() : c.entrypoint());
                 argv.addAll(c.command());
