@@ -151,6 +151,7 @@ class BuildSpec extends Specification {
             RUN ls /ctx | sort > /ctx-list
             LABEL org.example.name="add test" version=1
             VOLUME /data
+            EXPOSE 8080 53/udp 9000-9001/tcp
             CMD cat $DEST/a.txt /ctx-list; mount | grep -c ' /data '
             '''.stripIndent())
 
@@ -164,6 +165,7 @@ class BuildSpec extends Specification {
         out.toString().endsWith('from the tarball\nDockerfile\nbundle.tar.gz\nkeep.txt\n1\n')
         cfg.config.labels == ['org.example.name': 'add test', version: '1']
         cfg.config.volumes.keySet() == ['/data'] as Set
+        cfg.config.exposedPorts.keySet() == ['8080/tcp', '53/udp', '9000/tcp', '9001/tcp'] as Set
         eval('volumes()') == []
     }
 
@@ -272,5 +274,13 @@ class BuildSpec extends Specification {
         then:
         Throwable e4 = thrown()
         Errors.message(e4).startsWith("${df}:2: file not found in build context")
+
+        when:
+        Files.writeString(df, 'FROM busybox\nEXPOSE 80/tcp http\n')
+        eval("build '${ctx}'")
+
+        then:
+        Throwable e5 = thrown()
+        Errors.message(e5) == "${df}:2: EXPOSE: invalid port 'http'"
     }
 }

@@ -224,7 +224,14 @@ public final class Builder {
             c.user = u.user();
         } else if (step instanceof BuildStep.Expose x) {
             Map<String, Object> m = c.exposedPorts == null ? new LinkedHashMap<>() : new LinkedHashMap<>(c.exposedPorts);
-            for (String p : x.ports()) m.put(p.contains("/") ? p : p + "/tcp", Map.of());
+            for (String p : x.ports()) {
+                // Docker's form: "53/udp"; a range "9000-9001" is each of its ports
+                int slash = p.indexOf('/');
+                String proto = slash < 0 ? "tcp" : p.substring(slash + 1);
+                String[] range = (slash < 0 ? p : p.substring(0, slash)).split("-");
+                int lo = Integer.parseInt(range[0]), hi = range.length > 1 ? Integer.parseInt(range[1]) : lo;
+                for (int port = lo; port <= hi; port++) m.put(port + "/" + proto, Map.of());
+            }
             c.exposedPorts = m;
         } else if (step instanceof BuildStep.Volume v) {
             Map<String, Object> m = c.volumes == null ? new LinkedHashMap<>() : new LinkedHashMap<>(c.volumes);

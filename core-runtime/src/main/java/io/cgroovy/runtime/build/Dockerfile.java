@@ -145,6 +145,9 @@ public final class Dockerfile {
                 List<String> ports = new ArrayList<>();
                 for (String p : words(line, subst(line, rest))) {
                     if (!p.matches("\\d{1,5}(-\\d{1,5})?(/(tcp|udp|sctp))?")) throw error(line, "EXPOSE: invalid port '" + p + "'");
+                    String[] range = p.replaceFirst("/.*", "").split("-");
+                    int lo = Integer.parseInt(range[0]), hi = range.length > 1 ? Integer.parseInt(range[1]) : lo;
+                    if (lo < 1 || hi > 65535 || hi < lo) throw error(line, "EXPOSE: invalid port '" + p + "' (ports are 1-65535, a range low-high)");
                     ports.add(p);
                 }
                 steps.add(new BuildStep.Expose(where, ports));
