@@ -89,6 +89,7 @@ abstract class CgroovyScript extends Script {
             throw new DslException("container('${image}'): ${e.message}".toString(), e.stackTrace)
         }
         ContainerSettings plain = spec.settings(pinned)
+        if (env.lockOnly) return Container.planned(plain, image, session)
         if (plain.name() == null) {
             throw new DslException("container('${image}'): up needs a name for it (name 'web'): it finds containers by name".toString())
         }
@@ -99,7 +100,7 @@ abstract class CgroovyScript extends Script {
         String hash = SettingsHash.of([settings: plain, options: options, networks: networkHashes])
         ContainerSettings labelled = spec.settings(pinned, env.labelsFor(hash))
         env.want(Resource.wanted(Resource.Kind.CONTAINER, plain.name(), new Environment.Wanted(labelled, options), hash))
-        Container.planned(labelled, image)
+        Container.planned(labelled, image, session)
     }
 
     /** {@code container(name: 'web') { image 'busybox'; ... }}: the image written inside. */
@@ -136,10 +137,10 @@ abstract class CgroovyScript extends Script {
     void logs(Map<String, ?> options = [:], String ref) { cgroovySession().logs(ref, options) }
 
     @Word(value = 'Stops a detached container: SIGTERM, SIGKILL after time seconds (default 10); returns its exit status.', usage = 'stop NAME[, time: SECONDS]', example = "stop 'web'")
-    int stop(Map<String, ?> options = [:], String ref) { inspect(ref).stop((Number) (options?.time ?: 10)) }
+    int stop(Map<String, ?> options = [:], String ref) { if (locking()) return 0; inspect(ref).stop((Number) (options?.time ?: 10)) }
 
     @Word(value = 'Removes a detached container; force: true kills it first if it runs (docker rm -f).', usage = 'rm NAME[, force: true]', example = "rm 'web', force: true")
-    void rm(Map<String, ?> options = [:], String ref) { inspect(ref).rm(options) }
+    void rm(Map<String, ?> options = [:], String ref) { if (locking()) return; inspect(ref).rm(options) }
 
     @Word(value = 'Connects the terminal to a running detached container; Ctrl-P Ctrl-Q detaches.', usage = 'attach NAME', example = "attach 'web'")
     void attach(String ref) { cgroovySession().attach(ref) }
@@ -161,12 +162,15 @@ abstract class CgroovyScript extends Script {
 
     /** Removes a tag, or the image when it was the last one. */
     @Word(value = 'Removes a tag, or the image when it was its last tag (docker rmi).', usage = 'rmi REF', example = "rmi 'busybox:old'")
-    void rmi(String ref) { cgroovySession().images().remove(ref) }
+    void rmi(String ref) { if (locking()) return; cgroovySession().images().remove(ref) }
 
     /** Gives image {@code src} the additional name {@code dst}; returns the image. */
     @Word(value = 'Gives an image another name (docker tag).', usage = 'tag SRC, DST', example = "tag 'busybox', 'mybox:1'")
     Image tag(String src, String dst) {
-        ImageStore store = cgroovySession().images()
+        Session session = cgroovySession()
+        session.made(dst)
+        if (session.model?.lockOnly) return Image.planned(dst)
+        ImageStore store = session.images()
         store.tag(src, dst)
         Image.of(store.inspect(dst))
     }
@@ -177,7 +181,7 @@ abstract class CgroovyScript extends Script {
 
     /** Removes a volume and its data; refused while a container uses it. */
     @Word(value = 'Removes a volume and its data; refused while a container uses it.', usage = 'rmVolume NAME', example = "rmVolume 'data'")
-    void rmVolume(String name) { cgroovySession().engine().volumes().remove(name) }
+    void rmVolume(String name) { if (locking()) return; cgroovySession().engine().volumes().remove(name) }
 
     /** Fetches an image from its registry, as {@code docker pull}; progress goes to the terminal. */
     @Word(value = 'Fetches an image from its registry (docker pull); options platform: and insecure: true.', usage = "pull REF",
@@ -191,7 +195,7 @@ abstract class CgroovyScript extends Script {
     /** Uploads an image to its registry (or under another name); returns the manifest digest. */
     @Word(value = 'Uploads an image to a registry (docker push); returns the manifest digest.', usage = "push REF  or  push SRC, DST",
             example = "push 'busybox', 'localhost:5000/busybox:1'")
-    String push(Map<String, ?> options, String src, String dst) { cgroovySession().push(src, dst, options ?: [:]) }
+    String push(Map<String, ?> options, String src, String dst) { if (locking()) return null; cgroovySession().push(src, dst, options ?: [:]) }
 
     String push(String src, String dst) { push([:], src, dst) }
 
@@ -201,6 +205,7 @@ abstract class CgroovyScript extends Script {
     @Word(value = "Writes an image to a docker save archive (default) or an OCI layout (format: 'oci'; a dir, or a .tar).",
             usage = "save REF, FILE", example = "save 'busybox', '/tmp/busybox.tar'")
     void save(Map<String, ?> options, String ref, Object file) {
+        if (locking()) return
         String format = options?.format ?: 'docker-archive'
         cgroovySession().images().save(ref, java.nio.file.Path.of(String.valueOf(file)), format.toString())
     }
@@ -214,6 +219,7 @@ abstract class CgroovyScript extends Script {
         Set<String> unknown = new LinkedHashSet<>(creds.keySet()); unknown.removeAll(['user', 'password'])
         if (unknown) throw new DslException("login: unknown option '${unknown.iterator().next()}' (user:, password:)")
         if (creds.user == null || creds.password == null) throw new DslException("login ${host}: needs user: and password:")
+        if (locking()) return
         cgroovySession().login(host, String.valueOf(creds.user), String.valueOf(creds.password))
         cgroovySession().message("Login Succeeded")
     }
@@ -229,7 +235,7 @@ abstract class CgroovyScript extends Script {
         c.delegate = spec
         c.call(spec)
         Path ctx = Path.of(spec.context ?: System.getProperty('user.dir'))
-        runBuild(spec.stages(), ctx, tag ? [tag] : [], [:], spec.noCache, DockerIgnore.of(ctx))
+        runBuild(spec.stages(), ctx, tag ? [tag] : [], [:], spec.noCache, ctx)
     }
 
     /** An image in the store by name, digest or id prefix: its layers and history are properties. */
@@ -276,15 +282,19 @@ abstract class CgroovyScript extends Script {
         ((Map<?, ?>) (options.buildArgs ?: [:])).each { k, v -> args.put(String.valueOf(k), String.valueOf(v)) }
         List<Stage> stages = Dockerfile.parse(Files.readString(file), file.toString(), args)
         List<String> tags = options.tag ? [String.valueOf(options.tag)] : []
-        runBuild(stages, ctx, tags, args, options.noCache == true, DockerIgnore.of(ctx))
+        runBuild(stages, ctx, tags, args, options.noCache == true, ctx)
     }
 
     Image build(String dir) { build([:], dir) }
 
     Image build(Map<String, ?> options) { build(options, null) }
 
-    private Image runBuild(List<Stage> stages, Path ctx, List<String> tags, Map<String, String> args, boolean noCache, DockerIgnore ignore) {
+    private Image runBuild(List<Stage> stages, Path ctx, List<String> tags, Map<String, String> args, boolean noCache, Path ignoreDir) {
         Session session = cgroovySession()
+        stages = pinBases(session, stages)
+        tags.each { session.made(it) }
+        if (session.model?.lockOnly) return Image.planned(tags ? tags[0] : null)
+        DockerIgnore ignore = DockerIgnore.of(ignoreDir)
         Engine engine = session.engine()
         Stdio stdio = session.stdio
         PrintStream log = stdio.inherit() || stdio.out() == null ? System.out : new PrintStream(stdio.out(), true)
@@ -301,6 +311,28 @@ abstract class CgroovyScript extends Script {
         img.stepsRun = r.stepsRun()
         img.cacheHits = r.cacheHits()
         img
+    }
+
+    /**
+     * The stages with each base image ({@code FROM}) that is not scratch or an earlier stage pinned as
+     * a container's image is: through the recipe's lock (its digest), pulled when it names a registry.
+     */
+    private static List<Stage> pinBases(Session session, List<Stage> stages) {
+        Set<String> earlier = new HashSet<>()
+        List<Stage> out = []
+        for (Stage st : stages) {
+            String from = st.from()
+            if (from != 'scratch' && !(from in earlier)) {
+                try {
+                    from = session.pin(from, null)
+                } catch (ImageException e) {
+                    throw new DslException("${st.where() ?: 'build'}: FROM ${st.from()}: ${e.message}".toString(), e.stackTrace)
+                }
+            }
+            if (st.name() != null) earlier << st.name()
+            out << new Stage(st.name(), from, st.where(), st.steps())
+        }
+        out
     }
 
     /** One sample of the running containers' cgroup usage, as Docker's stats table. */
@@ -345,6 +377,7 @@ abstract class CgroovyScript extends Script {
     @Word(value = 'Removes stopped containers, dangling (untagged) images no container uses and the build cache (docker system prune).',
             usage = 'prune()', example = 'prune()')
     Pruned prune() {
+        if (locking()) return new Pruned([], [], [], 0, 0L)
         Engine engine = cgroovySession().engine()
         List<String> containers = []
         List<ContainerInfo> all = engine.ps(true)
@@ -379,6 +412,7 @@ abstract class CgroovyScript extends Script {
     @Word(value = 'Removes the build cache: its entries and the untagged build-step images no container uses, with their layers (docker builder prune).',
             usage = 'builderPrune()', example = 'builderPrune()')
     Pruned builderPrune() {
+        if (locking()) return new Pruned([], [], [], 0, 0L)
         Builder.CachePruned cache = new Builder(cgroovySession().engine()).pruneCache()
         new Pruned([], [], cache.images(), cache.entries(), cache.bytesFreed())
     }
@@ -449,7 +483,7 @@ abstract class CgroovyScript extends Script {
     List<Network> networks() { cgroovySession().engine().networks().list().collect { new Network(it) } }
 
     @Word(value = 'Removes a network; refused while containers are on it (docker network rm).', usage = 'rmNetwork NAME', example = "rmNetwork 'backend'")
-    void rmNetwork(String name) { cgroovySession().engine().networks().remove(name) }
+    void rmNetwork(String name) { if (locking()) return; cgroovySession().engine().networks().remove(name) }
 
     @Word(value = 'Ends the recipe (or the shell) with this exit status.', usage = 'exit N', example = 'exit 3')
     void exit(int status) { throw new ExitRequest(status) }
@@ -466,6 +500,9 @@ abstract class CgroovyScript extends Script {
         if (!hint && name in ContainerSpec.WORDS) hint = " — '${name}' goes inside container(image) { ... }"
         throw new DslException("unknown word '${name}'${hint}")
     }
+
+    /** {@code cgroovy lock} evaluates a recipe only for its images: words that remove or send things do nothing then. */
+    private boolean locking() { cgroovySession().model?.lockOnly ?: false }
 
     /** The session of this run (created from the binding the first time). */
     Session cgroovySession() {

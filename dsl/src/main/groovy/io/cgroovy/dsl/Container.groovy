@@ -116,6 +116,8 @@ final class Container implements GroovyInterceptable {
         if (unknown) throw new DslException("commit: unknown option '${unknown.first()}' (known: pause)")
         Object pause = options?.get('pause')
         if (pause != null && !(pause instanceof Boolean)) throw new DslException("commit: pause: use true or false")
+        session?.made(tag)
+        if (id == null && session?.model?.lockOnly) return Image.planned(tag)
         Image.of(files().commit(id, tag, message, pause == null ? true : (boolean) pause))
     }
 
@@ -129,6 +131,7 @@ final class Container implements GroovyInterceptable {
           usage = 'c.rm([force: true])', example = 'c.rm(force: true)')
     void rm(Map<String, ?> options = [:]) {
         if (session == null) throw new DslException("container ${name}: no engine to remove it from")
+        if (id == null && session.model?.lockOnly) return // cgroovy lock made nothing
         if (detached) session.engine().remove(id, options?.force as boolean)
         else session.engine().removeContainer(id)
     }
@@ -140,8 +143,10 @@ final class Container implements GroovyInterceptable {
     }
 
     /** What {@code container(...)} gives in a recipe run by up or plan: the settings, nothing run yet (id null). */
-    static Container planned(ContainerSettings settings, String image) {
-        new Container(settings, new RunResult(null, settings.name(), 0, false), image)
+    static Container planned(ContainerSettings settings, String image, Session session) {
+        Container c = new Container(settings, new RunResult(null, settings.name(), 0, false), image)
+        c.session = session
+        c
     }
 
     /** The first 12 characters of the id, as Docker shows it. */

@@ -37,6 +37,9 @@ final class Image {
         this.manifestDigest = manifestDigest
     }
 
+    /** What a build or commit gives under {@code cgroovy lock}: its name only, nothing built. */
+    static Image planned(String tag) { new Image(null, tag ? [tag] : [], 0L, null, null) }
+
     static Image of(ImageRecord r) { new Image(r.id(), r.tags(), r.size(), r.created(), r.manifestDigest()) }
 
     /** An image that can show its layers and history from {@code store}. */

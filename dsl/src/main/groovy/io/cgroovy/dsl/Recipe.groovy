@@ -75,7 +75,7 @@ final class Recipe {
         } finally {
             session.lock = null
             // the pins made are true whatever the recipe's outcome: keep them (first run writes the lock)
-            if (lock != null && options.verb != 'plan' && (lock.changed || (options.updateLock && lock.pins))) {
+            if (lock != null && options.verb != 'plan' && (lock.changed || (options.updateLock && lock.pins) || options.verb == 'lock')) {
                 try {
                     lock.write()
                 } catch (IOException e) {

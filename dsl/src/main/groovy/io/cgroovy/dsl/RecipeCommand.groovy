@@ -12,7 +12,7 @@ import java.nio.file.Path
 @CompileStatic
 final class RecipeCommand {
     /** The verbs this class runs. */
-    public static final List<String> VERBS = ['run', 'up', 'plan', 'down'].asImmutable()
+    public static final List<String> VERBS = ['run', 'up', 'plan', 'down', 'lock'].asImmutable()
 
     private RecipeCommand() {}
 
@@ -39,6 +39,7 @@ final class RecipeCommand {
             case 'up': return RecipeEnv.up(Path.of(o.file), o, session, out, err)
             case 'plan': return RecipeEnv.plan(Path.of(o.file), o, session, out, err)
             case 'down': return RecipeEnv.down(Path.of(o.file), o, session, out, err)
+            case 'lock': return RecipeEnv.lock(Path.of(o.file), o, session, out, err)
             default: throw new IllegalArgumentException("not a recipe verb: ${verb}")
         }
     }

@@ -60,6 +60,28 @@ final class RecipeEnv {
         }
     }
 
+    /**
+     * {@code cgroovy lock FILE}: evaluates the recipe as plan does (nothing runs, no build, nothing
+     * removed) to pin every image it names, base images of its builds included, in FILE.lock;
+     * pins already there stay unless {@code --update}. Images the recipe makes itself are not pinned.
+     */
+    static int lock(Path file, RecipeOptions o, Session session, PrintStream out, PrintStream err) {
+        Environment env = new Environment(id(file))
+        env.lockOnly = true
+        session.model = env
+        int status
+        try {
+            status = Recipe.run(file, o, session, err)
+        } finally {
+            session.model = null
+        }
+        if (status != 0) return status
+        RecipeLock lock = RecipeLock.forRecipe(file, false)
+        out.println("${lock.file}: ${lock.pins.size()} image${lock.pins.size() == 1 ? '' : 's'} pinned")
+        lock.pins.each { String ref, String digest -> out.println("  ${ref}  ${digest}") }
+        0
+    }
+
     static int down(Path file, RecipeOptions o, Session session, PrintStream out, PrintStream err) {
         try {
             Engine engine = session.engine()

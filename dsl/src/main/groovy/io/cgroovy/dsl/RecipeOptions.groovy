@@ -12,13 +12,14 @@ class RecipeOptions {
     Map<String, String> params = new LinkedHashMap<>()
     /** The recipe's {@code args}. */
     List<String> args = []
-    /** {@code --update-lock}: pin every image to its current digest (and rewrite the lock). */
+    /** {@code --update-lock} ({@code lock --update}): pin every image to its current digest (and rewrite the lock). */
     boolean updateLock
     /** {@code down --volumes}: also remove the recipe's volumes. */
     boolean volumes
 
     public static final String USAGE = String.join('\n',
             'usage: cgroovy run FILE [-p NAME=VALUE]... [--update-lock] [ARGS]  run a recipe; exits with its status',
+            '       cgroovy lock FILE [-p NAME=VALUE]... [--update]              pin its images (base images of builds too) in FILE.lock; runs nothing',
             '       cgroovy up   FILE [-p NAME=VALUE]... [--update-lock]         create what the recipe names and is missing or changed',
             '       cgroovy plan FILE [-p NAME=VALUE]...                         print what up would do; changes nothing',
             '       cgroovy down FILE [--volumes]                                remove what the recipe made',
@@ -51,7 +52,7 @@ class RecipeOptions {
                 o.param(w.substring('--param='.length()))
             } else if (w.startsWith('-p') && w.length() > 2) {
                 o.param(w.substring(2))
-            } else if (w == '--update-lock' && verb in ['run', 'up', 'plan']) {
+            } else if ((w == '--update-lock' && verb in ['run', 'up', 'plan', 'lock']) || (w == '--update' && verb == 'lock')) {
                 o.updateLock = true
             } else if (w == '--volumes' && verb == 'down') {
                 o.volumes = true
@@ -70,7 +71,7 @@ class RecipeOptions {
         o
     }
 
-    private static boolean isOption(String w) { w in ['-p', '--param', '--update-lock', '--volumes', '--'] || w.startsWith('--param=') || (w.startsWith('-p') && w.contains('=')) }
+    private static boolean isOption(String w) { w in ['-p', '--param', '--update-lock', '--update', '--volumes', '--'] || w.startsWith('--param=') || (w.startsWith('-p') && w.contains('=')) }
 
     private void param(String pair) {
         int eq = pair.indexOf('=')

@@ -296,6 +296,12 @@ class Session implements Closeable {
      * here; in a recipe with a lock, pinned to the locked digest (pulled by digest when missing).
      */
     String pin(String ref, String platform = null) {
+        if (lock != null && made.contains(RecipeLock.key(ref))) {
+            // the recipe made this image itself (a build, a commit, a tag): its bases are what the lock pins
+            if (model?.lockOnly) return ref
+            ensureImage(ref, platform)
+            return ref
+        }
         if (lock == null || ref.contains('@')) {
             ensureImage(ref, platform)
             if (lock == null && !ref.contains('@')) remember(ref)
@@ -304,6 +310,14 @@ class Session implements Closeable {
         lock.fetch = { String pinned -> ensureImage(pinned, platform) }
         if (!lock.pins.containsKey(RecipeLock.key(ref))) ensureImage(ref, platform)
         lock.resolve(ref, images())
+    }
+
+    /** References (as {@link RecipeLock#key}) this recipe run built, committed or tagged: never pinned. */
+    private final Set<String> made = Collections.synchronizedSet(new HashSet<String>())
+
+    /** Records that the recipe made the image {@code ref} (so a later {@code container(ref)} runs what it made). */
+    void made(String ref) {
+        if (ref) made.add(RecipeLock.key(ref))
     }
 
     /** In the shell (no lock): each image reference a container was made from, with its digest then; what {@link #writeLock} pins. */

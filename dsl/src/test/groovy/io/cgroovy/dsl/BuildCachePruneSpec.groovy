@@ -2,6 +2,7 @@ package io.cgroovy.dsl
 
 import io.cgroovy.image.ImageStore
 import io.cgroovy.runtime.Engine
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -18,37 +19,17 @@ import java.nio.file.Path
 @IgnoreIf({ !ContainerIntegrationSpec.isRoot() })
 @Timeout(600)
 class BuildCachePruneSpec extends Specification {
-    @Shared Path tmp
-    @Shared Engine engine
-    @Shared String cgroupParent = 'cgroovy-bprune-test-' + UUID.randomUUID().toString().substring(0, 8)
+    @Shared @AutoCleanup TestEngine fixture = new TestEngine('bprune')
+    @Shared Engine engine = fixture.engine
+    @Shared Path tmp = fixture.tmp
 
     ByteArrayOutputStream out = new ByteArrayOutputStream()
     ByteArrayOutputStream err = new ByteArrayOutputStream()
 
-    def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-bprune-')
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
-    }
+    // each feature removes its containers before the cgroup leak check that follows it
+    def cleanup() { fixture.removeContainers() }
 
-    def cleanupSpec() {
-        try {
-            engine?.cgroups()?.removeParent()
-            engine?.close()
-        } finally {
-            if (tmp != null) Engine.removeTreeOnOneFs(tmp)
-        }
-    }
-
-    def cleanup() {
-        for (def c : engine.ps(true)) engine.remove(c.id(), true)
-        assert Files.list(engine.root().resolve('containers')).withCloseable { s -> s.filter { Files.isDirectory(it) }.count() } == 0
-    }
-
-    private Object eval(String code) {
-        Session session = Session.using(engine)
-        session.detachStdin(out, err)
-        new Interpreter(session, new PrintStream(new ByteArrayOutputStream())).withCloseable { it.eval(code) }
-    }
+    private Object eval(String code) { fixture.eval(code, out, err) }
 
     private Set<String> names(String dir) {
         Path d = engine.root().resolve(dir)

@@ -2,6 +2,7 @@ package io.cgroovy.dsl
 
 import io.cgroovy.image.LayerTree
 import io.cgroovy.runtime.Engine
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -21,17 +22,12 @@ import java.util.concurrent.TimeUnit
 @IgnoreIf({ !ContainerIntegrationSpec.isRoot() || !BuildahComparisonSpec.hasBuildah() })
 @Timeout(600)
 class BuildahComparisonSpec extends Specification {
-    @Shared Path tmp
-    @Shared Engine engine
-    @Shared String cgroupParent = 'cgroovy-buildah-test-' + UUID.randomUUID().toString().substring(0, 8)
+    @Shared @AutoCleanup TestEngine fixture = new TestEngine('buildah')
+    @Shared Engine engine = fixture.engine
+    @Shared Path tmp = fixture.tmp
 
     static boolean hasBuildah() {
         ['/usr/bin/buildah', '/usr/local/bin/buildah'].any { Files.isExecutable(Path.of(it)) }
-    }
-
-    def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-buildah-')
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
     }
 
     def cleanupSpec() {
@@ -40,16 +36,11 @@ class BuildahComparisonSpec extends Specification {
                 buildah(['rm', '--all'], false)
                 buildah(['rmi', '--all', '--force'], false)
             }
-            engine?.cgroups()?.removeParent()
-            engine?.close()
         } finally {
-            if (tmp != null) {
-                // buildah's vfs storage may leave a mount of its runroot: unmount what is below tmp first
-                new File('/proc/self/mountinfo').readLines().collect { it.split(' ')[4] }
-                        .findAll { it.startsWith(tmp.toString()) }.sort { -it.length() }
-                        .each { ['umount', '-l', it].execute().waitFor() }
-                Engine.removeTreeOnOneFs(tmp)
-            }
+            // buildah's vfs storage may leave a mount of its runroot: unmount what is below tmp before the fixture removes it
+            new File('/proc/self/mountinfo').readLines().collect { it.split(' ')[4] }
+                    .findAll { it.startsWith(tmp.toString()) }.sort { -it.length() }
+                    .each { ['umount', '-l', it].execute().waitFor() }
         }
     }
 

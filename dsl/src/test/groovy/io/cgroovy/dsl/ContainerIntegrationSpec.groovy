@@ -1,6 +1,7 @@
 package io.cgroovy.dsl
 
 import io.cgroovy.runtime.Engine
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -13,28 +14,14 @@ import java.nio.file.Path
 @IgnoreIf({ !ContainerIntegrationSpec.isRoot() })
 @Timeout(300)
 class ContainerIntegrationSpec extends Specification {
-    @Shared Path tmp
-    @Shared Engine engine
-    @Shared String cgroupParent = 'cgroovy-dsl-test-' + UUID.randomUUID().toString().substring(0, 8)
+    @Shared @AutoCleanup TestEngine fixture = new TestEngine('dsl')
+    @Shared Engine engine = fixture.engine
+    @Shared Path tmp = fixture.tmp
 
     ByteArrayOutputStream out = new ByteArrayOutputStream()
     ByteArrayOutputStream err = new ByteArrayOutputStream()
 
     static boolean isRoot() { ['id', '-u'].execute().text.trim() == '0' }
-
-    def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-dsl-')
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
-    }
-
-    def cleanupSpec() {
-        try {
-            engine?.cgroups()?.removeParent()
-            engine?.close()
-        } finally {
-            tmp?.toFile()?.deleteDir()
-        }
-    }
 
     def cleanup() {
         // every container was removed when it ended, and no process is left
@@ -42,12 +29,7 @@ class ContainerIntegrationSpec extends Specification {
         assert ProcessHandle.current().descendants().filter { it.alive }.count() == 0
     }
 
-    /** Evaluates DSL code as the shell does, with the containers' output captured. */
-    private Object eval(String code) {
-        Session session = Session.using(engine)
-        session.detachStdin(out, err)
-        new Interpreter(session, new PrintStream(new ByteArrayOutputStream())).withCloseable { it.eval(code) }
-    }
+    private Object eval(String code) { fixture.eval(code, out, err) }
 
     def "the README's container: every word reaches the container, the handle tells how it ended"() {
         when:

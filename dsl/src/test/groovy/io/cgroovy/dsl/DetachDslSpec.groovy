@@ -1,6 +1,7 @@
 package io.cgroovy.dsl
 
 import io.cgroovy.runtime.Engine
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -13,37 +14,17 @@ import java.nio.file.Path
 @IgnoreIf({ !ContainerIntegrationSpec.isRoot() })
 @Timeout(300)
 class DetachDslSpec extends Specification {
-    @Shared Path tmp
-    @Shared Engine engine
-    @Shared String cgroupParent = 'cgroovy-dsl-test-' + UUID.randomUUID().toString().substring(0, 8)
+    @Shared @AutoCleanup TestEngine fixture = new TestEngine('dsl')
+    @Shared Engine engine = fixture.engine
+    @Shared Path tmp = fixture.tmp
 
     ByteArrayOutputStream out = new ByteArrayOutputStream()
     ByteArrayOutputStream err = new ByteArrayOutputStream()
 
-    def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-dsl-detach-')
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
-    }
+    // each feature removes its containers before the cgroup leak check that follows it
+    def cleanup() { fixture.removeContainers() }
 
-    def cleanupSpec() {
-        try {
-            engine?.cgroups()?.removeParent()
-            engine?.close()
-        } finally {
-            if (tmp != null) Engine.removeTree(tmp)
-        }
-    }
-
-    def cleanup() {
-        for (def c : engine.ps(true)) engine.remove(c.id(), true)
-        assert Files.list(engine.root().resolve('containers')).withCloseable { s -> s.filter { Files.isDirectory(it) }.count() } == 0
-    }
-
-    private Object eval(String code) {
-        Session session = Session.using(engine)
-        session.detachStdin(out, err)
-        new Interpreter(session, new PrintStream(new ByteArrayOutputStream())).withCloseable { it.eval(code) }
-    }
+    private Object eval(String code) { fixture.eval(code, out, err) }
 
     def "a detached container: ps, inspect, logs, pause, stop, wait, rm"() {
         when:

@@ -5,6 +5,7 @@ import io.cgroovy.runtime.Engine
 import io.cgroovy.runtime.ExecSettings
 import io.cgroovy.runtime.Stdio
 import io.cgroovy.runtime.fs.ContainerFiles
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -20,37 +21,18 @@ import java.nio.file.Path
 @IgnoreIf({ !ContainerIntegrationSpec.isRoot() })
 @Timeout(400)
 class DetachedFilesSpec extends Specification {
-    @Shared Path tmp
-    @Shared Engine engine
-    @Shared String cgroupParent = 'cgroovy-dfiles-test-' + UUID.randomUUID().toString().substring(0, 8)
+    @Shared @AutoCleanup TestEngine fixture = new TestEngine('dfiles')
+    @Shared Engine engine = fixture.engine
+    @Shared Path tmp = fixture.tmp
+    @Shared String cgroupParent = fixture.cgroupParent
 
     ByteArrayOutputStream out = new ByteArrayOutputStream()
     ByteArrayOutputStream err = new ByteArrayOutputStream()
 
-    def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-dfiles-')
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
-    }
+    // each feature removes its containers before the cgroup leak check that follows it
+    def cleanup() { fixture.removeContainers() }
 
-    def cleanupSpec() {
-        try {
-            engine?.cgroups()?.removeParent()
-            engine?.close()
-        } finally {
-            if (tmp != null) Engine.removeTreeOnOneFs(tmp)
-        }
-    }
-
-    def cleanup() {
-        for (def c : engine.ps(true)) engine.remove(c.id(), true)
-        assert Files.list(engine.root().resolve('containers')).withCloseable { s -> s.filter { Files.isDirectory(it) }.count() } == 0
-    }
-
-    private Object eval(String code) {
-        Session session = Session.using(engine)
-        session.detachStdin(out, err)
-        new Interpreter(session, new PrintStream(new ByteArrayOutputStream())).withCloseable { it.eval(code) }
-    }
+    private Object eval(String code) { fixture.eval(code, out, err) }
 
     private String exec(Container c, String... argv) {
         def o = new ByteArrayOutputStream()

@@ -3,6 +3,7 @@ package io.cgroovy.dsl
 import io.cgroovy.dsl.env.Owned
 import io.cgroovy.runtime.ContainerInfo
 import io.cgroovy.runtime.Engine
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Requires
 import spock.lang.Specification
@@ -20,29 +21,13 @@ import java.nio.file.Path
 @IgnoreIf({ !ContainerIntegrationSpec.isRoot() })
 @Timeout(600)
 class EnvironmentResourcesSpec extends Specification {
-    Path tmp
-    Engine engine
-    String cgroupParent = 'cgroovy-envres-test-' + UUID.randomUUID().toString().substring(0, 8)
-    Path recipe
+    // a new engine for each feature: its networks, volumes and ownership records start empty
+    @AutoCleanup TestEngine fixture = new TestEngine('envres')
+    Engine engine = fixture.engine
+    Path tmp = fixture.tmp
+    Path recipe = tmp.resolve('env.cgroovy')
     ByteArrayOutputStream out = new ByteArrayOutputStream()
     ByteArrayOutputStream err = new ByteArrayOutputStream()
-
-    def setup() {
-        tmp = Files.createTempDirectory('cgroovy-envres-')
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
-        recipe = tmp.resolve('env.cgroovy')
-    }
-
-    def cleanup() {
-        try {
-            engine?.ps(true)?.each { engine.remove(it.id(), true) }
-            engine?.networks()?.list()?.each { engine.networks().remove(it.name) } // 'bridge' too: its bridge lives as long as it
-            engine?.cgroups()?.removeParent()
-            engine?.close()
-        } finally {
-            tmp?.toFile()?.deleteDir()
-        }
-    }
 
     private int cgroovy(String verb, String... words) {
         out.reset(); err.reset()

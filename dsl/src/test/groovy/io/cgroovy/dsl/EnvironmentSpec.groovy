@@ -2,6 +2,7 @@ package io.cgroovy.dsl
 
 import io.cgroovy.runtime.ContainerInfo
 import io.cgroovy.runtime.Engine
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -20,9 +21,9 @@ import java.nio.file.Path
 @Stepwise
 @Timeout(300)
 class EnvironmentSpec extends Specification {
-    @Shared Path tmp
-    @Shared Engine engine
-    @Shared String cgroupParent = 'cgroovy-env-test-' + UUID.randomUUID().toString().substring(0, 8)
+    @Shared @AutoCleanup TestEngine fixture = new TestEngine('env')
+    @Shared Engine engine = fixture.engine
+    @Shared Path tmp = fixture.tmp
     @Shared Path recipe
     @Shared Map<String, String> ids = [:]
 
@@ -44,20 +45,8 @@ service('db', [DB: 'yes'])
     ByteArrayOutputStream err = new ByteArrayOutputStream()
 
     def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-env-')
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
         recipe = tmp.resolve('env.cgroovy')
         Files.writeString(recipe, RECIPE)
-    }
-
-    def cleanupSpec() {
-        try {
-            engine?.ps(true)?.each { engine.remove(it.id(), true) }
-            engine?.cgroups()?.removeParent()
-            engine?.close()
-        } finally {
-            tmp?.toFile()?.deleteDir()
-        }
     }
 
     private int cgroovy(String verb, String... words) {

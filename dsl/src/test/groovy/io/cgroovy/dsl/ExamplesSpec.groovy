@@ -1,6 +1,7 @@
 package io.cgroovy.dsl
 
 import io.cgroovy.runtime.Engine
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -33,24 +34,9 @@ class ExamplesSpec extends Specification {
             'two-services.cgroovy': [[net: 'ex-' + UUID.randomUUID().toString().substring(0, 8)], [], 'hello from api'],
     ]
 
-    @Shared Path tmp
-    @Shared Engine engine
-    @Shared String cgroupParent = 'cgroovy-examples-test-' + UUID.randomUUID().toString().substring(0, 8)
-
-    def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-examples-')
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
-    }
-
-    def cleanupSpec() {
-        try {
-            engine?.networks()?.list()?.each { engine.networks().remove(it.name) } // the default 'bridge' too: its bridge lives as long as it
-            engine?.cgroups()?.removeParent()
-            engine?.close()
-        } finally {
-            tmp?.toFile()?.deleteDir()
-        }
-    }
+    @Shared @AutoCleanup TestEngine fixture = new TestEngine('examples')
+    @Shared Engine engine = fixture.engine
+    @Shared Path tmp = fixture.tmp
 
     def "every example is run by this spec"() {
         expect:

@@ -2,6 +2,7 @@ package io.cgroovy.dsl
 
 import com.fasterxml.jackson.databind.ObjectMapper
 import io.cgroovy.runtime.Engine
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -19,42 +20,23 @@ import java.nio.file.Path
 @Timeout(400)
 class ExplainWordsSpec extends Specification {
     static final long MiB = 1024 * 1024
-    @Shared Path tmp
-    @Shared Engine engine
-    @Shared String cgroupParent = 'cgroovy-dsl-test-' + UUID.randomUUID().toString().substring(0, 8)
+    @Shared @AutoCleanup TestEngine fixture = new TestEngine('dsl')
+    @Shared Engine engine = fixture.engine
+    @Shared Path tmp = fixture.tmp
     @Shared String tag = 'explain-app:' + UUID.randomUUID().toString().substring(0, 6)
 
     ByteArrayOutputStream out = new ByteArrayOutputStream()
     ByteArrayOutputStream err = new ByteArrayOutputStream()
 
     def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-dsl-explain-')
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
         // an image of three layers: busybox's and two RUN steps
         eval("image('$tag') { from 'busybox'; run 'echo a > /a'; run 'echo b > /b' }")
     }
 
-    def cleanupSpec() {
-        try {
-            for (def c : engine?.ps(true) ?: []) engine.remove(c.id(), true)
-            engine?.networks()?.list()?.each { engine.networks().remove(it.name) }
-            engine?.cgroups()?.removeParent()
-            engine?.close()
-        } finally {
-            if (tmp != null) Engine.removeTree(tmp)
-        }
-    }
+    // each feature removes its containers before the cgroup leak check that follows it
+    def cleanup() { fixture.removeContainers() }
 
-    def cleanup() {
-        for (def c : engine.ps(true)) engine.remove(c.id(), true)
-        assert Files.list(engine.root().resolve('containers')).withCloseable { s -> s.filter { Files.isDirectory(it) }.count() } == 0
-    }
-
-    private Object eval(String code) {
-        Session session = Session.using(engine)
-        session.detachStdin(out, err)
-        new Interpreter(session, new PrintStream(new ByteArrayOutputStream())).withCloseable { it.eval(code) }
-    }
+    private Object eval(String code) { fixture.eval(code, out, err) }
 
     /** The manifest the store keeps for {@code ref}, parsed by the spec itself. */
     Map manifest(String ref) {

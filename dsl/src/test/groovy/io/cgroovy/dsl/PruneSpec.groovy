@@ -3,6 +3,7 @@ package io.cgroovy.dsl
 import io.cgroovy.runtime.ContainerSettings
 import io.cgroovy.runtime.DetachOptions
 import io.cgroovy.runtime.Engine
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -15,29 +16,17 @@ import java.nio.file.Path
 @IgnoreIf({ !ContainerIntegrationSpec.isRoot() })
 @Timeout(300)
 class PruneSpec extends Specification {
-    @Shared Path tmp
-    @Shared Engine engine
-    @Shared String cgroupParent = 'cgroovy-prune-test-' + UUID.randomUUID().toString().substring(0, 8)
+    @Shared @AutoCleanup TestEngine fixture = new TestEngine('prune')
+    @Shared Engine engine = fixture.engine
+    @Shared Path tmp = fixture.tmp
 
     def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-prune-')
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
         engine.images().ensureDefaultBusybox()
     }
 
     // each feature removes its containers (and so their cgroups) before the leak check that follows it
     def cleanup() {
         engine.ps(true).each { engine.remove(it.id(), true) }
-    }
-
-    def cleanupSpec() {
-        try {
-            engine?.ps(true)?.each { engine.remove(it.id(), true) }
-            engine?.cgroups()?.removeParent()
-            engine?.close()
-        } finally {
-            tmp?.toFile()?.deleteDir()
-        }
     }
 
     def "prune removes what nothing uses and keeps the rest"() {

@@ -1,6 +1,7 @@
 package io.cgroovy.dsl
 
 import io.cgroovy.runtime.Engine
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -13,23 +14,9 @@ import java.nio.file.Path
 @IgnoreIf({ !ContainerIntegrationSpec.isRoot() })
 @Timeout(300)
 class RecipeExitSpec extends Specification {
-    @Shared Path tmp
-    @Shared Engine engine
-    @Shared String cgroupParent = 'cgroovy-exit-test-' + UUID.randomUUID().toString().substring(0, 8)
-
-    def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-dsl-exit-')
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
-    }
-
-    def cleanupSpec() {
-        try {
-            engine?.cgroups()?.removeParent()
-            engine?.close()
-        } finally {
-            if (tmp != null) Engine.removeTree(tmp)
-        }
-    }
+    @Shared @AutoCleanup TestEngine fixture = new TestEngine('exit')
+    @Shared Engine engine = fixture.engine
+    @Shared Path tmp = fixture.tmp
 
     def "#recipe exits #status"() {
         given:

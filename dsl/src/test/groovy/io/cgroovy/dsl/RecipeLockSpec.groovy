@@ -2,6 +2,7 @@ package io.cgroovy.dsl
 
 import io.cgroovy.image.ImageStore
 import io.cgroovy.runtime.Engine
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -18,9 +19,9 @@ import java.nio.file.Path
 @IgnoreIf({ !ContainerIntegrationSpec.isRoot() })
 @Timeout(300)
 class RecipeLockSpec extends Specification {
-    @Shared Path tmp
-    @Shared Engine engine
-    @Shared String cgroupParent = 'cgroovy-lock-test-' + UUID.randomUUID().toString().substring(0, 8)
+    @Shared @AutoCleanup TestEngine fixture = new TestEngine('lock')
+    @Shared Engine engine = fixture.engine
+    @Shared Path tmp = fixture.tmp
     @Shared String digestA
     @Shared String digestB
 
@@ -30,20 +31,9 @@ class RecipeLockSpec extends Specification {
     Path lockFile
 
     def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-lock-')
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
         ImageStore store = engine.images()
         digestA = store.importOciLayout(TestImages.layout(tmp.resolve('a'), ['/id': 'A']), 'app:a')[0].manifestDigest()
         digestB = store.importOciLayout(TestImages.layout(tmp.resolve('b'), ['/id': 'B']), 'app:b')[0].manifestDigest()
-    }
-
-    def cleanupSpec() {
-        try {
-            engine?.cgroups()?.removeParent()
-            engine?.close()
-        } finally {
-            tmp?.toFile()?.deleteDir()
-        }
     }
 
     def setup() {

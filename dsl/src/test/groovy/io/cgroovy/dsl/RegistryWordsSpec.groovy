@@ -1,6 +1,7 @@
 package io.cgroovy.dsl
 
 import io.cgroovy.runtime.Engine
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -20,17 +21,16 @@ import java.util.concurrent.TimeUnit
 @IgnoreIf({ !ContainerIntegrationSpec.isRoot() })
 @Timeout(600)
 class RegistryWordsSpec extends Specification {
-    @Shared Path tmp
-    @Shared Engine engine
+    @Shared @AutoCleanup TestEngine fixture = new TestEngine('dsl-reg')
+    @Shared Engine engine = fixture.engine
+    @Shared Path tmp = fixture.tmp
+    @Shared String cgroupParent = fixture.cgroupParent
     @Shared Process registry
     @Shared String host
-    @Shared String cgroupParent = 'cgroovy-dsl-reg-' + UUID.randomUUID().toString().substring(0, 8)
     ByteArrayOutputStream out = new ByteArrayOutputStream()
     ByteArrayOutputStream err = new ByteArrayOutputStream()
 
     def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-dsl-reg-')
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
         int port = new ServerSocket(0, 1, InetAddress.getByName('127.0.0.1')).withCloseable { it.localPort }
         host = "127.0.0.1:$port"
         Path cfg = tmp.resolve('registry.yml')
@@ -62,15 +62,9 @@ http:
     }
 
     def cleanupSpec() {
-        try {
-            if (registry?.alive) {
-                registry.destroy()
-                if (!registry.waitFor(10, TimeUnit.SECONDS)) registry.destroyForcibly()
-            }
-            engine?.cgroups()?.removeParent()
-            engine?.close()
-        } finally {
-            tmp?.toFile()?.deleteDir()
+        if (registry?.alive) {
+            registry.destroy()
+            if (!registry.waitFor(10, TimeUnit.SECONDS)) registry.destroyForcibly()
         }
     }
 
@@ -78,7 +72,7 @@ http:
         Session session = Session.using(on)
         session.detachStdin(out, err)
         session.dockerConfigDir = tmp.resolve('docker')
-        new Interpreter(session, new PrintStream(new ByteArrayOutputStream())).withCloseable { it.eval(code) }
+        fixture.eval(code, out, err, session)
     }
 
     private String failure(String code) {

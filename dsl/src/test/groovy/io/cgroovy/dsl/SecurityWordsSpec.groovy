@@ -2,6 +2,7 @@ package io.cgroovy.dsl
 
 import io.cgroovy.runtime.ContainerInfo
 import io.cgroovy.runtime.Engine
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -17,33 +18,14 @@ import java.nio.file.Path
 @IgnoreIf({ !ContainerIntegrationSpec.isRoot() })
 @Timeout(300)
 class SecurityWordsSpec extends Specification {
-    @Shared Path tmp
-    @Shared Engine engine
-    @Shared String cgroupParent = 'cgroovy-secwords-test-' + UUID.randomUUID().toString().substring(0, 8)
+    @Shared @AutoCleanup TestEngine fixture = new TestEngine('secwords')
+    @Shared Engine engine = fixture.engine
+    @Shared Path tmp = fixture.tmp
 
     ByteArrayOutputStream out = new ByteArrayOutputStream()
     ByteArrayOutputStream err = new ByteArrayOutputStream()
 
-    def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-dsl-secwords-')
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
-    }
-
-    def cleanupSpec() {
-        try {
-            engine?.ps(true)?.each { engine.remove(it.id(), true) }
-            engine?.cgroups()?.removeParent()
-            engine?.close()
-        } finally {
-            if (tmp != null) Engine.removeTree(tmp)
-        }
-    }
-
-    private Object eval(String code) {
-        Session session = Session.using(engine)
-        session.detachStdin(out, err)
-        new Interpreter(session, new PrintStream(new ByteArrayOutputStream())).withCloseable { it.eval(code) }
-    }
+    private Object eval(String code) { fixture.eval(code, out, err) }
 
     private String capEff(String words) {
         out.reset()

@@ -1,6 +1,7 @@
 package io.cgroovy.dsl
 
 import io.cgroovy.runtime.Engine
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -18,16 +19,14 @@ import java.nio.file.Path
 @IgnoreIf({ !ContainerIntegrationSpec.isRoot() })
 @Timeout(400)
 class VolumeFillSpec extends Specification {
-    @Shared Path tmp
-    @Shared Engine engine
-    @Shared String cgroupParent = 'cgroovy-vfill-test-' + UUID.randomUUID().toString().substring(0, 8)
+    @Shared @AutoCleanup TestEngine fixture = new TestEngine('vfill')
+    @Shared Engine engine = fixture.engine
+    @Shared Path tmp = fixture.tmp
 
     ByteArrayOutputStream out = new ByteArrayOutputStream()
     ByteArrayOutputStream err = new ByteArrayOutputStream()
 
     def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-vfill-')
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
         eval("""image('seeded:1') {
             from 'busybox'
             run 'mkdir -p /srv/conf/sub /var/lib/db && echo default > /srv/conf/app.conf && echo deep > /srv/conf/sub/f && ln -s app.conf /srv/conf/link && chown -R 1000:1001 /srv/conf && chmod 750 /srv/conf && chown 999:999 /var/lib/db && chmod 700 /var/lib/db'
@@ -36,26 +35,13 @@ class VolumeFillSpec extends Specification {
         }""")
     }
 
-    def cleanupSpec() {
-        try {
-            engine?.cgroups()?.removeParent()
-            engine?.close()
-        } finally {
-            if (tmp != null) Engine.removeTreeOnOneFs(tmp)
-        }
-    }
-
     def cleanup() {
         engine.keptContainers().each { engine.removeContainer(it.id()) }
         for (String v : engine.volumes().list()) engine.volumes().remove(v)
         assert Files.list(engine.root().resolve('containers')).withCloseable { it.count() } == 0
     }
 
-    private Object eval(String code) {
-        Session session = Session.using(engine)
-        session.detachStdin(out, err)
-        new Interpreter(session, new PrintStream(new ByteArrayOutputStream())).withCloseable { it.eval(code) }
-    }
+    private Object eval(String code) { fixture.eval(code, out, err) }
 
     private static Object attr(Path p, String a) { Files.getAttribute(p, 'unix:' + a, LinkOption.NOFOLLOW_LINKS) }
 

@@ -71,7 +71,7 @@ public final class Main {
             return interactive ? shell.runInteractive(historyFile()) : shell.runPiped(in, out, err);
         }
         switch (args[0]) {
-            case "run": case "up": case "plan": case "down":
+            case "run": case "up": case "plan": case "down": case "lock":
                 if (interruptible) interruptOnSigint(session);
                 return RecipeCommand.run(args[0], Arrays.asList(args).subList(1, args.length), session, out, err);
             case "serve":

@@ -35,6 +35,12 @@ final class Environment {
     final String recipe
     private final List<Resource> wanted = []
 
+    /**
+     * {@code cgroovy lock}: the recipe is evaluated only to pin its images; its containers need no
+     * name, builds do not run, and nothing it describes is made.
+     */
+    boolean lockOnly
+
     Environment(String recipe) { this.recipe = recipe }
 
     List<Resource> getWanted() { wanted.asImmutable() }
