@@ -38,8 +38,35 @@ final class Errors {
         if (e instanceof MissingPropertyException && Script.isAssignableFrom(((MissingPropertyException) e).type)) {
             return "unknown variable '${((MissingPropertyException) e).property}'".toString()
         }
+        String word = wordMistake(e)
+        if (word != null) return word
         if (e instanceof InterruptedException) return 'interrupted'
         e.message == null || e.message.isBlank() ? e.class.simpleName : firstLine(e.message)
+    }
+
+    /**
+     * A method or property a DSL handle or closure ({@link WordScope}) does not have: "unknown method
+     * 'stpo' of a Container — did you mean 'stop'?"; a known one called with the wrong arguments gets its
+     * usage. Null for other errors.
+     */
+    private static String wordMistake(Throwable e) {
+        Class<?> type = e instanceof MissingMethodException ? ((MissingMethodException) e).type
+                : e instanceof MissingPropertyException ? ((MissingPropertyException) e).type : null
+        WordScope scope = type?.getAnnotation(WordScope)
+        if (scope == null || Script.isAssignableFrom(type)) return null
+        String what = scope.value()
+        String article = what =~ /^[AEIOUaeiou]/ ? 'an' : 'a'
+        if (e instanceof MissingMethodException) {
+            MissingMethodException m = (MissingMethodException) e
+            Words.Entry known = Words.find(what, m.method)
+            if (known != null) {
+                String given = m.arguments.collect { Object a -> a == null ? 'null' : a.getClass().simpleName }.join(', ')
+                return "${m.method} of ${article} ${what} does not take (${given}); usage: ${known.usage}".toString()
+            }
+            return "unknown method '${m.method}' of ${article} ${what}${Words.didYouMean(m.method, what)}".toString()
+        }
+        String name = ((MissingPropertyException) e).property
+        "unknown property '${name}' of ${article} ${what}${Words.didYouMean(name, what)}".toString()
     }
 
     /**

@@ -2,6 +2,7 @@ package io.cgroovy.dsl
 
 import groovy.transform.CompileStatic
 import org.codehaus.groovy.control.CompilerConfiguration
+import org.codehaus.groovy.control.customizers.ImportCustomizer
 
 import javax.lang.model.SourceVersion
 import java.nio.file.Files
@@ -21,10 +22,14 @@ final class Recipe {
 
     private Recipe() {}
 
+    /** The types a recipe may name without an import ({@code Container c = container(...)}, for an IDE or @TypeChecked). */
+    static final List<Class<?>> HANDLE_TYPES = [Container, Image, Network, ContainerList, ImageList, StatsList, View, ViewList].asImmutable() as List<Class<?>>
+
     /** The compiler settings of every recipe and shell line. */
     static CompilerConfiguration compilerConfiguration() {
         CompilerConfiguration config = new CompilerConfiguration()
         config.scriptBaseClass = CgroovyScript.name
+        config.addCompilationCustomizers(new ImportCustomizer().addImports(HANDLE_TYPES*.name as String[]))
         config
     }
 

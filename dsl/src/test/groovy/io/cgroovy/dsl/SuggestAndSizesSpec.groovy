@@ -20,6 +20,27 @@ class SuggestAndSizesSpec extends Specification {
         Suggest.closest('xyzzy', CgroovyScript.WORDS) == null
     }
 
+    def "a misspelt method or property of a handle: #code gives '#message'"() {
+        given:
+        Container c = Container.planned(new ContainerSpec().settings('busybox'), 'busybox', null)
+        Image img = Image.planned('web:1')
+
+        when:
+        Eval.xy(c, img, code)
+
+        then:
+        Throwable t = thrown()
+        Errors.message(t) == message
+
+        where:
+        code               | message
+        'x.stpo()'         | "unknown method 'stpo' of a Container — did you mean 'stop'?"
+        'x.exitCdoe'       | "unknown property 'exitCdoe' of a Container — did you mean 'exitCode'?"
+        "x.stop('soon')"   | "stop of a Container does not take (String); usage: c.stop([SECONDS])"
+        'y.lyaers'         | "unknown property 'lyaers' of an Image — did you mean 'layers'?"
+        'y.frobnicate()'   | "unknown method 'frobnicate' of an Image"
+    }
+
     def "sizes parse Docker's way and print Docker's way"() {
         expect:
         Sizes.parse('512m') == 536870912L
