@@ -52,6 +52,21 @@ println "y is $y"
         !Files.exists(dir.resolve('root'))   // nothing reached the engine
     }
 
+    def ":load runs a recipe into the session and its variables stay; :reset forgets them"() {
+        given:
+        Path recipe = dir.resolve('greet.cgroovy')
+        Files.writeString(recipe, "greeting = 'hi from a recipe'\nshout = { it.toUpperCase() }\n")
+
+        when:
+        int status = shell(":load ${recipe}\ngreeting\nshout(greeting)\n:reset\ngreeting\n:load ${dir.resolve('nope.cgroovy')}\n")
+
+        then:
+        status == 0
+        outLines.containsAll(['==> hi from a recipe', '==> HI FROM A RECIPE', '==> variables cleared'])
+        outLines.indexOf('==> variables cleared') > outLines.indexOf('==> HI FROM A RECIPE')
+        errLines == ["error: unknown variable 'greeting'", "error: cannot read ${dir.resolve('nope.cgroovy')}: no such file".toString()]
+    }
+
     def "void and null print nothing, other values print Groovy's way"() {
         when:
         int status = shell('println "hi"\nnull\n[a: 1]\n')
@@ -112,6 +127,21 @@ println "y is $y"
 
         expect:
         shell('', 'run', recipe.toString(), '9') == 9
+    }
+
+    def "lock FILE writes the recipe's lock and lists its pins; it is in the usage"() {
+        given:
+        Path recipe = dir.resolve('plain.cgroovy')
+        Files.writeString(recipe, "params { port 8080 }\n")
+
+        expect:
+        shell('', 'lock', recipe.toString(), '-p', 'port=9') == 0
+        outLines == ["${recipe}.lock: 0 images pinned".toString()]
+        Files.readString(dir.resolve('plain.cgroovy.lock')).contains('"images" : { }')
+
+        and:
+        shell('', '--help') == 0
+        out.toString('UTF-8').contains('cgroovy lock FILE')
     }
 
     def "the parser continues exactly while a bracket is open"() {

@@ -87,6 +87,38 @@ class TerminalScreenSpec extends Specification {
         colours.contains('\u001B[')                       // the line is highlighted
     }
 
+    def "an open bracket indents the next line; Ctrl-R finds a line of an earlier session's history and runs it"() {
+        when: 'a closure over two lines: the continuation line starts indented by one step'
+        startShell()
+        screen.type('twice = {')
+        screen.press('Enter')
+        screen.await('.......>')
+        screen.type('it * 2')
+        String indented = screen.await('it * 2')
+        screen.press('Enter')
+        screen.type('}')
+        screen.press('Enter')
+        screen.await('==> closure')
+        enter("'hist' + 'ory' + ' found'", '==> history found')
+        screen.press('C-d')
+        screen.await('[exited 0]')
+
+        and: 'a new shell in a new terminal: Ctrl-R and a few letters find the line, Enter runs it'
+        screen.close()
+        screen = new TmuxScreen(Files.createDirectories(dir.resolve('again')), 100, 40)
+        startShell()
+        screen.press('C-r')
+        screen.type("'ory")
+        String search = screen.await("'hist' + 'ory' + ' found'")
+        screen.press('Enter')
+        String ran = screen.await('==> history found')
+
+        then:
+        indented.readLines().any { it ==~ /\.+> {5}it \* 2/ }      // the prompt's space, then 4 for the open brace
+        search.contains('search')
+        ran.count('==> history found') == 1               // this shell never had the line typed: it came from the history file
+    }
+
     def "NO_COLOR: no colour codes at the prompt"() {
         when:
         startShell(NO_COLOR: '1')
