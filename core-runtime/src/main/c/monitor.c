@@ -504,16 +504,49 @@ static void health_stop(void) {
     hc_pid = -1;
 }
 
-/* Poll timeout until the next health event (-1: none). Starts a due check, kills an overdue one. */
+/*
+ * Whether the container is paused (docker pause): its cgroup's freezer asked to freeze (v2 cgroup.freeze
+ * "1", v1 freezer.state FROZEN or FREEZING). Its checks wait meanwhile, so a pause never makes it unhealthy.
+ */
+static int container_frozen(void) {
+    for (int i = 0; i < ncgroups; i++) {
+        char path[4096], buf[16];
+        snprintf(path, sizeof path, "%s/cgroup.freeze", cgroups[i]);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            snprintf(path, sizeof path, "%s/freezer.state", cgroups[i]);
+            fd = open(path, O_RDONLY | O_CLOEXEC);
+        }
+        if (fd < 0) continue;
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n <= 0) continue;
+        buf[n] = 0;
+        if (buf[0] == '1' || strncmp(buf, "FROZEN", 6) == 0 || strncmp(buf, "FREEZING", 8) == 0) return 1;
+    }
+    return 0;
+}
+
+/* Poll timeout until the next health event (-1: none). Starts a due check, kills an overdue one; none while paused. */
 static int health_tick(void) {
     if (!health_dir || container <= 0) return -1;
     long long now = now_ms();
+    int wait_paused = hc_interval < 1000 ? (int)hc_interval : 1000;
     if (hc_pid > 0) {
+        if (now >= hc_deadline && !hc_timed_out && container_frozen()) {
+            /* paused while the check ran: it is frozen too; it gets its whole timeout again once thawed */
+            hc_deadline = now + hc_timeout;
+            return wait_paused;
+        }
         if (now >= hc_deadline && !hc_timed_out) {
             hc_timed_out = 1;
             kill(hc_pid, SIGKILL);
         }
         return hc_timed_out ? 1000 : (int)(hc_deadline - now);
+    }
+    if (now >= hc_next && container_frozen()) {
+        hc_next = now + wait_paused;   /* look again soon: the first check after unpause comes at once */
+        return wait_paused;
     }
     if (now >= hc_next) {
         health_run();

@@ -86,6 +86,37 @@ class HealthcheckSpec extends Specification {
         failing.status == 'running'                      // unhealthy is reported, not acted on (as Docker)
     }
 
+    def "a paused container's checks pause: no check runs and the status stays until unpause, then they go on"() {
+        when:
+        Container c = eval("""
+            container('busybox') { detach(); name 'frozen'; healthcheck 'true', interval: '300ms', timeout: '2s', retries: 1; run 'sleep 600' }""")
+
+        then:
+        await(c, 'healthy') == 'healthy'
+
+        when: 'paused for several intervals and a whole timeout'
+        c.pause()
+        Thread.sleep(3000)
+        Health paused = c.health
+
+        then: 'no check ran meanwhile (a frozen check would have timed out and made it unhealthy)'
+        c.status == 'paused'
+        paused.status() == 'healthy'
+        paused.failingStreak() == 0
+        paused.log().every { it.exitCode() == 0 }        // no check timed out against the frozen container
+
+        when: 'after unpause the checks go on'
+        String lastPaused = c.health.log().last().start()
+        c.unpause()
+        long end = System.currentTimeMillis() + 60_000
+        while (c.health.log().last().start() == lastPaused && System.currentTimeMillis() < end) Thread.sleep(100)
+
+        then:
+        c.health.log().last().start() != lastPaused
+        c.health.log().last().exitCode() == 0
+        c.healthStatus == 'healthy'
+    }
+
     def "a long interval stays starting (docker ps: health: starting); a failure within startPeriod does not count"() {
         when:
         Container idle = eval("""container('busybox') { detach(); name 'idle'; healthcheck 'true', interval: '1h'; run 'sleep 600' }""")

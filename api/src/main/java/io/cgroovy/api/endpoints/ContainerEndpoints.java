@@ -8,6 +8,7 @@ import io.cgroovy.api.http.Router;
 import io.cgroovy.image.ImageException;
 import io.cgroovy.runtime.ContainerException;
 import io.cgroovy.runtime.ContainerInfo;
+import io.cgroovy.runtime.Health;
 import io.cgroovy.runtime.Engine;
 
 import java.io.IOException;
@@ -126,7 +127,8 @@ public final class ContainerEndpoints {
 
     private Map<String, Object> inspect(String ref) {
         ContainerInfo c = Failures.call(() -> engine.inspect(ref));
-        return ContainerViews.inspect(c, imageId(c), autoRemove.containsKey(c.id()), engine.networks().endpointsOf(c.id()));
+        Health health = Failures.call(() -> engine.health(c.id()));
+        return ContainerViews.inspect(c, imageId(c), autoRemove.containsKey(c.id()), engine.networks().endpointsOf(c.id()), health);
     }
 
     private void start(Request req, Response res) throws IOException {

@@ -1,6 +1,7 @@
 package io.cgroovy.api.endpoints;
 
 import io.cgroovy.runtime.ContainerInfo;
+import io.cgroovy.runtime.Health;
 
 import io.cgroovy.runtime.net.Endpoint;
 import io.cgroovy.runtime.net.PublishedPort;
@@ -44,7 +45,7 @@ final class ContainerViews {
         return m;
     }
 
-    static Map<String, Object> inspect(ContainerInfo c, String imageId, boolean autoRemove, List<Endpoint> eps) {
+    static Map<String, Object> inspect(ContainerInfo c, String imageId, boolean autoRemove, List<Endpoint> eps, Health health) {
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("Status", c.status());
         state.put("Running", c.isRunning());
@@ -57,6 +58,7 @@ final class ContainerViews {
         state.put("Error", c.error());
         state.put("StartedAt", time(c.startedAt()));
         state.put("FinishedAt", time(c.finishedAt()));
+        if (health != null) state.put("Health", health(health));
 
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("Hostname", c.id().substring(0, 12));
@@ -91,6 +93,24 @@ final class ContainerViews {
         net.put("IPAddress", eps.isEmpty() ? "" : eps.get(0).ip());
         net.put("Networks", networks(eps));
         m.put("NetworkSettings", net);
+        return m;
+    }
+
+    /** Docker's State.Health: Status, FailingStreak and the last results (Start, End, ExitCode, Output). */
+    private static Map<String, Object> health(Health h) {
+        List<Map<String, Object>> log = new ArrayList<>();
+        for (Health.Result r : h.log()) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("Start", r.start());
+            x.put("End", r.end());
+            x.put("ExitCode", r.exitCode());
+            x.put("Output", r.output());
+            log.add(x);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("Status", h.status());
+        m.put("FailingStreak", h.failingStreak());
+        m.put("Log", log);
         return m;
     }
 

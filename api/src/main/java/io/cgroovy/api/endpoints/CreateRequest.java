@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cgroovy.api.http.ApiError;
 import io.cgroovy.runtime.ContainerSettings;
 import io.cgroovy.runtime.DetachOptions;
+import io.cgroovy.runtime.Healthcheck;
 import io.cgroovy.runtime.Networking;
 import io.cgroovy.runtime.net.PublishedPort;
 import io.cgroovy.runtime.RestartPolicy;
 import io.cgroovy.runtime.Security;
 import io.cgroovy.runtime.cgroup.Resources;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,7 +59,8 @@ record CreateRequest(ContainerSettings settings, DetachOptions options, boolean 
         ContainerSettings settings = Failures.call(() -> new ContainerSettings(image, name == null || name.isEmpty() ? null : name,
                 strings(body.path("Cmd")), env, blankToNull(hostname), blankToNull(workdir), blankToNull(user),
                 resources, security, List.of(), false, networking, entrypoint, labels));
-        DetachOptions options = new DetachOptions(body.path("Tty").asBoolean(false), body.path("OpenStdin").asBoolean(false), restart);
+        Healthcheck health = healthcheck(body.path("Healthcheck"));
+        DetachOptions options = new DetachOptions(body.path("Tty").asBoolean(false), body.path("OpenStdin").asBoolean(false), restart, health);
         return new CreateRequest(settings, options, host.path("AutoRemove").asBoolean(false));
     }
 
@@ -134,6 +137,24 @@ record CreateRequest(ContainerSettings settings, DetachOptions options, boolean 
     static String text(JsonNode n, String field) {
         JsonNode v = n.path(field);
         return v.isTextual() ? v.asText() : null;
+    }
+
+    /**
+     * Config.Healthcheck (docker run --health-*: Test, durations in nanoseconds with 0 for the default,
+     * Retries; --no-healthcheck is Test ["NONE"]); null when not given: the image's check, if any.
+     */
+    private static Healthcheck healthcheck(JsonNode h) {
+        if (!h.isObject()) return null;
+        List<String> test = strings(h.path("Test"));
+        Duration interval = nanos(h, "Interval"), timeout = nanos(h, "Timeout"), startPeriod = nanos(h, "StartPeriod");
+        Integer retries = h.path("Retries").asInt(0) > 0 ? h.path("Retries").asInt() : null;
+        if (test.isEmpty() && interval == null && timeout == null && startPeriod == null && retries == null) return null;
+        return Failures.call(() -> new Healthcheck(test, interval, timeout, startPeriod, retries));
+    }
+
+    private static Duration nanos(JsonNode h, String field) {
+        long n = h.path(field).asLong(0);
+        return n == 0 ? null : Duration.ofNanos(n);
     }
 
     static List<String> strings(JsonNode n) {
