@@ -129,7 +129,7 @@ class ContainerCliSpec extends Specification {
         docker('run', '-d', '--name', 'dup', 'busybox', 'sleep', '300')
         def (rc2, out2, err2) = docker('run', '-d', '--name', 'dup', 'busybox', 'true')
         def (rc3, out3, err3) = docker('rm', 'dup')
-        def (rc4, out4, err4) = docker('run', '--rm', '-v', '/tmp:/x', 'busybox', 'true')
+        def (rc4, out4, err4) = docker('run', '--rm', '--mount', 'type=tmpfs,destination=/x', 'busybox', 'true')
 
         then:
         rc2 != 0
@@ -137,7 +137,7 @@ class ContainerCliSpec extends Specification {
         rc3 != 0
         err3.contains('it is running')
         rc4 != 0
-        err4.contains('HostConfig.Binds is not supported')
+        err4.contains('HostConfig.Mounts is not supported')
         engine.ps(true)*.name() == ['dup']
     }
 }

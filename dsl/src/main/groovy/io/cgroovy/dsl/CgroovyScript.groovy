@@ -18,6 +18,8 @@ import io.cgroovy.runtime.build.DockerIgnore
 import io.cgroovy.runtime.build.Dockerfile
 import io.cgroovy.runtime.build.Stage
 import io.cgroovy.runtime.net.NetworkSettings
+import io.cgroovy.dsl.client.EngineClient
+import io.cgroovy.dsl.client.EngineException
 
 import java.nio.file.Files
 import java.nio.file.Path
@@ -66,7 +68,7 @@ abstract class CgroovyScript extends Script {
             if (spec.detached) return session.runDetached(settings, detachOptions)
             if (detachOptions.tty()) return session.runAttached(settings, detachOptions)
             result = session.run(settings)
-        } catch (ImageException | ContainerException e) {
+        } catch (ImageException | ContainerException | EngineException e) {
             // the engine's one-line error, with the word and image it came from
             throw new DslException("container('${image}'): ${e.message}".toString(), e.stackTrace)
         } finally {
@@ -124,13 +126,13 @@ abstract class CgroovyScript extends Script {
     @Word(value = 'The running detached containers as a table (docker ps); all: true lists the ended ones too.', usage = 'ps([all: true])', example = 'ps(all: true)')
     ContainerList ps(Map<String, ?> options = [:]) {
         Session s = cgroovySession()
-        new ContainerList(s, s.engine().ps(options?.all as boolean))
+        new ContainerList(s, s.client().ps(options?.all as boolean))
     }
 
     @Word(value = 'The handle of a detached container by name or id prefix, also one another shell started.', usage = 'inspect NAME', example = "c = inspect('web')")
     Container inspect(String ref) {
         Session s = cgroovySession()
-        new Container(s, s.engine().inspect(ref), null)
+        new Container(s, s.client().inspect(ref), null)
     }
 
     @Word(value = "Prints a detached container's log (docker logs); tail: N, follow: true.", usage = 'logs NAME[, tail: N, follow: true]', example = "logs 'web', tail: 10")
@@ -150,6 +152,8 @@ abstract class CgroovyScript extends Script {
     /** The images in the store (prints as a table). */
     @Word(value = 'The images in the local store, as a table (docker images).', usage = 'images()', example = 'images()')
     ImageList images() {
+        Session s = cgroovySession()
+        if (s.isRemote()) return new ImageList(s.client().images().collect { ImageRecord r -> Image.of(r) })
         ImageStore store = cgroovySession().images()
         new ImageList(store.list().collect { ImageRecord r -> Image.of(r, store) })
     }
@@ -157,12 +161,14 @@ abstract class CgroovyScript extends Script {
     /** Loads a {@code docker save} archive or an OCI layout (directory or tar); returns the images loaded. */
     @Word(value = 'Loads a docker save archive or an OCI layout (directory or tar) into the store.', usage = 'load PATH', example = "load '/tmp/busybox.tar'")
     ImageList load(Object path) {
+        Session s = cgroovySession()
+        if (s.isRemote()) return new ImageList(s.client().load(java.nio.file.Path.of(String.valueOf(path))).collect { ImageRecord r -> Image.of(r) })
         new ImageList(cgroovySession().images().load(java.nio.file.Path.of(String.valueOf(path))).collect { ImageRecord r -> Image.of(r) })
     }
 
     /** Removes a tag, or the image when it was the last one. */
     @Word(value = 'Removes a tag, or the image when it was its last tag (docker rmi).', usage = 'rmi REF', example = "rmi 'busybox:old'")
-    void rmi(String ref) { if (locking()) return; cgroovySession().images().remove(ref) }
+    void rmi(String ref) { if (locking()) return; cgroovySession().client().removeImage(ref) }
 
     /** Gives image {@code src} the additional name {@code dst}; returns the image. */
     @Word(value = 'Gives an image another name (docker tag).', usage = 'tag SRC, DST', example = "tag 'busybox', 'mybox:1'")
@@ -170,6 +176,10 @@ abstract class CgroovyScript extends Script {
         Session session = cgroovySession()
         session.made(dst)
         if (session.model?.lockOnly) return Image.planned(dst)
+        if (session.isRemote()) {
+            session.client().tag(src, dst)
+            return Image.of(session.client().image(dst))
+        }
         ImageStore store = session.images()
         store.tag(src, dst)
         Image.of(store.inspect(dst))
@@ -177,11 +187,11 @@ abstract class CgroovyScript extends Script {
 
     /** The names of the volumes ({@code docker volume ls}). */
     @Word(value = 'The names of the volumes (docker volume ls).', usage = 'volumes()', example = 'volumes()')
-    List<String> volumes() { cgroovySession().engine().volumes().list() }
+    List<String> volumes() { cgroovySession().client().volumes() }
 
     /** Removes a volume and its data; refused while a container uses it. */
     @Word(value = 'Removes a volume and its data; refused while a container uses it.', usage = 'rmVolume NAME', example = "rmVolume 'data'")
-    void rmVolume(String name) { if (locking()) return; cgroovySession().engine().volumes().remove(name) }
+    void rmVolume(String name) { if (locking()) return; cgroovySession().client().removeVolume(name) }
 
     /** Fetches an image from its registry, as {@code docker pull}; progress goes to the terminal. */
     @Word(value = 'Fetches an image from its registry (docker pull); options platform: and insecure: true.', usage = "pull REF",
@@ -430,12 +440,16 @@ abstract class CgroovyScript extends Script {
         NetworkSettings settings = d.settings(name)
         Session session = cgroovySession()
         if (session.model != null) return wantNetwork(session, settings)
-        new Network(session.engine().networks().ensure(settings))
+        new Network(session.client().ensureNetwork(settings))
     }
 
     /** An existing network by name (the default one, bridge, is made on first use); a new one with a free subnet when unknown. */
     Network network(String name) {
         Session session = cgroovySession()
+        if (session.isRemote() && session.model == null) {
+            EngineClient c = session.client()
+            return new Network(c.networks().any { it.name == name } ? c.network(name) : c.ensureNetwork(new NetworkSettings(name, null, null, null, null, false)))
+        }
         def n = session.engine().networks()
         boolean exists = n.list().any { it.name == name }
         if (session.model != null && name != NetworkSettings.DEFAULT) {
@@ -475,15 +489,22 @@ abstract class CgroovyScript extends Script {
             if (!exists || owner == session.model.recipe) session.model.want(Resource.wanted(Resource.Kind.VOLUME, name, [volume: name]))
             return name
         }
-        session.engine().volumes().create(name)
+        session.client().createVolume(name)
         name
     }
 
     @Word(value = 'The networks of this engine (docker network ls).', usage = 'networks()', example = 'networks()')
-    List<Network> networks() { cgroovySession().engine().networks().list().collect { new Network(it) } }
+    List<Network> networks() { cgroovySession().client().networks().collect { new Network(it) } }
 
     @Word(value = 'Removes a network; refused while containers are on it (docker network rm).', usage = 'rmNetwork NAME', example = "rmNetwork 'backend'")
-    void rmNetwork(String name) { if (locking()) return; cgroovySession().engine().networks().remove(name) }
+    void rmNetwork(String name) { if (locking()) return; cgroovySession().client().removeNetwork(name) }
+
+    @Word(value = "Makes the following words drive a Docker Engine API server (Docker, Podman, cgroovy serve) at a unix socket or tcp://host:port; 'local' goes back to the built-in runtime.",
+          usage = "engine 'unix:///PATH.sock' | engine 'tcp://HOST:PORT' | engine 'local'", example = "engine 'unix:///run/podman/podman.sock'")
+    String engine(String address) { cgroovySession().useEngine(address) }
+
+    /** The address the words drive now: 'local' or the engine word's. */
+    String engine() { cgroovySession().engineAddress() }
 
     @Word(value = 'Ends the recipe (or the shell) with this exit status.', usage = 'exit N', example = 'exit 3')
     void exit(int status) { throw new ExitRequest(status) }

@@ -51,9 +51,10 @@ final class Container implements GroovyInterceptable {
         this.detached = false
     }
 
-    /** A detached container of the session's engine. */
+    /** A detached container of the session's engine (the one the words drive now: it stays this container's engine). */
     Container(Session session, ContainerInfo info, ContainerSettings settings) {
         this.session = session
+        this.engineClient = session?.client()
         this.settings = settings
         this.image = info.image()
         this.id = info.id()
@@ -68,7 +69,7 @@ final class Container implements GroovyInterceptable {
     String getIp() { List<String> l = getIps(); l.isEmpty() ? null : l[0] }
 
     @Word("Its IPv4 addresses, one per network, in the order it joined them.")
-    List<String> getIps() { detached ? (session == null ? [] as List<String> : session.engine().addresses(id)) : foregroundIps }
+    List<String> getIps() { detached ? (session == null ? [] as List<String> : client().addresses(id)) : foregroundIps }
 
     /** Connects the running detached container to one more network ({@code docker network connect}); its address there. */
     @Word(value = 'Connects the running container to one more network, with extra names there (docker network connect); gives its address on it.',
@@ -95,6 +96,14 @@ final class Container implements GroovyInterceptable {
 
     /** The session that ran it (for diff, copy, commit, rm); null in tests that make handles by hand. */
     Session session
+
+    /** The engine a detached container lives on, kept when a later engine word switches the session elsewhere. */
+    private io.cgroovy.dsl.client.EngineClient engineClient
+
+    private io.cgroovy.dsl.client.EngineClient client() {
+        Session s = live()
+        engineClient ?: s.client()
+    }
 
     /** Added, changed and deleted paths against the image ({@code docker diff}). */
     @Word(value = 'Added (A), changed (C) and deleted (D) paths against the image (docker diff); a detached container, or a foreground one run with keep true.', usage = 'c.diff()')
@@ -132,7 +141,7 @@ final class Container implements GroovyInterceptable {
     void rm(Map<String, ?> options = [:]) {
         if (session == null) throw new DslException("container ${name}: no engine to remove it from")
         if (id == null && session.model?.lockOnly) return // cgroovy lock made nothing
-        if (detached) session.engine().remove(id, options?.force as boolean)
+        if (detached) client().remove(id, options?.force as boolean)
         else session.engine().removeContainer(id)
     }
 
@@ -175,7 +184,7 @@ final class Container implements GroovyInterceptable {
     long getPid() { detached ? info().pid() : 0L }
 
     /** What the engine knows now. */
-    ContainerInfo info() { live().engine().inspect(id) }
+    ContainerInfo info() { client().inspect(id) }
 
     @Word(value = "What the engine knows of it now (docker inspect): status, pid, exit code, restarts, labels, health, ...", usage = 'c.inspect()', example = 'c.inspect().status()')
     ContainerInfo inspect() { info() }
@@ -201,8 +210,8 @@ final class Container implements GroovyInterceptable {
         ((Map<?, ?>) (options.env ?: [:])).each { k, v -> env.put(String.valueOf(k), String.valueOf(v)) }
         Session s = live()
         try {
-            s.engine().exec(id, new io.cgroovy.runtime.ExecSettings(argv, env, (String) options.user?.toString(), (String) options.workdir?.toString()), s.stdio)
-        } catch (io.cgroovy.runtime.ContainerException e) {
+            client().exec(id, new io.cgroovy.runtime.ExecSettings(argv, env, (String) options.user?.toString(), (String) options.workdir?.toString()), s.stdio)
+        } catch (io.cgroovy.runtime.ContainerException | io.cgroovy.dsl.client.EngineException e) {
             throw new DslException("exec in ${name}: ${e.message}".toString())
         }
     }
@@ -210,31 +219,31 @@ final class Container implements GroovyInterceptable {
     int exec(Object... command) { exec([:], command) }
 
     @Word(value = "Stops it: SIGTERM, then SIGKILL after the timeout in seconds (default 10); returns the exit status.", usage = 'c.stop([SECONDS])', example = 'c.stop(5)')
-    int stop(Number seconds = 10) { live().engine().stop(id, Duration.ofMillis((long) (seconds.doubleValue() * 1000))) }
+    int stop(Number seconds = 10) { client().stop(id, Duration.ofMillis((long) (seconds.doubleValue() * 1000))) }
 
     @Word(value = "Sends a signal to its first process (default KILL), e.g. 'TERM', 'HUP', 9.", usage = 'c.kill([SIGNAL])', example = "c.kill('HUP')")
-    void kill(Object signal = 'KILL') { live().engine().kill(id, String.valueOf(signal)) }
+    void kill(Object signal = 'KILL') { client().kill(id, String.valueOf(signal)) }
 
     @Word(value = "Waits until it has ended for good (no more restarts); returns its exit status.", usage = 'c.wait()', example = 'c.wait()', name = 'wait')
-    int waitForExit() { live().engine().waitFor(id) }
+    int waitForExit() { client().waitFor(id) }
 
     @Word(value = "Stops it (timeout in seconds, default 10) and starts it again.", usage = 'c.restart([SECONDS])', example = 'c.restart()')
     Container restart(Number seconds = 10) {
-        live().engine().restart(id, Duration.ofMillis((long) (seconds.doubleValue() * 1000)))
+        client().restart(id, Duration.ofMillis((long) (seconds.doubleValue() * 1000)))
         this
     }
 
     @Word(value = "Starts it again after it ended.", usage = 'c.start()', example = 'c.start()')
     Container start() {
-        live().engine().start(id)
+        client().start(id)
         this
     }
 
     @Word(value = "Freezes all its processes (cgroup freezer).", usage = 'c.pause()', example = 'c.pause()')
-    void pause() { live().engine().pause(id) }
+    void pause() { client().pause(id) }
 
     @Word(value = "Lets a paused container run again.", usage = 'c.unpause()', example = 'c.unpause()')
-    void unpause() { live().engine().unpause(id) }
+    void unpause() { client().unpause(id) }
 
     @Word(value = "Prints its log (tail: N last lines, follow: true keeps printing until it ends).", usage = 'c.logs([tail: N, follow: true])', example = 'c.logs(tail: 20)')
     void logs(Map<String, ?> options = [:]) { live().logs(id, options) }
@@ -263,7 +272,9 @@ final class Container implements GroovyInterceptable {
 
     /** The engine of a running container: these views read the kernel's files of a live process. */
     private io.cgroovy.runtime.Engine running() {
-        io.cgroovy.runtime.Engine e = live().engine()
+        io.cgroovy.dsl.client.EngineClient c = client()
+        if (!(c instanceof io.cgroovy.dsl.client.LocalClient)) throw Session.builtInOnly(c.address())
+        io.cgroovy.runtime.Engine e = ((io.cgroovy.dsl.client.LocalClient) c).engine
         if (!info().isRunning()) throw new DslException("container ${name} is not running (${status})".toString())
         e
     }

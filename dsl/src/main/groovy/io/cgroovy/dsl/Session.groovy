@@ -14,6 +14,10 @@ import io.cgroovy.runtime.Engine
 import io.cgroovy.runtime.RunResult
 import io.cgroovy.runtime.Stdio
 import io.cgroovy.runtime.trace.Trace
+import io.cgroovy.dsl.client.DockerApiClient
+import io.cgroovy.dsl.client.EngineClient
+import io.cgroovy.dsl.client.EngineException
+import io.cgroovy.dsl.client.LocalClient
 
 import java.nio.file.Path
 
@@ -67,8 +71,59 @@ class Session implements Closeable {
     /** A session over an engine someone else opened (and will close). */
     static Session using(Engine engine) { new Session(null, engine) }
 
-    /** The engine, opened now if needed, with the default busybox image in its store. */
+    /** Set by the engine word: a Docker Engine API server the words drive instead of the built-in runtime. */
+    private EngineClient remote
+    private LocalClient local
+
+    /** What the container, image, network and volume words go through: the remote engine when one is set, else the built-in one. */
+    EngineClient client() {
+        if (remote != null) return remote
+        Engine e = engine()
+        if (local == null || local.engine != e) local = new LocalClient(e)
+        local
+    }
+
+    /** True while the words drive a remote engine. */
+    boolean isRemote() { remote != null }
+
+    /**
+     * The engine word: {@code 'local'} goes back to the built-in runtime, anything else is the
+     * address of a Docker Engine API server (unix:///path or tcp://host:port), checked by asking
+     * its version. One line saying what answers.
+     */
+    String useEngine(String address) {
+        String a = address?.trim()
+        if (!a) throw new DslException("engine: give unix:///path/to.sock, tcp://host:port or 'local'")
+        if (a == 'local') {
+            remote?.close()
+            remote = null
+            return "engine local: cgroovy's built-in runtime"
+        }
+        if (a.startsWith('ssh://')) throw new DslException("engine '${a}': ssh:// is not supported yet (forward the socket: ssh -L /tmp/d.sock:/run/docker.sock host, then engine 'unix:///tmp/d.sock')")
+        EngineClient c
+        String what
+        try {
+            c = new DockerApiClient(a)
+            what = c.describe()
+        } catch (IllegalArgumentException | EngineException e) {
+            throw new DslException("engine '${a}': ${e.message}".toString())
+        }
+        remote?.close()
+        remote = c
+        "engine ${what}".toString()
+    }
+
+    /** The address the words drive: 'local' or the engine word's. */
+    String engineAddress() { remote?.address() ?: 'local' }
+
+    /**
+     * The built-in engine, opened now if needed, with the default busybox image in its store.
+     * With a remote engine set, a word that needs the built-in runtime (views from /proc, build, diff...) fails naming itself.
+     */
     Engine engine() {
+        if (remote != null) {
+            throw builtInOnly(remote.address())
+        }
         if (engine == null) engine = Engine.open(root ?: Engine.defaultRoot())
         if (!defaultImageReady) {
             engine.images().ensureDefaultBusybox()
@@ -83,8 +138,30 @@ class Session implements Closeable {
      */
     void detachStdin(OutputStream out, OutputStream err) { stdio = Stdio.of(null, out, err) }
 
+    /** The error of a word (found on the stack) that needs the built-in runtime, called while the words drive {@code address}. */
+    static DslException builtInOnly(String address) {
+        new DslException("${wordOnStack()}: not available on engine ${address} (it needs cgroovy's built-in runtime; engine 'local' switches back)".toString())
+    }
+
+    /** The innermost DSL word (a documented method of a word class) on the calling stack, for errors. */
+    private static String wordOnStack() {
+        Set<String> owners = Words.OWNERS.collect { Class<?> c -> c.name } as Set<String>
+        Set<String> words = Words.all()*.name as Set<String>
+        Optional<String> w = StackWalker.getInstance().walk { java.util.stream.Stream<StackWalker.StackFrame> s ->
+            s.filter { StackWalker.StackFrame f -> f.className in owners }
+             .map { StackWalker.StackFrame f -> property(f.methodName) }
+             .filter { String n -> n in words }
+             .findFirst()
+        }
+        w.orElse('this word')
+    }
+
+    private static String property(String m) {
+        m.length() > 3 && m.startsWith('get') && Character.isUpperCase(m.charAt(3)) ? Character.toLowerCase(m.charAt(3)).toString() + m.substring(4) : m
+    }
+
     RunResult run(ContainerSettings settings) {
-        Engine e = engine()
+        EngineClient e = client()
         synchronized (this) { running = Thread.currentThread() }
         try {
             RunResult r = e.run(settings, stdio)
@@ -152,6 +229,10 @@ class Session implements Closeable {
     }
 
     ImageRecord pull(String ref, Map<String, ?> options) {
+        if (remote != null) {
+            registryOptions(options)   // the same option check
+            return remote.pull(ref, options.platform as String, options.insecure as boolean, messages())
+        }
         traced("pull ${ref}") { Trace.Run run ->
             RegistryOptions o = registryOptions(options, run)
             if (options.insecure) o = o.insecure(registryHost(ref) ?: 'docker.io')
@@ -187,6 +268,16 @@ class Session implements Closeable {
      * fails the error says both: the image is not here, and why it could not be had.
      */
     void ensureImage(String ref, String platform) {
+        if (remote != null) {
+            if (remote.hasImage(ref)) return
+            message("Unable to find image '${ref}' locally, pulling it")
+            try {
+                remote.pull(ref, platform, false, messages())
+            } catch (EngineException e) {
+                throw new EngineException("no such image: ${ref} (not on ${remote.address()}, and pulling it failed: ${e.message})")
+            }
+            return
+        }
         if (images().contains(ref)) return
         Map<String, ?> o = platform ? [platform: platform] : [:]
         message("Unable to find image '${ref}' locally, pulling it")
@@ -207,7 +298,7 @@ class Session implements Closeable {
 
     /** Starts a detached container; its handle. */
     Container runDetached(ContainerSettings settings, DetachOptions options) {
-        new Container(this, engine().runDetached(settings, options), settings)
+        new Container(this, client().runDetached(settings, options), settings)
     }
 
     /**
@@ -261,7 +352,7 @@ class Session implements Closeable {
         if (n < -1) throw new DslException("logs: tail ${tail} must not be negative")
         OutputStream out = stdio.inherit() ? System.out : (stdio.out() ?: OutputStream.nullOutputStream())
         OutputStream err = stdio.inherit() ? System.err : (stdio.err() ?: OutputStream.nullOutputStream())
-        engine().logs(ref, n, options?.follow as boolean, out, err)
+        client().logs(ref, n, options?.follow as boolean, out, err)
     }
 
     /**
@@ -296,6 +387,11 @@ class Session implements Closeable {
      * here; in a recipe with a lock, pinned to the locked digest (pulled by digest when missing).
      */
     String pin(String ref, String platform = null) {
+        if (remote != null) {
+            // a remote engine's images are its own: the recipe's lock pins the built-in store's digests
+            ensureImage(ref, platform)
+            return ref
+        }
         if (lock != null && made.contains(RecipeLock.key(ref))) {
             // the recipe made this image itself (a build, a commit, a tag): its bases are what the lock pins
             if (model?.lockOnly) return ref
@@ -348,6 +444,8 @@ class Session implements Closeable {
 
     @Override
     void close() {
+        remote?.close()
+        remote = null
         if (ownsEngine && engine != null) {
             Engine e = engine
             engine = null

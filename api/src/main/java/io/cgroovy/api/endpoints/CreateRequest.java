@@ -5,6 +5,7 @@ import io.cgroovy.api.http.ApiError;
 import io.cgroovy.runtime.ContainerSettings;
 import io.cgroovy.runtime.DetachOptions;
 import io.cgroovy.runtime.Healthcheck;
+import io.cgroovy.runtime.MountSpec;
 import io.cgroovy.runtime.Networking;
 import io.cgroovy.runtime.net.PublishedPort;
 import io.cgroovy.runtime.RestartPolicy;
@@ -35,7 +36,7 @@ record CreateRequest(ContainerSettings settings, DetachOptions options, boolean 
             if (eq > 0) env.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
         JsonNode host = body.path("HostConfig");
-        refuseSet(host, "Binds", "Mounts", "Links", "Devices", "ExtraHosts", "VolumesFrom", "Dns");
+        refuseSet(host, "Mounts", "Links", "Devices", "ExtraHosts", "VolumesFrom", "Dns");
         if (host.path("PublishAllPorts").asBoolean(false)) throw ApiError.badRequest("create: PublishAllPorts (-P) is not supported by cgroovy serve yet");
         List<PublishedPort> ports = ports(host.path("PortBindings"));
         Networking networking = networking(text(host, "NetworkMode"), ports);
@@ -58,10 +59,63 @@ record CreateRequest(ContainerSettings settings, DetachOptions options, boolean 
         body.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
         ContainerSettings settings = Failures.call(() -> new ContainerSettings(image, name == null || name.isEmpty() ? null : name,
                 strings(body.path("Cmd")), env, blankToNull(hostname), blankToNull(workdir), blankToNull(user),
-                resources, security, List.of(), false, networking, entrypoint, labels));
+                resources, security, mounts(body, host), false, networking, entrypoint, labels));
         Healthcheck health = healthcheck(body.path("Healthcheck"));
         DetachOptions options = new DetachOptions(body.path("Tty").asBoolean(false), body.path("OpenStdin").asBoolean(false), restart, health);
         return new CreateRequest(settings, options, host.path("AutoRemove").asBoolean(false));
+    }
+
+    /**
+     * HostConfig.Binds ("name:/path[:ro]" a named volume, "/host:/path[:ro]" a bind), HostConfig.Tmpfs
+     * ({"/tmp": "size=64m"}) and Config.Volumes (anonymous volumes), in docker run's order.
+     */
+    private static List<MountSpec> mounts(JsonNode body, JsonNode host) {
+        List<MountSpec> out = new ArrayList<>();
+        for (String b : strings(host.path("Binds"))) {
+            String[] p = b.split(":");
+            if (p.length < 2 || p.length > 3 || p[0].isEmpty()) throw ApiError.badRequest("create: bind '" + b + "' is not SOURCE:DEST[:OPTIONS]");
+            boolean ro = false;
+            if (p.length == 3) {
+                for (String o : p[2].split(",")) {
+                    if (o.equals("ro")) ro = true;
+                    else if (!o.equals("rw") && !o.isEmpty()) throw ApiError.badRequest("create: bind option '" + o + "' is not supported by cgroovy serve yet");
+                }
+            }
+            boolean readOnly = ro;
+            out.add(Failures.call(() -> p[0].startsWith("/") ? MountSpec.bind(p[0], p[1], readOnly) : MountSpec.volume(p[0], p[1], readOnly)));
+        }
+        for (var it = host.path("Tmpfs").fields(); it.hasNext(); ) {
+            var e = it.next();
+            Long size = null;
+            for (String o : e.getValue().asText("").split(",")) {
+                if (o.startsWith("size=")) size = bytes(o.substring(5));
+                else if (!o.isEmpty()) throw ApiError.badRequest("create: tmpfs option '" + o + "' is not supported by cgroovy serve yet");
+            }
+            Long s = size;
+            out.add(Failures.call(() -> MountSpec.tmpfs(e.getKey(), s)));
+        }
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        out.forEach(m -> taken.add(m.destination()));
+        for (var it = body.path("Volumes").fieldNames(); it.hasNext(); ) {
+            String dest = it.next();
+            if (taken.add(dest)) out.add(Failures.call(() -> MountSpec.volume(null, dest, false)));
+        }
+        return out;
+    }
+
+    /** "64m", "1g", "4096": bytes. */
+    private static long bytes(String text) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        long unit = 1;
+        if (t.endsWith("k")) unit = 1L << 10;
+        else if (t.endsWith("m")) unit = 1L << 20;
+        else if (t.endsWith("g")) unit = 1L << 30;
+        if (unit > 1) t = t.substring(0, t.length() - 1);
+        try {
+            return Long.parseLong(t) * unit;
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest("create: tmpfs size '" + text + "' is not a size (64m, 1g)");
+        }
     }
 
     /** {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}: an empty host port is any free one. */

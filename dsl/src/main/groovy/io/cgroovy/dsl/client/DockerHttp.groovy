@@ -1,0 +1,251 @@
+package io.cgroovy.dsl.client
+
+import com.fasterxml.jackson.databind.JsonNode
+import com.fasterxml.jackson.databind.ObjectMapper
+import groovy.transform.CompileStatic
+
+import java.net.InetSocketAddress
+import java.net.URI
+import java.net.UnixDomainSocketAddress
+import java.nio.channels.Channels
+import java.nio.channels.SocketChannel
+import java.nio.charset.StandardCharsets
+import java.nio.file.Path
+
+/**
+ * HTTP/1.1 to a Docker Engine API server over a unix socket or loopback TCP: one connection per
+ * request (Connection: close), so a response body simply ends with the connection. Streams
+ * (logs, attach, exec, pull progress) are read while they arrive.
+ */
+@CompileStatic
+final class DockerHttp {
+    static final ObjectMapper JSON = new ObjectMapper()
+    /** The API version asked for: served by Docker, Podman's compat API and cgroovy serve. */
+    static final String VERSION = 'v1.41'
+
+    /** unix:///path or tcp://host:port, as written. */
+    final String address
+    private final Path socket
+    private final InetSocketAddress tcp
+
+    DockerHttp(String address) {
+        this.address = address
+        if (address.startsWith('unix://')) {
+            socket = Path.of(address.substring('unix://'.length()))
+            tcp = null
+        } else if (address.startsWith('tcp://')) {
+            URI u = URI.create('http://' + address.substring('tcp://'.length()))
+            if (u.host == null || u.port < 0) throw new IllegalArgumentException("'${address}' needs host and port (tcp://127.0.0.1:2375)")
+            tcp = new InetSocketAddress(u.host, u.port)
+            socket = null
+        } else {
+            throw new IllegalArgumentException("'${address}' is not unix:///path/to.sock, tcp://host:port or 'local'")
+        }
+    }
+
+    /** One response: status, lower-case headers, and the body stream (the connection closes with it). */
+    @CompileStatic
+    static final class Response implements Closeable {
+        final int status
+        final Map<String, String> headers
+        final InputStream body
+        private final SocketChannel channel
+
+        Response(int status, Map<String, String> headers, InputStream body, SocketChannel channel) {
+            this.status = status; this.headers = headers; this.body = body; this.channel = channel
+        }
+
+        boolean ok() { status >= 200 && status < 300 || status == 101 }
+
+        String text() {
+            try { new String(body.readAllBytes(), StandardCharsets.UTF_8) } finally { close() }
+        }
+
+        JsonNode json() {
+            String t = text()
+            t.isBlank() ? JSON.nullNode() : JSON.readTree(t)
+        }
+
+        /** The API's error message ({"message": ...}), else the body's first line. */
+        String error() {
+            String t = text().trim()
+            try {
+                JsonNode n = JSON.readTree(t)
+                if (n?.has('message')) return n.get('message').asText()
+            } catch (Exception ignored) {
+                // not JSON: the text itself
+            }
+            t ? t.readLines()[0] : "HTTP ${status}".toString()
+        }
+
+        @Override void close() { channel.close() }
+    }
+
+    /** Sends one request; {@code body}: a JSON value, a byte[] or an InputStream (sent as it is), or null. */
+    Response call(String method, String path, Object body = null, String contentType = 'application/json', boolean upgrade = false) {
+        SocketChannel ch
+        try {
+            ch = socket != null ? SocketChannel.open(UnixDomainSocketAddress.of(socket)) : SocketChannel.open(tcp)
+        } catch (IOException e) {
+            throw new EngineException("cannot connect to ${address}: ${e.message ?: e.class.simpleName}")
+        }
+        try {
+            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 65536)
+            StringBuilder head = new StringBuilder("${method} /${VERSION}${path} HTTP/1.1\r\nHost: docker\r\nUser-Agent: cgroovy\r\n")
+            if (upgrade) head.append('Connection: Upgrade\r\nUpgrade: tcp\r\n') else head.append('Connection: close\r\n')
+            if (body instanceof InputStream) {
+                head.append("Content-Type: ${contentType}\r\nTransfer-Encoding: chunked\r\n\r\n")
+                out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1))
+                byte[] buf = new byte[65536]
+                int n
+                InputStream input = (InputStream) body
+                while ((n = input.read(buf)) > 0) {
+                    out.write("${Integer.toHexString(n)}\r\n".toString().getBytes(StandardCharsets.ISO_8859_1))
+                    out.write(buf, 0, n)
+                    out.write('\r\n'.getBytes(StandardCharsets.ISO_8859_1))
+                }
+                out.write('0\r\n\r\n'.getBytes(StandardCharsets.ISO_8859_1))
+            } else {
+                byte[] bytes = body == null ? new byte[0] : body instanceof byte[] ? (byte[]) body : JSON.writeValueAsBytes(body)
+                if (body != null) head.append("Content-Type: ${contentType}\r\n")
+                head.append("Content-Length: ${bytes.length}\r\n\r\n")
+                out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1))
+                out.write(bytes)
+            }
+            out.flush()
+            InputStream input = new BufferedInputStream(Channels.newInputStream(ch), 65536)
+            String statusLine = line(input)
+            if (statusLine == null || !statusLine.startsWith('HTTP/1.')) throw new EngineException("${address}: not an HTTP answer to ${method} ${path}")
+            int status = Integer.parseInt(statusLine.substring(9, 12))
+            Map<String, String> headers = [:]
+            String l
+            while ((l = line(input)) != null && !l.isEmpty()) {
+                int c = l.indexOf(':')
+                if (c > 0) headers.put(l.substring(0, c).trim().toLowerCase(Locale.ROOT), l.substring(c + 1).trim())
+            }
+            InputStream bodyIn = input
+            if (status == 204 || status == 304) bodyIn = InputStream.nullInputStream()
+            else if ('chunked'.equalsIgnoreCase(headers['transfer-encoding'])) bodyIn = new Chunked(input)
+            else if (headers['content-length'] != null && status != 101) bodyIn = new Limited(input, Long.parseLong(headers['content-length']))
+            new Response(status, headers, bodyIn, ch)
+        } catch (EngineException e) {
+            ch.close()
+            throw e
+        } catch (IOException e) {
+            ch.close()
+            throw new EngineException("${address}: ${method} ${path}: ${e.message ?: e.class.simpleName}")
+        }
+    }
+
+    /** A request whose answer must be 2xx: its JSON (null node when empty); else the API's message as an error. */
+    JsonNode json(String method, String path, Object body = null) {
+        Response r = call(method, path, body)
+        if (!r.ok()) throw new EngineException(r.error(), r.status)
+        r.json()
+    }
+
+    static String enc(String s) { URLEncoder.encode(s, StandardCharsets.UTF_8) }
+
+    static String line(InputStream in) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream()
+        int c
+        while ((c = in.read()) >= 0) {
+            if (c == '\n'.charAt(0) as int) break
+            b.write(c)
+        }
+        if (c < 0 && b.size() == 0) return null
+        String s = b.toString(StandardCharsets.ISO_8859_1)
+        s.endsWith('\r') ? s.substring(0, s.length() - 1) : s
+    }
+
+    /**
+     * Copies a Docker multiplexed stream (8-byte headers: stream 1 stdout, 2 stderr, then a
+     * big-endian length) to {@code out} and {@code err}; a TTY stream is raw and goes to {@code out}.
+     */
+    static void demux(InputStream in, boolean raw, OutputStream out, OutputStream err) {
+        byte[] buf = new byte[65536]
+        if (raw) {
+            int n
+            while ((n = in.read(buf)) > 0) { out.write(buf, 0, n); out.flush() }
+            return
+        }
+        byte[] head = new byte[8]
+        while (readFully(in, head)) {
+            int size = ((head[4] & 0xff) << 24) | ((head[5] & 0xff) << 16) | ((head[6] & 0xff) << 8) | (head[7] & 0xff)
+            OutputStream to = head[0] == (byte) 2 ? err : out
+            while (size > 0) {
+                int n = in.read(buf, 0, Math.min(buf.length, size))
+                if (n < 0) return
+                to.write(buf, 0, n)
+                size -= n
+            }
+            to.flush()
+        }
+    }
+
+    private static boolean readFully(InputStream in, byte[] b) {
+        int off = 0
+        while (off < b.length) {
+            int n = in.read(b, off, b.length - off)
+            if (n < 0) return false
+            off += n
+        }
+        true
+    }
+
+    /** A chunked body, ended by its last chunk. */
+    @CompileStatic
+    private static final class Chunked extends InputStream {
+        private final InputStream in
+        private long left
+        private boolean done
+
+        Chunked(InputStream in) { this.in = in }
+
+        @Override int read() {
+            byte[] b = new byte[1]
+            int n = read(b, 0, 1)
+            n < 0 ? -1 : (b[0] & 0xff)
+        }
+
+        @Override int read(byte[] b, int off, int len) {
+            if (done) return -1
+            if (left == 0) {
+                String size = line(in)
+                if (size == null) { done = true; return -1 }
+                if (size.isEmpty()) size = line(in)   // the CRLF after the previous chunk
+                if (size == null) { done = true; return -1 }
+                int semi = size.indexOf(';')
+                left = Long.parseLong((semi >= 0 ? size.substring(0, semi) : size).trim(), 16)
+                if (left == 0) { done = true; return -1 }
+            }
+            int n = in.read(b, off, (int) Math.min((long) len, left))
+            if (n < 0) { done = true; return -1 }
+            left -= n
+            n
+        }
+    }
+
+    /** A body of Content-Length bytes. */
+    @CompileStatic
+    private static final class Limited extends InputStream {
+        private final InputStream in
+        private long left
+
+        Limited(InputStream in, long left) { this.in = in; this.left = left }
+
+        @Override int read() {
+            if (left <= 0) return -1
+            int c = in.read()
+            if (c >= 0) left--
+            c
+        }
+
+        @Override int read(byte[] b, int off, int len) {
+            if (left <= 0) return -1
+            int n = in.read(b, off, (int) Math.min((long) len, left))
+            if (n > 0) left -= n
+            n
+        }
+    }
+}
