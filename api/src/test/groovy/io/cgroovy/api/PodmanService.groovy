@@ -41,6 +41,7 @@ class PodmanService implements Closeable {
             """.stripIndent())
         Files.writeString(tmp.resolve('registries.conf'), 'unqualified-search-registries = []\n' +
                 (insecureRegistry ? "[[registry]]\nlocation = \"${insecureRegistry}\"\ninsecure = true\n" : ''))
+        legacyIptables()
         ProcessBuilder pb = new ProcessBuilder(podman('system', 'service', '--time=0', "unix://${socket}".toString()))
                 .redirectErrorStream(true).redirectOutput(tmp.resolve('service.log').toFile())
         env(pb)
@@ -54,6 +55,29 @@ class PodmanService implements Closeable {
         }
     }
 
+    /**
+     * A kernel without nftables (the UML guest) still has iptables-legacy: CNI's plugins find `iptables` on the
+     * PATH, so this service's PATH starts with a dir where the iptables names are the legacy tools (as
+     * update-alternatives would set them), for this service only.
+     */
+    private void legacyIptables() {
+        if (run('unshare', '-n', 'nft', 'add', 'table', 'inet', 'cgroovy_probe')) return
+        if (!run('unshare', '-n', 'iptables-legacy', '-w', '-t', 'nat', '-N', 'CGROOVY-PROBE')) return
+        Path bin = Files.createDirectories(tmp.resolve('bin'))
+        for (String t : ['iptables', 'iptables-save', 'iptables-restore', 'ip6tables', 'ip6tables-save', 'ip6tables-restore']) {
+            Files.createSymbolicLink(bin.resolve(t), Path.of('/usr/sbin/' + t.replace('tables', 'tables-legacy')))
+        }
+        path = "${bin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".toString()
+    }
+
+    private String path
+
+    private static boolean run(String... cmd) {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start()
+        p.inputStream.text
+        p.waitFor() == 0
+    }
+
     String address() { "unix://${socket}".toString() }
 
     List<String> podman(String... args) {
@@ -64,6 +88,7 @@ class PodmanService implements Closeable {
     private void env(ProcessBuilder pb) {
         pb.environment().put('CONTAINERS_CONF', tmp.resolve('containers.conf').toString())
         pb.environment().put('CONTAINERS_REGISTRIES_CONF', tmp.resolve('registries.conf').toString())
+        if (path) pb.environment().put('PATH', path)
         pb.environment().put('TMPDIR', Files.createDirectories(tmp.resolve('tmp')).toString())
     }
 
