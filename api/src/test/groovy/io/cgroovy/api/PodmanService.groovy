@@ -41,6 +41,9 @@ class PodmanService implements Closeable {
             """.stripIndent())
         Files.writeString(tmp.resolve('registries.conf'), 'unqualified-search-registries = []\n' +
                 (insecureRegistry ? "[[registry]]\nlocation = \"${insecureRegistry}\"\ninsecure = true\n" : ''))
+        for (Path h : io.cgroovy.testing.CgroupLeakExtension.hierarchies()) {
+            for (String n : PODMAN_CGROUPS) if (Files.isDirectory(h.resolve(n))) cgroupsBefore << h.resolve(n)
+        }
         legacyIptables()
         ProcessBuilder pb = new ProcessBuilder(podman('system', 'service', '--time=0', "unix://${socket}".toString()))
                 .redirectErrorStream(true).redirectOutput(tmp.resolve('service.log').toFile())
@@ -76,6 +79,40 @@ class PodmanService implements Closeable {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start()
         p.inputStream.text
         p.waitFor() == 0
+    }
+
+    /**
+     * Podman's cgroupfs manager makes libpod_parent (containers, conmon) and, on a cgroup v2 root that holds
+     * processes, "init", where it moves the root's processes to enable controllers. Those it made for this
+     * service are removed when it stops, deepest first (init's processes moved back to the root first).
+     */
+    static final List<String> PODMAN_CGROUPS = ['libpod_parent', 'init']
+    private final Set<Path> cgroupsBefore = new HashSet<>()
+
+    private void removeCgroups() {
+        for (Path h : io.cgroovy.testing.CgroupLeakExtension.hierarchies()) {
+            for (String n : PODMAN_CGROUPS) {
+                Path top = h.resolve(n)
+                if (cgroupsBefore.contains(top) || !Files.isDirectory(top)) continue
+                List<Path> dirs = Files.walk(top).withCloseable { st -> st.filter { Files.isDirectory(it) }.toList() }
+                for (Path d : dirs.sort { -it.nameCount }) {
+                    long end = System.currentTimeMillis() + 10_000
+                    while (Files.isDirectory(d)) {
+                        // only "init" holds processes podman moved; libpod_parent's conmon ones are on their way out
+                        if (n == 'init') for (String pid : Files.readAllLines(d.resolve('cgroup.procs'))) {
+                            try {
+                                Files.writeString(h.resolve('cgroup.procs'), pid)
+                            } catch (IOException ignored) {
+                                // gone meanwhile
+                            }
+                        }
+                        if (['rmdir', d.toString()].execute().waitFor() == 0) break
+                        if (System.currentTimeMillis() > end) break   // still in use (the guest's leak check names it)
+                        Thread.sleep(100)
+                    }
+                }
+            }
+        }
     }
 
     String address() { "unix://${socket}".toString() }
@@ -132,6 +169,7 @@ class PodmanService implements Closeable {
                 }
             }
             stopLeftovers()
+            removeCgroups()
         } finally {
             // vfs storage holds plain files only; nothing is mounted under tmp
             ['rm', '-rf', '--one-file-system', tmp.toString()].execute().waitFor()
