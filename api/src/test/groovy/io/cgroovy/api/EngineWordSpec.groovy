@@ -170,6 +170,20 @@ class EngineWordSpec extends Specification {
         target << TARGETS
     }
 
+    def "a healthcheck goes with the container: #target reports it healthy"() {
+        when:
+        def c = eval(target, """container('busybox') { detach(); name 'checked'; healthcheck 'test -e /tmp/ok', interval: '1s', retries: 1
+                                                       run 'touch /tmp/ok; sleep 300' }""")
+        long end = System.currentTimeMillis() + 60_000
+        while (c.healthStatus != 'healthy' && System.currentTimeMillis() < end) Thread.sleep(200)
+
+        then:
+        c.healthStatus == 'healthy'
+
+        where: // (podman runs health checks from systemd timers: none on a machine without systemd)
+        target << ['built-in', 'cgroovy serve']
+    }
+
     def "a named volume written by one container is read by another on #target"() {
         when:
         eval(target, '''

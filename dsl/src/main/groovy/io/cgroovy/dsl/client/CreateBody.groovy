@@ -83,6 +83,16 @@ final class CreateBody {
             body.ExposedPorts = exposed
             host.PortBindings = bindings
         }
+        io.cgroovy.runtime.Healthcheck hc = o.healthcheck()
+        if (hc != null) {
+            Map<String, Object> h = [:]
+            if (!hc.test().isEmpty()) h.Test = hc.test()
+            if (hc.interval() != null) h.Interval = hc.interval().toNanos()
+            if (hc.timeout() != null) h.Timeout = hc.timeout().toNanos()
+            if (hc.startPeriod() != null) h.StartPeriod = hc.startPeriod().toNanos()
+            if (hc.retries() != null) h.Retries = hc.retries()
+            body.Healthcheck = h
+        }
         if (o.restart() != null && o.restart().name() != 'no') host.RestartPolicy = [Name: o.restart().name(), MaximumRetryCount: o.restart().maxRetries()]
         body.HostConfig = host
         body

@@ -94,7 +94,6 @@ final class DockerApiClient implements EngineClient {
     }
 
     private String create(ContainerSettings s, DetachOptions options) {
-        if (options.healthcheck() != null) throw new EngineException("healthcheck: not sent to ${http.address} yet (the built-in runtime has it)")
         Map<String, Object> body = CreateBody.of(s, options)
         String path = '/containers/create' + (s.name() ? '?name=' + DockerHttp.enc(s.name()) : '')
         JsonNode r = http.json('POST', path, body)
