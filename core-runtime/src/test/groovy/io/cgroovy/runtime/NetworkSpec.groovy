@@ -410,6 +410,37 @@ class NetworkSpec extends Specification {
         viaPicked == 'everywhere\n'
     }
 
+    def "a UDP port published on 127.0.0.1 delivers datagrams into the container"() {
+        given: 'a container with 53/udp published (busybox has no UDP server: its kernel counts datagrams to a closed port)'
+        def net = network()
+        int port = new DatagramSocket(0, InetAddress.getByName('127.0.0.1')).withCloseable { it.localPort }
+        def c = [:]
+        def t = background([name: 'udp', network: on([net.name], [:], ["127.0.0.1:$port:53/udp".toString()])], ['sleep', '600'], c)
+        def netns = engine.networks().endpoints(net.name)[0].netns
+        long before = udpNoPorts(netns)
+
+        when:
+        new DatagramSocket().withCloseable { s -> 5.times { s.send(new DatagramPacket('x'.bytes, 1, InetAddress.getByName('127.0.0.1'), port)) } }
+        long after = before
+        for (int i = 0; i < 100 && after < before + 5; i++) {
+            Thread.sleep(50)
+            after = udpNoPorts(netns)
+        }
+        def rules = engine.networks().firewallRules()
+        stop(t)
+
+        then: "the container's kernel got all five (the Udp NoPorts counter of its namespace)"
+        after - before == 5
+        rules.contains("udp dport $port dnat to") || rules.contains("-p udp -m udp --dport $port -j DNAT")
+    }
+
+    /** The Udp NoPorts counter of /proc/net/snmp in a network namespace. */
+    static long udpNoPorts(String netns) {
+        def udp = sh('nsenter', "--net=$netns", 'cat', '/proc/net/snmp').readLines().findAll { it.startsWith('Udp:') }
+        def names = udp[0].split(/\s+/)
+        udp[1].split(/\s+/)[names.findIndexOf { it == 'NoPorts' }] as long
+    }
+
     def "a gateway given: the bridge has it, containers route through it, and none gets it"() {
         given: 'a /24 whose gateway is .254 and whose containers get .248-.254'
         def net = network(gateway: { String subnet -> subnet.replaceFirst(/\.0\/24$/, '.254') },
