@@ -1014,6 +1014,17 @@ static int control_listen(const char *path) {
     return fd;
 }
 
+/* runc's --console-socket: a connection to the caller's socket, to which the terminal step sends the master */
+static int console_connect(const char *path) {
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof sa.sun_path) { errno = ENAMETOOLONG; return -1; }
+    strcpy(sa.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) { int e = errno; close(fd); errno = e; return -1; }
+    return fd;
+}
+
 static void serve_control(int ctl, int master) {
     int c = accept4(ctl, NULL, NULL, SOCK_CLOEXEC);
     if (c < 0) return;
@@ -1223,6 +1234,12 @@ int main(int argc, char **argv) {
     handover = ho && strcmp(ho, "1") == 0;
     const char *cfd = getenv("CGROOVY_CONSOLE_FD");
     if (cfd && *cfd) inherited_console = (int)atol(cfd);
+    const char *csock = getenv("CGROOVY_CONSOLE_SOCKET");
+    if (csock && *csock && (inherited_console = console_connect(csock)) < 0) {
+        snprintf(text, sizeof text, "error -1 %d cannot connect to the console socket %s: %s\n", errno, csock, strerror(errno));
+        write_status(text);
+        return 125;
+    }
     const char *csize = getenv("CGROOVY_CONSOLE_SIZE");
     if (csize && sscanf(csize, "%d %d", &console_rows, &console_cols) != 2) console_rows = console_cols = 0;
     const char *parent = getenv("CGROOVY_PARENT_PID");
@@ -1365,6 +1382,7 @@ int main(int argc, char **argv) {
             run_child(i + 1);
         }
         close(p[1]);
+        if (csock && *csock) close(inherited_console); /* the child holds the console socket */
         child_pid = (pid_t)pid;
         if (userns) {
             close(sync[0]);

@@ -6,6 +6,7 @@ import io.cgroovy.api.endpoints.ExecEndpoints;
 import io.cgroovy.api.endpoints.ImageEndpoints;
 import io.cgroovy.api.endpoints.NetworkEndpoints;
 import io.cgroovy.api.endpoints.StatsEndpoints;
+import io.cgroovy.api.endpoints.TopEndpoints;
 import io.cgroovy.api.endpoints.VolumeEndpoints;
 import io.cgroovy.api.endpoints.RegistryEndpoints;
 import io.cgroovy.api.endpoints.SystemEndpoints;
@@ -30,6 +31,7 @@ public final class DockerApi {
         new NetworkEndpoints(engine).register(r);
         new VolumeEndpoints(engine).register(r);
         new StatsEndpoints(engine).register(r);
+        new TopEndpoints(engine).register(r);
         return r;
     }
 

@@ -10,7 +10,7 @@ import spock.lang.Timeout
 import java.nio.ByteBuffer
 import java.nio.channels.SocketChannel
 
-/** docker stats against `cgroovy serve`: the cgroup's usage in Docker's JSON shape, one-shot and streamed. */
+/** docker stats and docker top against `cgroovy serve`: the cgroup's usage in Docker's JSON shape, one-shot and streamed; its processes. */
 @IgnoreIf({ System.getProperty('user.name') != 'root' })
 @Timeout(180)
 class StatsCliSpec extends Specification {
@@ -78,5 +78,52 @@ class StatsCliSpec extends Specification {
         then:
         st == 200
         new ObjectMapper().readTree(body).path('name').asText() == '/idle'
+    }
+
+    def "docker top: the container's processes read from /proc, the same as the host's ps -ef shows them"() {
+        given: 'a shell with two children'
+        assert served.docker('run', '-d', '--name', 'tops', 'busybox', 'sh', '-c', 'sleep 600 & sleep 601 & wait')[0] == 0
+        long shPid = engine.inspect('tops').pid()
+        def json = new ObjectMapper()
+        // the shell may not have started both children yet
+        def ours = null
+        for (int i = 0; i < 100; i++) {
+            ours = json.readTree(served.http('GET', '/v1.41/containers/tops/top')[1])
+            if (ours.path('Processes').size() == 3) break
+            sleep(100)
+        }
+
+        when: 'without ps arguments (the engine reads /proc) and with -ef (the host ps runs, as Docker does it)'
+        def (st, body) = served.http('GET', '/v1.41/containers/tops/top?ps_args=-ef')
+        def peer = json.readTree(body)
+        def (rc, out, err) = served.docker('top', 'tops')
+        def (rcO, outO, errO) = served.docker('top', 'tops', '-o', 'pid,comm')
+        def rows = { node -> node.path('Processes').collect { r -> r.collect { it.asText() } } }
+        def sansCpu = { List<List<String>> rs -> rs.collect { r -> r[0..2] + r[4..7] } } // C is a rate: it moves
+
+        then:
+        ours.path('Titles').collect { it.asText() } == ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD']
+        rows(ours)*.get(7) == ['sh -c sleep 600 & sleep 601 & wait', 'sleep 600', 'sleep 601']
+        rows(ours)*.get(1) == [shPid.toString()] + rows(ours)[1..2]*.get(1)
+        rows(ours)[1..2]*.get(2) == [shPid.toString()] * 2
+        rows(ours)*.get(0) == ['root'] * 3
+        and: "the host's ps -ef says the same"
+        st == 200
+        peer.path('Titles').collect { it.asText() } == ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD']
+        sansCpu(rows(peer)) == sansCpu(rows(ours))
+        and: 'docker top prints the table; other ps arguments work as with Docker'
+        rc == 0
+        out.readLines()[0] ==~ /UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD\s*/
+        out.contains('sleep 601')
+        [rcO, errO] == [0, ""]
+        outO.readLines()*.trim()*.split(/\s+/)*.toList() == [['PID', 'COMMAND'], [shPid.toString(), 'sh']] + rows(ours)[1..2].collect { [it[1], 'sleep'] }
+
+        when: 'a stopped container'
+        served.docker('stop', '-t', '0', 'tops')
+        def (stStopped, bodyStopped) = served.http('GET', '/v1.41/containers/tops/top')
+
+        then:
+        stStopped == 409
+        bodyStopped.contains('is not running')
     }
 }

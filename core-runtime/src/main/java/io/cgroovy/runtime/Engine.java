@@ -676,6 +676,11 @@ public final class Engine implements AutoCloseable {
         return target(container).cgroup();
     }
 
+    /** The processes of a running container (docker top): the pids of its cgroup, as ps -ef shows them. */
+    public List<io.cgroovy.runtime.inspect.Processes.Process> top(String container) {
+        return io.cgroovy.runtime.inspect.Processes.of(cgroupOf(container).pids());
+    }
+
     /** A running container (foreground or detached) for the views of {@link io.cgroovy.runtime.inspect}. */
     public io.cgroovy.runtime.inspect.Running running(String container) {
         Exec.Target t = target(container);

@@ -192,6 +192,15 @@ final class Container implements GroovyInterceptable {
     @Word(value = "One sample of its CPU, memory and pids use (docker stats --no-stream).", usage = 'c.stats()', example = 'c.stats()')
     StatsList stats() { StatsList.sample(live(), [id], false) }
 
+    @Word(value = "Its processes now (docker top): user, pid, ppid, cpu, started, tty, time and cmd of each, as ps -ef shows them.", usage = 'c.top()', example = 'c.top()')
+    TopList top() {
+        try {
+            new TopList(live().engine().top(id))
+        } catch (RuntimeException e) {
+            throw new DslException("top: ${name}: ${Errors.message(e)}".toString())
+        }
+    }
+
     /**
      * Runs one more process in it ({@code docker exec}): one string runs through /bin/sh -c,
      * several arguments are the argv; output goes where the session's containers write.

@@ -126,6 +126,18 @@ class SecurityWordsSpec extends Specification {
         info.name() == 'box'
         c.stats().toString().contains('box')
 
+        when: 'its processes (docker top): the shell and its sleep, with host pids'
+        TopList top = c.top()
+
+        then:
+        TopList.HEADERS == ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD']
+        top*.cmd == ['/bin/sh -c trap "exit 0" TERM; sleep 3600 & wait', 'sleep 3600']
+        top[0].pid == c.pid
+        top[1].ppid == c.pid
+        top*.user == ['root', 'root']
+        top.rows()[1] == ['root', top[1].pid.toString(), c.pid.toString(), '0', top[1].started, '?', '00:00:00', 'sleep 3600']
+        top.toString().readLines()[0].startsWith('UID')
+
         when:
         c.exec('true', usr: 'nobody')
 

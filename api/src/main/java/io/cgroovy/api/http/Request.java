@@ -87,8 +87,9 @@ public final class Request {
         for (String pair : raw.split("&")) {
             if (pair.isEmpty()) continue;
             int eq = pair.indexOf('=');
-            String k = decode(eq < 0 ? pair : pair.substring(0, eq));
-            String v = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            // in a query '+' is a space (Go's url.Values, which the docker CLI uses, encodes a space so; a '+' as %2B)
+            String k = decode((eq < 0 ? pair : pair.substring(0, eq)).replace('+', ' '));
+            String v = eq < 0 ? "" : decode(pair.substring(eq + 1).replace('+', ' '));
             out.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
         }
         return out;

@@ -7,6 +7,7 @@ import io.cgroovy.runtime.cgroup.CgroupMounts;
 import io.cgroovy.runtime.cgroup.Cgroups;
 import io.cgroovy.runtime.cgroup.ContainerCgroup;
 import io.cgroovy.runtime.cgroup.Resources;
+import io.cgroovy.runtime.inspect.Processes;
 import io.cgroovy.runtime.plan.Plan;
 import io.cgroovy.runtime.plan.PlanCompiler;
 import io.cgroovy.runtime.spec.RuntimeSpec;
@@ -73,7 +74,6 @@ final class RuntimeCommands {
 
     /** Creates the container; with {@code waitForStart} its process stops before exec until "start". Returns its state. */
     private RuntimeState create(String id, RuntimeCli.Args a, boolean waitForStart) {
-        if (a.flag("console-socket") != null) throw new ContainerException("--console-socket: terminals are not supported by cgroovy-runtime yet");
         Path bundle = Path.of(a.flag("bundle", "b") == null ? "." : a.flag("bundle", "b")).toAbsolutePath().normalize();
         RuntimeSpec spec;
         try {
@@ -82,7 +82,7 @@ final class RuntimeCommands {
             throw new ContainerException("cannot read " + bundle.resolve("config.json") + ": " + e.getCause().getMessage());
         }
         if (spec.process == null || spec.process.args == null || spec.process.args.isEmpty()) throw new ContainerException("config.json: process.args is empty");
-        if (spec.process.terminal) throw new ContainerException("config.json: process.terminal needs --console-socket, which cgroovy-runtime does not support yet");
+        checkTerminal(spec.process.terminal, a.flag("console-socket"), waitForStart || a.has("detach", "d"));
         Path rootfs = bundle.resolve(spec.root == null || spec.root.path == null ? "rootfs" : spec.root.path).normalize();
         if (!Files.isDirectory(rootfs)) throw new ContainerException("rootfs " + rootfs + " is not a directory");
         Path d = dir(id);
@@ -123,7 +123,7 @@ final class RuntimeCommands {
                 ok = true;
                 return st;
             }
-            String status = executor(d, plan, true);
+            String status = executor(d, plan, true, a.flag("console-socket"));
             if (!status.startsWith("created ")) throw new ContainerException(failure(plan, status));
             st.pid = Long.parseLong(status.substring(8).trim());
             long[] ps = RuntimeState.stat(st.pid);
@@ -142,14 +142,27 @@ final class RuntimeCommands {
         }
     }
 
-    /** Runs the executor on a plan with this process's stdio; handover: it returns once the container is created. */
-    private String executor(Path d, Plan plan, boolean handover) {
+    /**
+     * runc's rules: a console socket only for a process with a terminal; a detached process with a terminal
+     * needs one (else the executor relays the terminal to this command's stdio).
+     */
+    private static void checkTerminal(boolean terminal, String consoleSocket, boolean detached) {
+        if (consoleSocket != null && !terminal) throw new ContainerException("--console-socket needs a process with a terminal (process.terminal)");
+        if (terminal && detached && consoleSocket == null) throw new ContainerException("a detached process with a terminal needs --console-socket");
+    }
+
+    /**
+     * Runs the executor on a plan with this process's stdio; handover: it returns once the container is created.
+     * With a console socket the executor connects to it and the process's terminal master is sent there (SCM_RIGHTS).
+     */
+    private String executor(Path d, Plan plan, boolean handover, String consoleSocket) {
         Path planFile = d.resolve("plan");
         Path status = d.resolve("status");
         plan.write(planFile);
         ProcessBuilder pb = new ProcessBuilder(ExecutorBinary.install(root).toString(), planFile.toString(), status.toString());
         pb.environment().clear();
         if (handover) pb.environment().put("CGROOVY_HANDOVER", "1");
+        if (consoleSocket != null) pb.environment().put("CGROOVY_CONSOLE_SOCKET", Path.of(consoleSocket).toAbsolutePath().toString());
         else pb.environment().put("CGROOVY_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
         pb.inheritIO();
         try {
@@ -226,7 +239,7 @@ final class RuntimeCommands {
             Path v2 = cg.v2Dir().orElse(null);
             Plan plan = PlanCompiler.compileCreate(spec, new PlanCompiler.Rootfs(Path.of(st.rootfs), List.of(), Path.of(st.rootfs), Path.of(st.rootfs)),
                     v2 != null ? List.of() : cg.joinDirs(), v2, CgroupMounts.read().mounts(), PlanCompiler.readHostCgroupLinks(), null);
-            String status = executor(dir(id), plan, false);
+            String status = executor(dir(id), plan, false, a.flag("console-socket"));
             if (status.startsWith("exit ")) return Integer.parseInt(status.substring(5).trim());
             throw new ContainerException(failure(plan, status));
         } finally {
@@ -305,15 +318,10 @@ final class RuntimeCommands {
             out.println(pids.toString().replace(" ", ""));
             return;
         }
-        out.printf("%-8s %s%n", "PID", "CMD");
-        for (long p : pids) {
-            String cmd;
-            try {
-                cmd = Files.readString(Path.of("/proc/" + p + "/cmdline")).replace('\0', ' ').trim();
-            } catch (IOException e) {
-                continue;
-            }
-            out.printf("%-8d %s%n", p, cmd);
+        // runc prints ps -ef's table of the container's processes
+        out.println(String.join("\t", Processes.TITLES));
+        for (Processes.Process p : Processes.of(pids)) {
+            out.println(String.join("\t", p.row()));
         }
     }
 
@@ -361,7 +369,6 @@ final class RuntimeCommands {
     // ---- exec -------------------------------------------------------------------------------
 
     private int exec(String id, RuntimeCli.Args a) {
-        if (a.flag("console-socket") != null || a.has("tty", "t")) throw new ContainerException("exec --tty / --console-socket: terminals are not supported by cgroovy-runtime yet");
         RuntimeState st = load(id);
         if (!st.alive() || st.status(root, false).equals("created")) throw new ContainerException("cannot exec in a container that is not running (" + id + ")");
         RuntimeSpec spec = RuntimeSpec.read(dir(id).resolve("config.json"));
@@ -372,7 +379,6 @@ final class RuntimeCommands {
             } catch (IOException e) {
                 throw new ContainerException("cannot read the process file " + a.flag("process", "p") + ": " + e.getMessage());
             }
-            if (p.terminal) throw new ContainerException("exec: process.terminal is not supported by cgroovy-runtime yet");
         } else {
             List<String> cmd = a.positional().subList(1, a.positional().size());
             if (cmd.isEmpty()) throw new ContainerException("exec needs a command");
@@ -393,13 +399,16 @@ final class RuntimeCommands {
                 }
             }
             p.noNewPrivileges = spec.process.noNewPrivileges || a.has("no-new-privs");
+            p.terminal = a.has("tty", "t");
         }
+        checkTerminal(p.terminal, a.flag("console-socket"), a.has("detach", "d"));
         if (p.capabilities == null) p.capabilities = spec.process.capabilities;
         if (p.rlimits == null || p.rlimits.isEmpty()) p.rlimits = spec.process.rlimits;
         if (p.cwd == null || p.cwd.isEmpty()) p.cwd = "/";
         ContainerCgroup cg = cgroup(st);
         Path v2 = cg.v2Dir().orElse(null);
-        Plan plan = PlanCompiler.compileExec(spec, p, st.pid, v2 != null ? List.of() : cg.joinDirs(), v2);
+        Plan plan = PlanCompiler.compileExec(spec, p, st.pid, v2 != null ? List.of() : cg.joinDirs(), v2,
+                p.terminal ? new PlanCompiler.Terminal(0, 0, "") : null);
         Path work;
         try {
             work = Files.createTempDirectory(dir(id), "exec-");
@@ -408,7 +417,7 @@ final class RuntimeCommands {
         }
         try {
             boolean detach = a.has("detach", "d");
-            String status = executor(work, plan, detach);
+            String status = executor(work, plan, detach, a.flag("console-socket"));
             if (detach) {
                 if (!status.startsWith("running ")) throw new ContainerException(failure(plan, status));
                 writePidFile(a.flag("pid-file"), Long.parseLong(status.substring(8).trim()));

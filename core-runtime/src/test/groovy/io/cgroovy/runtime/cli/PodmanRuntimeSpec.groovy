@@ -53,7 +53,17 @@ class PodmanRuntimeSpec extends Specification {
         // (given here: podman's exit command calls "delete" without the --runtime-flag options)
         wrapper = tmp.resolve('cgroovy-runtime')
         Path script = Paths.get('..', 'scripts', 'cgroovy-runtime').toAbsolutePath().normalize()
-        Files.writeString(wrapper, "#!/bin/sh\nCGROOVY_RUNTIME_CLASSPATH='${System.getProperty('java.class.path')}' exec '$script' --root '$tmp/runtime-root' \"\$@\"\n")
+        // every call podman and conmon make is logged (with what "state" answered): the failure message shows them
+        Files.writeString(wrapper, """#!/bin/sh
+export CGROOVY_RUNTIME_CLASSPATH='${System.getProperty('java.class.path')}'
+echo "\$(date +%T.%N) [\$\$] \$*" >> '$tmp/calls.log'
+case " \$* " in *" state "*)
+  out=\$('$script' --root '$tmp/runtime-root' "\$@"); rc=\$?
+  echo "\$(date +%T.%N) [\$\$] rc=\$rc \$(echo "\$out" | tr -d '\\n')" >> '$tmp/calls.log'
+  [ -n "\$out" ] && echo "\$out"; exit \$rc;;
+esac
+exec '$script' --root '$tmp/runtime-root' "\$@"
+""")
         wrapper.toFile().setExecutable(true)
         // busybox as an OCI layout (umoci), then a docker-archive (skopeo), loaded into podman's store
         Path oci = tmp.resolve('oci')
@@ -110,6 +120,20 @@ class PodmanRuntimeSpec extends Specification {
         }
     }
 
+    /** What podman and the runtime knew when a check failed: podman ps -a, inspect, the runtime's list and the calls log. */
+    boolean diagnose(Map failed) {
+        def lines = ["podman ps printed '${failed.out}' (exit ${failed.code}, stderr '${failed.err}')".toString()]
+        lines << 'podman ps -a: ' + sh(podman('ps', '-a', '--format', '{{.Names}} {{.Status}} {{.Pid}}')).with { it.out + it.err }
+        lines << 'podman inspect: ' + sh(podman('inspect', '--format', '{{json .State}}', 'cg-detached')).with { it.out + it.err }
+        lines << 'runtime list: ' + sh([wrapper.toString(), 'list']).with { it.out + it.err }
+        lines << 'calls:\n' + (Files.exists(tmp.resolve('calls.log')) ? tmp.resolve('calls.log').text : '(none)')
+        lines << 'files:\n' + sh(['sh', '-c', "find $tmp/tmpdir $tmp/runroot -path '*exit*' | xargs -r ls -l; for f in \$(find $tmp/tmpdir -path '*exits/*'); do echo \$f; cat \$f; echo; done".toString()]).with { it.out + it.err }
+        lines << 'procs:\n' + sh(['sh', '-c', 'for p in /proc/[0-9]*; do c=$(tr "\\0" " " < $p/cmdline 2>/dev/null | cut -c1-150); case "$c" in *conmon*|*sleep*|*java*) echo "${p#/proc/} ppid=$(cut -d" " -f4 $p/stat) $c";; esac; done']).with { it.out + it.err }
+        lines << 'dmesg:\n' + sh(['sh', '-c', 'dmesg | tail -20']).out
+        System.err.println(lines.join('\n'))
+        false
+    }
+
     def "podman run --rm busybox echo hi prints hi through cgroovy-runtime"() {
         when:
         def r = sh(podman(['run', '--rm', '--cgroup-parent', "/$cgroupParent".toString()] + RUN + ['localhost/busybox', 'echo', 'hi'] as String[]))
@@ -161,10 +185,53 @@ class PodmanRuntimeSpec extends Specification {
         exec.code == 4
         exec.out == 'exec-out\n'
         seen.code == 0
-        ps.out.startsWith('cg-detached Up')
+        ps.out.startsWith('cg-detached Up') || diagnose(ps)
         stop.code == 0
         rm.code == 0
         sh(podman('ps', '-aq')).out == ''
+    }
+
+    /**
+     * Runs {@code cmd} on a pseudo-terminal of its own (util-linux script), types {@code input} once it printed
+     * a shell prompt, and returns its exit status and everything the terminal showed.
+     */
+    static Map onTerminal(List<String> cmd, String input) {
+        String line = cmd.collect { "'" + it.replace("'", "'\\''") + "'" }.join(' ')
+        def p = new ProcessBuilder(['script', '-qefc', line, '/dev/null']).redirectErrorStream(true).start()
+        def out = new StringBuffer()
+        def reader = Thread.start { p.inputStream.eachByte(1) { byte[] b, int n -> out.append(new String(b, 0, n, 'UTF-8')) } }
+        long until = System.currentTimeMillis() + 120_000
+        while (!out.toString().contains('# ') && p.alive && System.currentTimeMillis() < until) sleep(100)
+        p.outputStream.write(input.getBytes('UTF-8'))
+        p.outputStream.flush()
+        boolean ended = p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)
+        if (!ended) p.destroyForcibly().waitFor()
+        p.outputStream.close()
+        reader.join(5_000)
+        [code: ended ? p.exitValue() : -1, out: out.toString()]
+    }
+
+    def "podman run -it and exec -it: the terminal master comes to conmon over --console-socket"() {
+        when: 'an interactive shell with a terminal'
+        def run = onTerminal(podman(['run', '-it', '--rm', '--cgroup-parent', "/$cgroupParent".toString()] + RUN
+                + ['localhost/busybox', 'sh'] as String[]), 'tty; echo sum=$((6*7)); exit 3\r')
+        then: "its stdio is a terminal of the container's own devpts, and its status comes back"
+        run.out.contains('/dev/pts/0')
+        run.out.contains('sum=42')
+        run.code == 3
+
+        when: 'exec -it into a detached container'
+        def start = sh(podman(['run', '-d', '--name', 'cg-tty', '--cgroup-parent', "/$cgroupParent".toString()] + RUN
+                + ['localhost/busybox', 'sleep', '300'] as String[]))
+        def exec = onTerminal(podman('exec', '-it', 'cg-tty', 'sh'), 'tty; echo prod=$((6*7)); exit 5\r')
+        then:
+        start.code == 0
+        exec.out.contains('/dev/pts/')
+        exec.out.contains('prod=42')
+        exec.code == 5
+
+        cleanup:
+        sh(podman('rm', '-f', '-t', '0', 'cg-tty'))
     }
 
     def "--systemd-cgroup is refused with a clear message (JSON in the log file)"() {
