@@ -113,6 +113,7 @@ final class DetachedContainers {
                 spec.write(dir.resolve("config.json"));
                 if (trace != null) { trace.phase("networks: netns, bridge + veth over rtnetlink, firewall", mark); mark = System.nanoTime(); }
                 cgroup = engine.cgroups().create(id, settings.resources());
+                cgroup.restrictDevices(SpecBuilder.deviceRules(spec));
                 if (trace != null) { trace.phase("cgroup: create and write the limits", mark); mark = System.nanoTime(); }
                 Path v2 = cgroup.v2Dir().orElse(null);
                 plan = PlanCompiler.compile(spec, engine.rootfs(settings, spec, dir, rootfs, image.layers(), upper, work),
@@ -308,7 +309,16 @@ final class DetachedContainers {
         try (FileLock l = lock(id)) {
             if (monitorAlive(id)) return info(id);
             ContainerRecord.Config c = ContainerRecord.readConfig(dir(id));
-            ContainerCgroup cgroup = engine.cgroups().open(id).orElseGet(() -> engine.cgroups().create(id, c.resources));
+            ContainerCgroup cgroup = engine.cgroups().open(id).orElseGet(() -> {
+                ContainerCgroup made = engine.cgroups().create(id, c.resources);
+                try {
+                    made.restrictDevices(SpecBuilder.deviceRules(RuntimeSpec.read(dir(id).resolve("config.json"))));
+                } catch (RuntimeException e) {
+                    made.close();
+                    throw e;
+                }
+                return made;
+            });
             boolean ok = false;
             try {
                 startMonitor(id, cgroup, null, waitAttach, null);

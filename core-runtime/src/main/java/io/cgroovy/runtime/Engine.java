@@ -514,6 +514,7 @@ public final class Engine implements AutoCloseable {
             if (trace != null) { trace.phase("networks: netns, bridge + veth over rtnetlink, firewall", mark); mark = System.nanoTime(); }
             Cgroups cg = cgroups();
             cgroup = cg.create(id, settings.resources());
+            cgroup.restrictDevices(SpecBuilder.deviceRules(spec));
             if (trace != null) { trace.phase("cgroup: create and write the limits", mark); mark = System.nanoTime(); }
             Path v2 = cgroup.v2Dir().orElse(null);
             Plan plan = PlanCompiler.compile(spec, rootfs(settings, spec, dir, rootfs, image.layers(), upper, work),

@@ -14,17 +14,55 @@ import java.util.List;
  * @param readOnly   the root filesystem is mounted read-only
  * @param userns     null for none; otherwise root in the container is {@code userns.hostId()} on the host
  * @param ulimits    rlimits replacing the defaults (name as Docker spells it: "nofile", "nproc", ...)
+ * @param devices    host devices added to the container and allowed in its device cgroup (--device)
  */
 public record Security(List<String> capAdd, List<String> capDrop, boolean privileged, String seccomp,
-                       boolean readOnly, UserNamespace userns, List<Ulimit> ulimits) {
+                       boolean readOnly, UserNamespace userns, List<Ulimit> ulimits, List<Device> devices) {
     public static final Security DEFAULT = new Security(List.of(), List.of(), false, null, false, null, List.of());
 
     public Security {
         capAdd = capAdd == null ? List.of() : List.copyOf(capAdd);
         capDrop = capDrop == null ? List.of() : List.copyOf(capDrop);
         ulimits = ulimits == null ? List.of() : List.copyOf(ulimits);
+        devices = devices == null ? List.of() : List.copyOf(devices);
         if (privileged && userns != null) {
             throw new ContainerException("userns: a privileged container cannot have a user namespace (as with Docker: use one or the other)");
+        }
+    }
+
+    /** No host devices added. */
+    public Security(List<String> capAdd, List<String> capDrop, boolean privileged, String seccomp,
+                    boolean readOnly, UserNamespace userns, List<Ulimit> ulimits) {
+        this(capAdd, capDrop, privileged, seccomp, readOnly, userns, ulimits, List.of());
+    }
+
+    /** The same settings with these host devices added. */
+    public Security withDevices(List<Device> more) {
+        return new Security(capAdd, capDrop, privileged, seccomp, readOnly, userns, ulimits, more);
+    }
+
+    /**
+     * A host device given to the container ({@code docker run --device HOST[:CONTAINER][:PERMS]}): made at
+     * {@code containerPath} with the host's type and numbers, and allowed in the device cgroup for {@code access}.
+     */
+    public record Device(String hostPath, String containerPath, String access) {
+        public Device {
+            if (hostPath == null || !hostPath.startsWith("/")) throw new ContainerException("device '" + hostPath + "': not an absolute path");
+            containerPath = containerPath == null || containerPath.isEmpty() ? hostPath : containerPath;
+            if (!containerPath.startsWith("/")) throw new ContainerException("device '" + hostPath + "': container path '" + containerPath + "' is not absolute");
+            access = access == null || access.isEmpty() ? "rwm" : access;
+            if (!access.matches("[rwm]{1,3}")) throw new ContainerException("device '" + hostPath + "': permissions '" + access + "' are not a subset of rwm");
+        }
+
+        /** "HOST", "HOST:CONTAINER", "HOST:PERMS" or "HOST:CONTAINER:PERMS", as docker run --device takes it. */
+        public static Device parse(String text) {
+            String[] f = text.split(":", -1);
+            return switch (f.length) {
+                case 1 -> new Device(f[0], null, null);
+                case 2 -> f[1].matches("[rwm]{1,3}") ? new Device(f[0], null, f[1]) : new Device(f[0], f[1], null);
+                case 3 -> new Device(f[0], f[1], f[2]);
+                default -> throw new ContainerException("device '" + text + "': expected HOST[:CONTAINER][:PERMS]");
+            };
         }
     }
 

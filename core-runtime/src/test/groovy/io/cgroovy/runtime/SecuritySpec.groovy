@@ -49,10 +49,54 @@ class SecuritySpec extends Specification {
         def out = new ByteArrayOutputStream()
         def err = new ByteArrayOutputStream()
         def sec = new Security(opts.capAdd as List ?: [], opts.capDrop as List ?: [], opts.privileged as boolean,
-                opts.seccomp as String, opts.readOnly as boolean, opts.userns as Security.UserNamespace, opts.ulimits as List ?: [])
+                opts.seccomp as String, opts.readOnly as boolean, opts.userns as Security.UserNamespace, opts.ulimits as List ?: [],
+                (opts.devices as List ?: []).collect { Security.Device.parse(it as String) })
         def settings = new ContainerSettings('test/busybox', opts.name as String, cmd, [:], null, null, opts.user as String, null, sec)
         RunResult r = engine.run(image, settings, Stdio.of(null, out, err))
         [out: out.toString(), err: err.toString(), code: r.exitCode()]
+    }
+
+    /** Makes a node of a device the container is not given, then tries to open it: the device cgroup's answer. */
+    static final String PROBE_DEVICES = '''
+        mknod /tmp/sda b 8 0 && echo made sda; head -c1 /tmp/sda >/dev/null 2>/tmp/e; echo "sda: $? $(cat /tmp/e)"
+        mknod /tmp/kmsg c 1 11 && echo made kmsg; (exec 3>/tmp/kmsg) 2>/tmp/e; echo "kmsg: $? $(cat /tmp/e)"
+        echo hi > /dev/null && head -c3 /dev/zero | wc -c && head -c1 /dev/urandom | wc -c
+        [ -c /dev/kmsg ] && (exec 3>/dev/kmsg) && echo "given kmsg opens"
+    '''.stripIndent()
+
+    def "Docker's device cgroup: any node can be made, only the default devices open; a device given opens"() {
+        when:
+        def plain = run(['sh', '-c', PROBE_DEVICES])
+        def given = run([devices: ['/dev/kmsg:/dev/kmsg:w']], ['sh', '-c', PROBE_DEVICES])
+        def privileged = run([privileged: true], ['sh', '-c', 'mknod /tmp/kmsg c 1 11; (exec 3>/tmp/kmsg) && echo opened'])
+
+        then: 'mknod works (c *:* m, b *:* m) but opening a device not on the list is refused by the kernel (EPERM)'
+        plain.out.readLines() == ['made sda', 'sda: 1 head: /tmp/sda: Operation not permitted',
+                                  'made kmsg', 'kmsg: 1 sh: can\'t create /tmp/kmsg: Operation not permitted', '3', '1']
+        and: 'a device given (--device) is made in /dev and allowed for its permissions; others stay refused'
+        given.out.readLines()[0..1] == ['made sda', 'sda: 1 head: /tmp/sda: Operation not permitted']
+        given.out.readLines()[2..3] == ['made kmsg', 'kmsg: 0 ']
+        given.out.readLines()[-1] == 'given kmsg opens'
+        and: 'privileged: every device'
+        privileged.out == 'opened\n'
+    }
+
+    def "a device that is not one is a clear error"() {
+        when:
+        run([devices: ['/etc/hostname']], ['true'])
+        then:
+        def e = thrown(ContainerException)
+        e.message == 'device /etc/hostname: not a character or block device'
+        when:
+        run([devices: ['/dev/nosuch']], ['true'])
+        then:
+        e = thrown(ContainerException)
+        e.message == 'device /dev/nosuch: no such device on the host'
+        when:
+        Security.Device.parse('/dev/kmsg:/dev/k:rwx')
+        then:
+        e = thrown(ContainerException)
+        e.message == "device '/dev/kmsg': permissions 'rwx' are not a subset of rwm"
     }
 
     def "root cannot mount, /proc/kcore reads nothing, CapEff is Docker's default set"() {

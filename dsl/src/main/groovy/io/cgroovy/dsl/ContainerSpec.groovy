@@ -402,6 +402,31 @@ class ContainerSpec {
         throw new DslException("${what}: '${v}' is not a whole number".toString(), w.where)
     }
 
+    private final List<Written> devicesWritten = []
+
+    @Word(value = "Gives it a host device (--device): HOST, HOST:CONTAINER, HOST:PERMS or HOST:CONTAINER:PERMS (PERMS within rwm); the device cgroup allows it.",
+            usage = "device 'HOST[:CONTAINER][:PERMS]', ...", example = "device '/dev/fuse'")
+    void device(String... specs) {
+        StackTraceElement[] where = here()
+        specs.each { String d -> devicesWritten << new Written(d, where) }
+    }
+
+    private List<Security.Device> devices() {
+        devicesWritten.collect { Written w ->
+            try {
+                Security.Device d = Security.Device.parse((String) w.value)
+                java.nio.file.Path host = java.nio.file.Path.of(d.hostPath())
+                if (!java.nio.file.Files.exists(host)) throw new ContainerException('no such device on the host')
+                int type = ((Integer) java.nio.file.Files.getAttribute(host, 'unix:mode')) & 0170000
+                if (type != 0020000 && type != 0060000) throw new ContainerException('not a character or block device')
+                d
+            } catch (ContainerException e) {
+                String why = e.message.startsWith("device '") ? e.message.substring(e.message.indexOf("': ") + 3) : e.message
+                throw new DslException("device '${w.value}': ${why}".toString(), w.where)
+            }
+        }
+    }
+
     /** The security words checked: capability names, flags, ulimits. */
     private Security security() {
         List<String> add = capabilities(capAddWritten, 'capAdd'), drop = capabilities(capDropWritten, 'capDrop')
@@ -422,7 +447,7 @@ class ContainerSpec {
         if (userns != null && flag('privileged')) {
             throw new DslException('userns: a privileged() container cannot have a user namespace (as with Docker: use one or the other)', usernsWritten.where)
         }
-        new Security(add, drop, flag('privileged'), null, flag('readOnly'), userns, limits)
+        new Security(add, drop, flag('privileged'), null, flag('readOnly'), userns, limits).withDevices(devices())
     }
 
     private static List<String> capabilities(List<Written> written, String word) {

@@ -135,7 +135,8 @@ class SecurityWordsSpec extends Specification {
         top[0].pid == c.pid
         top[1].ppid == c.pid
         top*.user == ['root', 'root']
-        top.rows()[1] == ['root', top[1].pid.toString(), c.pid.toString(), '0', top[1].started, '?', '00:00:00', 'sleep 3600']
+        top.rows()[1] == ['root', top[1].pid.toString(), c.pid.toString(), top[1].cpu.toString(), top[1].started, '?', '00:00:00', 'sleep 3600']
+        top[1].cpu in 0..99 // C: CPU time over its life, a rate
         top.toString().readLines()[0].startsWith('UID')
 
         when:
@@ -144,6 +145,23 @@ class SecurityWordsSpec extends Specification {
         then:
         DslException e = thrown()
         e.message == "exec: unknown option 'usr' — did you mean 'user'?"
+
+        cleanup:
+        c?.rm(force: true)
+    }
+
+    def "device: a host device in the container, allowed by the device cgroup, also after a restart; others refused"() {
+        given:
+        String probe = '[ -c /dev/kmsg ] && (exec 3>/dev/kmsg) && echo kmsg opens; mknod /tmp/b$$ b 7 0; head -c1 /tmp/b$$ 2>&1 >/dev/null | grep -o "Operation not permitted"'
+        when:
+        Container c = eval("container('busybox') { detach(); name 'dev'; device '/dev/kmsg:w'; run 'sleep 3600' }")
+        out.reset()
+        c.exec(probe)
+        c.restart(1)
+        c.exec(probe)
+
+        then: 'the restart made the cgroup again from the container record: the same rules'
+        out.toString() == 'kmsg opens\nOperation not permitted\n' * 2
 
         cleanup:
         c?.rm(force: true)
@@ -166,6 +184,10 @@ class SecurityWordsSpec extends Specification {
         "container('busybox') { ulimit nofile: '20:10'; run 'true' }" | 'soft limit 20 is above the hard limit 10'
         "container('busybox') { privileged 'yes'; run 'true' }"     | "privileged 'yes': use privileged() or privileged false"
         "container('busybox') { readOnly 1; run 'true' }"           | 'readOnly 1: use readOnly() or readOnly false'
+        "container('busybox') { device '/dev/nosuch'; run 'true' }" | "device '/dev/nosuch': no such device on the host"
+        "container('busybox') { device 'dev/null'; run 'true' }"    | "device 'dev/null': not an absolute path"
+        "container('busybox') { device '/dev/null:rx'; run 'true' }" | "device '/dev/null:rx': container path 'rx' is not absolute"
+        "container('busybox') { device '/etc/hostname'; run 'true' }" | "device '/etc/hostname': not a character or block device"
         "container('busybox') { userns 0; run 'true' }"             | 'userns: the host id must be > 0 (root in the container must not be root on the host), not 0'
         "container('busybox') { userns host: 100000, size: 0; run 'true' }" | 'userns: the range size must be 1..4294867295 (host ids end at 4294967294), not 0'
         "container('busybox') { userns host: 'lots'; run 'true' }"  | "userns host: 'lots' is not a whole number"

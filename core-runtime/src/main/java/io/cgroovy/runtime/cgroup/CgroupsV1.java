@@ -222,6 +222,14 @@ public final class CgroupsV1 implements Cgroups {
         public Map<String, Path> dirs() { return dirs; }
 
         @Override
+        public void restrictDevices(List<DeviceRule> rules) {
+            if (rules.isEmpty()) return;
+            Path d = dirs.get("devices");
+            if (d == null) throw new ContainerException("device cgroup: this host has no v1 devices hierarchy to limit " + id + "'s devices");
+            for (DeviceRule r : rules) CgroupFs.write("devices", d.resolve(r.allow() ? "devices.allow" : "devices.deny"), r.v1Line());
+        }
+
+        @Override
         public List<Long> pids() {
             Set<Long> all = new TreeSet<>();
             for (Path d : joinDirs()) {

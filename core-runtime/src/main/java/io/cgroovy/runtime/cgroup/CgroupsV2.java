@@ -215,6 +215,12 @@ public final class CgroupsV2 implements Cgroups {
         @Override public Optional<Path> v2Dir() { return Optional.of(dir); }
 
         @Override
+        public void restrictDevices(List<DeviceRule> rules) {
+            if (rules.isEmpty() || rules.get(rules.size() - 1).allowsEverything()) return; // nothing to deny
+            DeviceFilter.attach(dir, rules);
+        }
+
+        @Override
         public List<Long> pids() {
             Set<Long> all = new TreeSet<>();
             for (Path sub : CgroupFs.subtreeDepthFirst(dir)) all.addAll(CgroupFs.procs(sub));

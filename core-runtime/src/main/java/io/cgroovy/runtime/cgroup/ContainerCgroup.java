@@ -30,6 +30,13 @@ public interface ContainerCgroup extends AutoCloseable {
     /** The container's directory in the cgroup v2 tree (for clone3 CLONE_INTO_CGROUP); empty on v1. */
     Optional<Path> v2Dir();
 
+    /**
+     * Limits the devices its processes may open or make to {@code rules} (applied in order, a later rule
+     * overriding an earlier one): v1 writes devices.deny/devices.allow, v2 attaches a BPF device program.
+     * Call it before the container's first process starts. No rules: no device limit.
+     */
+    void restrictDevices(List<DeviceRule> rules);
+
     /** The pids in the container's cgroup now (v1: of the first hierarchy, which all processes join). */
     List<Long> pids();
 

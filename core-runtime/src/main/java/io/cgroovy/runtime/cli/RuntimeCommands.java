@@ -101,6 +101,10 @@ final class RuntimeCommands {
             Files.copy(bundle.resolve("config.json"), d.resolve("config.json"));
             String[] cg = cgroupPath(spec, id);
             cgroup = Cgroups.detect(cg[0]).create(cg[1], resources(spec));
+            List<io.cgroovy.runtime.cgroup.DeviceRule> devices = SpecBuilder.deviceRules(spec);
+            // as runc: its default devices (null, zero, tty, ptmx, pts/* ...) stay allowed whatever the spec's rules say
+            if (!devices.isEmpty()) devices.addAll(SpecBuilder.defaultAllowedDevices());
+            cgroup.restrictDevices(devices);
             Path fifo = null;
             if (waitForStart) {
                 fifo = d.resolve("exec.fifo");

@@ -6,6 +6,7 @@ import io.cgroovy.runtime.ContainerException;
 import io.cgroovy.runtime.ContainerSettings;
 import io.cgroovy.runtime.Security;
 import io.cgroovy.runtime.plan.Linux;
+import io.cgroovy.runtime.cgroup.DeviceRule;
 import io.cgroovy.runtime.cgroup.Resources;
 
 import java.util.ArrayList;
@@ -152,6 +153,7 @@ public final class SpecBuilder {
             }
         }
         if (sec.privileged()) privileged(spec);
+        hostDevices(spec, sec.devices());
         return spec;
     }
 
@@ -242,11 +244,76 @@ public final class SpecBuilder {
         return m;
     }
 
-    /** linux.resources from the user's limits, plus the default device cgroup rules. */
+    /**
+     * --device: each host device is made in the container with the host's type and numbers (owned by root, the
+     * host's permission bits) and allowed in the device cgroup.
+     */
+    static void hostDevices(RuntimeSpec spec, List<Security.Device> devices) {
+        for (Security.Device d : devices) {
+            java.nio.file.Path host = java.nio.file.Path.of(d.hostPath());
+            int mode;
+            long rdev;
+            try {
+                mode = (Integer) java.nio.file.Files.getAttribute(host, "unix:mode");
+                rdev = (Long) java.nio.file.Files.getAttribute(host, "unix:rdev");
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new ContainerException("device " + d.hostPath() + ": no such device on the host");
+            } catch (java.io.IOException | UnsupportedOperationException e) {
+                throw new ContainerException("device " + d.hostPath() + ": " + e.getMessage());
+            }
+            String type = switch (mode & 0170000) {
+                case 0020000 -> "c";
+                case 0060000 -> "b";
+                default -> throw new ContainerException("device " + d.hostPath() + ": not a character or block device");
+            };
+            // glibc's major()/minor() of a dev_t
+            long major = ((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL);
+            long minor = (rdev & 0xff) | ((rdev >>> 12) & ~0xffL & 0xffffffffL);
+            RuntimeSpec.Device dev = new RuntimeSpec.Device();
+            dev.path = d.containerPath();
+            dev.type = type;
+            dev.major = major;
+            dev.minor = minor;
+            dev.fileMode = mode & 0777;
+            dev.uid = 0L;
+            dev.gid = 0L;
+            if (spec.linux.devices == null) spec.linux.devices = new ArrayList<>();
+            spec.linux.devices.add(dev);
+            spec.linux.resources.devices.add(new RuntimeSpec.DeviceRule(true, type, major, minor, d.access()));
+        }
+    }
+
+    /** The device cgroup rules of a spec for the engine's cgroups (an absent type, number or access means all). */
+    public static List<DeviceRule> deviceRules(RuntimeSpec spec) {
+        if (spec.linux == null || spec.linux.resources == null || spec.linux.resources.devices == null) return new ArrayList<>();
+        return deviceRules(spec.linux.resources.devices);
+    }
+
+    /** The devices Docker's rules allow (runc allows these after a spec's own rules, whatever they say). */
+    public static List<DeviceRule> defaultAllowedDevices() {
+        return deviceRules(resources(null).devices.stream().filter(r -> r.allow).toList());
+    }
+
+    private static List<DeviceRule> deviceRules(List<RuntimeSpec.DeviceRule> rules) {
+        List<DeviceRule> out = new ArrayList<>();
+        for (RuntimeSpec.DeviceRule r : rules) {
+            char type = r.type == null || r.type.isEmpty() ? 'a' : r.type.charAt(0);
+            out.add(new DeviceRule(r.allow, type, r.major == null ? DeviceRule.ANY : r.major, r.minor == null ? DeviceRule.ANY : r.minor,
+                    r.access == null || r.access.isEmpty() ? "rwm" : r.access));
+        }
+        return out;
+    }
+
+    /**
+     * linux.resources from the user's limits, plus Docker's default device cgroup rules: nothing but mknod of
+     * any device and null, zero, full, random, urandom, tty, console, ptmx and the pseudo-terminals.
+     */
     public static RuntimeSpec.Resources resources(Resources r) {
         RuntimeSpec.Resources out = new RuntimeSpec.Resources();
         List<RuntimeSpec.DeviceRule> dev = new ArrayList<>();
         dev.add(new RuntimeSpec.DeviceRule(false, null, null, null, "rwm"));
+        dev.add(new RuntimeSpec.DeviceRule(true, "c", null, null, "m"));
+        dev.add(new RuntimeSpec.DeviceRule(true, "b", null, null, "m"));
         for (long[] mm : new long[][]{{1, 3}, {1, 5}, {1, 7}, {1, 8}, {1, 9}, {5, 0}, {5, 1}, {5, 2}}) {
             dev.add(new RuntimeSpec.DeviceRule(true, "c", mm[0], mm[1], "rwm"));
         }
