@@ -81,8 +81,11 @@ final class Bpf {
             } catch (LastErrorException ignored) {
                 // the log says why
             }
-            String verifier = new String(log.getByteArray(0, 65536), StandardCharsets.UTF_8).replace("\0", "").strip();
-            String last = verifier.isEmpty() ? "" : " (" + verifier.substring(verifier.lastIndexOf('\n') + 1) + ")";
+            // the verifier's reason is its last line before the statistics ("processed N insns ...")
+            String last = "";
+            for (String line : new String(log.getByteArray(0, 65536), StandardCharsets.UTF_8).replace("\0", "").split("\n")) {
+                if (!line.isBlank() && !line.startsWith("processed ")) last = " (" + line.strip() + ")";
+            }
             throw new ContainerException("device cgroup: the kernel refused the device filter program: " + text(first) + last, first);
         }
     }

@@ -53,8 +53,31 @@ class DeviceFilterSpec extends Specification {
         throw new IllegalStateException('no exit')
     }
 
+    /** What the kernel's verifier checks before it runs anything: jumps stay inside, no instruction is unreachable. */
+    static void checkReachable(byte[] code) {
+        int n = code.length.intdiv(8)
+        ByteBuffer b = ByteBuffer.wrap(code).order(ByteOrder.nativeOrder())
+        Set<Integer> seen = [] as Set
+        List<Integer> todo = [0]
+        while (todo) {
+            int pc = todo.pop()
+            if (!seen.add(pc)) continue
+            assert pc < n: 'falls off the end'
+            int op = b.get(pc * 8) & 0xff
+            if (op == 0x95) continue
+            if (op == 0x55) {
+                int target = pc + 1 + b.getShort(pc * 8 + 2)
+                assert target > pc && target < n: "jump out of range from ${pc}"
+                todo << target
+            }
+            todo << pc + 1
+        }
+        assert seen.size() == n: "unreachable instructions: ${(0..<n) - seen}"
+    }
+
     static long ask(List<DeviceRule> rules, int type, int access, int major, int minor) {
         byte[] code = DeviceFilter.encode(DeviceFilter.program(rules))
+        checkReachable(code)
         run(code, type, access, major, minor)
     }
 
