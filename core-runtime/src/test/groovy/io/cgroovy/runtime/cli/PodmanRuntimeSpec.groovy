@@ -181,6 +181,8 @@ exec '$script' --root '$tmp/runtime-root' "\$@"
         def exec = sh(podman('exec', 'cg-detached', 'sh', '-c', 'cat /proc/1/cmdline > /tmp/seen; echo exec-out; exit 4'))
         def seen = sh(podman('exec', 'cg-detached', 'sh', '-c', 'tr "\\0" " " < /tmp/seen | grep -qx "sleep 300 "'))
         def ps = sh(podman('ps', '--format', '{{.Names}} {{.Status}}'))
+        String id = sh(podman('inspect', '--format', '{{.Id}}', 'cg-detached')).out.trim()
+        def top = sh([wrapper.toString(), 'ps', id])
         def stop = sh(podman('stop', '-t', '1', 'cg-detached'))
         def rm = sh(podman('rm', 'cg-detached'))
         then:
@@ -189,6 +191,9 @@ exec '$script' --root '$tmp/runtime-root' "\$@"
         exec.out == 'exec-out\n'
         seen.code == 0
         ps.out.startsWith('cg-detached Up') || diagnose(ps)
+        and: "cgroovy-runtime ps: the container's processes in ps -ef's columns"
+        top.out.readLines()[0].split('\t') as List == ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD']
+        top.out.readLines()[1..-1].collect { it.split('\t')[7] } == ['sleep 300']
         stop.code == 0
         rm.code == 0
         sh(podman('ps', '-aq')).out == ''
