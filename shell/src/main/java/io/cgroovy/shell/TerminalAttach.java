@@ -28,6 +28,8 @@ final class TerminalAttach implements AttachTerminal {
     private Attributes saved;
     private Terminal.SignalHandler previousWinch;
     private volatile boolean ended;
+    /** Held while the container's side polls the keyboard, so {@link #end} can wait for a poll in flight. */
+    private final Object reading = new Object();
 
     TerminalAttach(Terminal terminal) {
         this.terminal = terminal;
@@ -75,6 +77,11 @@ final class TerminalAttach implements AttachTerminal {
     @Override
     public synchronized void end() {
         ended = true;
+        // a poll in flight ends within POLL_MILLIS; after that nothing but the prompt reads the keyboard, so
+        // the first key typed at the next prompt is not taken by the container that has just ended
+        synchronized (reading) {   // (ended is set first: a reader holding the lock sees it at its next poll and lets go)
+            terminal.flush();
+        }
         if (previousWinch != null) terminal.handle(Terminal.Signal.WINCH, previousWinch);
         previousWinch = null;
         if (saved != null) terminal.setAttributes(saved);
@@ -87,23 +94,27 @@ final class TerminalAttach implements AttachTerminal {
         @Override
         public int read() throws IOException {
             while (true) {
-                if (ended) return -1;
-                int c = keys.read(POLL_MILLIS);
-                if (c != NonBlockingInputStream.READ_EXPIRED) return c;
+                synchronized (reading) {
+                    if (ended) return -1;
+                    int c = keys.read(POLL_MILLIS);
+                    if (c != NonBlockingInputStream.READ_EXPIRED) return c;
+                }
             }
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             if (len == 0) return 0;
-            int c = read();
-            if (c < 0) return -1;
-            b[off] = (byte) c;
-            int n = 1;
-            while (n < len && !ended && keys.peek(1) >= 0) {   // the rest of a paste or an escape sequence
-                b[off + n++] = (byte) keys.read();
+            synchronized (reading) {
+                int c = read();
+                if (c < 0) return -1;
+                b[off] = (byte) c;
+                int n = 1;
+                while (n < len && !ended && keys.peek(1) >= 0) {   // the rest of a paste or an escape sequence
+                    b[off + n++] = (byte) keys.read();
+                }
+                return n;
             }
-            return n;
         }
     }
 }

@@ -246,6 +246,7 @@ push 'shell/rand:1', '${ref}', insecure: true
 
         and: 'another one is left running with Ctrl-P Ctrl-Q (at the first size again, so ps() has room)'
         screen.resize(100, 40)
+        untilShown('3 + 3', '==> 6')   // the prompt redraws for the new size: a line typed meanwhile would show mangled
         enter("container('busybox') { name 'screen-tty-2'; tty(); run 'sh' }", '/ #')
         int before = screen.text.lastIndexOf('screen-tty-2')
         screen.press('C-p', 'C-q')
