@@ -95,7 +95,7 @@ class PodmanService implements Closeable {
                 Path top = h.resolve(n)
                 if (cgroupsBefore.contains(top) || !Files.isDirectory(top)) continue
                 List<Path> dirs = Files.walk(top).withCloseable { st -> st.filter { Files.isDirectory(it) }.toList() }
-                for (Path d : dirs.sort { -it.nameCount }) {
+                for (Path d : dirs.sort(false) { Path p -> -p.nameCount }) {
                     long end = System.currentTimeMillis() + 10_000
                     while (Files.isDirectory(d)) {
                         // only "init" holds processes podman moved; libpod_parent's conmon ones are on their way out
