@@ -104,31 +104,45 @@ timed() {
   /usr/bin/time -f '%e %U %S' -o "$work/time" "$@"
   read -r w c < <(awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$work/time")
 }
-peer=() cg=() fl=() peer_cpu=() cg_cpu=() fl_cpu=()
-for i in $(seq "$RUNS"); do
-  rm -rf "$work/p" "$work/c" "$work/warm" "$work/warm2"
+# Each part starts on a settled disk: the previous part's tree is removed, synced and given time
+# for ext4's discards (this disk is mounted with `discard`) to drain, so no part pays for another's
+# deletes; and the order rotates per run, so no part always follows the same one.
+settle() { rm -rf "$@"; sync; sleep "${SETTLE:-5}"; }
+run_peer() {
   mkdir -p "$work/p"
-  sync  # each timed part starts with no dirty pages left by the one before (writeback would be billed to it)
   timed sh -c 'skopeo --insecure-policy copy -q --src-tls-verify=false "docker://$1" "oci:$2/layout:b" &&
                                 umoci unpack --image "$2/layout:b" "$2/bundle" >/dev/null 2>&1' sh "$ref" "$work/p"
   peer+=("$w") peer_cpu+=("$c")
   n_peer=$(find "$work/p/bundle/rootfs" | wc -l)
-  mkdir "$work/p/floor"
-  sync
+  # keep only the fetched layout, for the floor
+  rm -rf "$work/layers"; mv "$work/p/layout" "$work/layers"
+  settle "$work/p"
+}
+run_floor() {
+  mkdir -p "$work/f"
   # umoci's layers end without tar's end-of-archive blocks, which GNU tar calls an error: add them
   timed sh -c 'for b in "$@"; do { gzip -dc "$b"; head -c 1024 /dev/zero; } | tar -x -C "$0" 2>/dev/null; done' \
-    "$work/p/floor" $(layers_of "$work/p/layout")
+    "$work/f" $(layers_of "$work/layers")
   fl+=("$w") fl_cpu+=("$c")
-  rm -rf "$work/p"
-
-  sync
+  settle "$work/f"
+}
+run_cgroovy() {
   CGROOVY_ROOT="$work/c" timed scripts/cgroovy run "$work/pull.cgroovy" 2>"$work/pull.err" >/dev/null \
     || { cat "$work/pull.err" >&2; exit 1; }
   cg+=("$w") cg_cpu+=("$c")
   n_cg=$(find "$work/c/layers" -mindepth 1 | wc -l)
   n_cg=$((n_cg - $(find "$work/c/layers" -mindepth 1 -maxdepth 1 | wc -l)))
-  rm -rf "$work/c"
-  echo "run $i: peer ${peer[-1]} s (cpu ${peer_cpu[-1]} s, $n_peer entries), cgroovy ${cg[-1]} s (cpu ${cg_cpu[-1]} s, $n_cg entries), tar floor ${fl[-1]} s (cpu ${fl_cpu[-1]} s)" >&2
+  settle "$work/c"
+}
+peer=() cg=() fl=() peer_cpu=() cg_cpu=() fl_cpu=()
+settle "$work/warm" "$work/warm2"
+run_peer   # the floor unpacks the layers the peer fetched; this first peer run is not counted
+peer=() peer_cpu=()
+orders=("peer cgroovy floor" "cgroovy floor peer" "floor peer cgroovy")
+for i in $(seq "$RUNS"); do
+  order=${orders[$(( (i - 1) % 3 ))]}
+  for part in $order; do "run_$part"; done
+  echo "run $i ($order): peer ${peer[-1]} s (cpu ${peer_cpu[-1]} s, $n_peer entries), cgroovy ${cg[-1]} s (cpu ${cg_cpu[-1]} s, $n_cg entries), tar floor ${fl[-1]} s (cpu ${fl_cpu[-1]} s)" >&2
 done
 med() { printf '%s\n' "$@" | median; }
 p=$(med "${peer[@]}") c=$(med "${cg[@]}") f=$(med "${fl[@]}")
