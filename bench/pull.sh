@@ -51,7 +51,6 @@ umoci new --image "$work/layout:b" >/dev/null
 umoci insert --image "$work/layout:b" "$work/bbroot" / >/dev/null
 umoci insert --image "$work/layout:b" "$work/content" /data >/dev/null
 umoci config --image "$work/layout:b" --config.cmd sh >/dev/null
-rm -rf "$work/content" "$work/bbroot"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat >"$work/registry.yml" <<EOF
@@ -104,39 +103,40 @@ timed() {
   /usr/bin/time -f '%e %U %S' -o "$work/time" "$@"
   read -r w c < <(awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$work/time")
 }
-# Each part starts on a settled disk: the previous part's tree is removed, synced and given time
-# for ext4's discards (this disk is mounted with `discard`) to drain, so no part pays for another's
-# deletes; and the order rotates per run, so no part always follows the same one.
-settle() { rm -rf "$@"; sync; sleep "${SETTLE:-5}"; }
+# Nothing is deleted until the bench ends. This disk's ext4 has no journal, and without one ext4
+# skips, when it allocates an inode, every inode deleted in the last 60 s (5 min while its table
+# block is dirty): after an `rm -rf` of 28k files each new file costs a scan of them (perf: most of
+# the time in recently_deleted/find_inode_bit), and the floor took 1.8 s or 25 s depending on what
+# ran before it. Each part therefore writes a fresh tree next to the others', after a sync, and the
+# order rotates per run so no part always follows the same one.
+settle() { sync; }
 run_peer() {
-  mkdir -p "$work/p"
+  mkdir -p "$work/p.$i"
   timed sh -c 'skopeo --insecure-policy copy -q --src-tls-verify=false "docker://$1" "oci:$2/layout:b" &&
-                                umoci unpack --image "$2/layout:b" "$2/bundle" >/dev/null 2>&1' sh "$ref" "$work/p"
+                                umoci unpack --image "$2/layout:b" "$2/bundle" >/dev/null 2>&1' sh "$ref" "$work/p.$i"
   peer+=("$w") peer_cpu+=("$c")
-  n_peer=$(find "$work/p/bundle/rootfs" | wc -l)
-  # keep only the fetched layout, for the floor
-  rm -rf "$work/layers"; mv "$work/p/layout" "$work/layers"
-  settle "$work/p"
+  n_peer=$(find "$work/p.$i/bundle/rootfs" | wc -l)
+  layers="$work/p.$i/layout"   # the floor unpacks what the peer fetched
+  settle
 }
 run_floor() {
-  mkdir -p "$work/f"
+  mkdir -p "$work/f.$i"
   # umoci's layers end without tar's end-of-archive blocks, which GNU tar calls an error: add them
   timed sh -c 'for b in "$@"; do { gzip -dc "$b"; head -c 1024 /dev/zero; } | tar -x -C "$0" 2>/dev/null; done' \
-    "$work/f" $(layers_of "$work/layers")
+    "$work/f.$i" $(layers_of "$layers")
   fl+=("$w") fl_cpu+=("$c")
-  settle "$work/f"
+  settle
 }
 run_cgroovy() {
-  CGROOVY_ROOT="$work/c" timed scripts/cgroovy run "$work/pull.cgroovy" 2>"$work/pull.err" >/dev/null \
+  CGROOVY_ROOT="$work/c.$i" timed scripts/cgroovy run "$work/pull.cgroovy" 2>"$work/pull.err" >/dev/null \
     || { cat "$work/pull.err" >&2; exit 1; }
   cg+=("$w") cg_cpu+=("$c")
-  n_cg=$(find "$work/c/layers" -mindepth 1 | wc -l)
-  n_cg=$((n_cg - $(find "$work/c/layers" -mindepth 1 -maxdepth 1 | wc -l)))
-  settle "$work/c"
+  n_cg=$(find "$work/c.$i/layers" -mindepth 1 | wc -l)
+  n_cg=$((n_cg - $(find "$work/c.$i/layers" -mindepth 1 -maxdepth 1 | wc -l)))
+  settle
 }
 peer=() cg=() fl=() peer_cpu=() cg_cpu=() fl_cpu=()
-settle "$work/warm" "$work/warm2"
-run_peer   # the floor unpacks the layers the peer fetched; this first peer run is not counted
+i=0; run_peer   # the floor unpacks the layers the peer fetched; this first peer run is not counted
 peer=() peer_cpu=()
 orders=("peer cgroovy floor" "cgroovy floor peer" "floor peer cgroovy")
 for i in $(seq "$RUNS"); do
