@@ -4,16 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode
 import com.fasterxml.jackson.databind.ObjectMapper
 import groovy.transform.CompileStatic
 
-import java.net.InetSocketAddress
-import java.net.URI
-import java.net.UnixDomainSocketAddress
-import java.nio.channels.Channels
-import java.nio.channels.SocketChannel
 import java.nio.charset.StandardCharsets
-import java.nio.file.Path
 
 /**
- * HTTP/1.1 to a Docker Engine API server over a unix socket or loopback TCP: one connection per
+ * HTTP/1.1 to a Docker Engine API server over a {@link Dialer}'s connections (unix socket, TCP): one connection per
  * request (Connection: close), so a response body simply ends with the connection. Streams
  * (logs, attach, exec, pull progress) are read while they arrive.
  */
@@ -25,22 +19,11 @@ final class DockerHttp {
 
     /** unix:///path or tcp://host:port, as written. */
     final String address
-    private final Path socket
-    private final InetSocketAddress tcp
+    private final Dialer dialer
 
     DockerHttp(String address) {
         this.address = address
-        if (address.startsWith('unix://')) {
-            socket = Path.of(address.substring('unix://'.length()))
-            tcp = null
-        } else if (address.startsWith('tcp://')) {
-            URI u = URI.create('http://' + address.substring('tcp://'.length()))
-            if (u.host == null || u.port < 0) throw new IllegalArgumentException("'${address}' needs host and port (tcp://127.0.0.1:2375)")
-            tcp = new InetSocketAddress(u.host, u.port)
-            socket = null
-        } else {
-            throw new IllegalArgumentException("'${address}' is not unix:///path/to.sock, tcp://host:port or 'local'")
-        }
+        this.dialer = Dialer.of(address)
     }
 
     /** One response: status, lower-case headers, and the body stream (the connection closes with it). */
@@ -49,10 +32,10 @@ final class DockerHttp {
         final int status
         final Map<String, String> headers
         final InputStream body
-        private final SocketChannel channel
+        private final Connection connection
 
-        Response(int status, Map<String, String> headers, InputStream body, SocketChannel channel) {
-            this.status = status; this.headers = headers; this.body = body; this.channel = channel
+        Response(int status, Map<String, String> headers, InputStream body, Connection connection) {
+            this.status = status; this.headers = headers; this.body = body; this.connection = connection
         }
 
         boolean ok() { status >= 200 && status < 300 || status == 101 }
@@ -78,19 +61,19 @@ final class DockerHttp {
             t ? t.readLines()[0] : "HTTP ${status}".toString()
         }
 
-        @Override void close() { channel.close() }
+        @Override void close() { connection.close() }
     }
 
     /** Sends one request; {@code body}: a JSON value, a byte[] or an InputStream (sent as it is), or null. */
     Response call(String method, String path, Object body = null, String contentType = 'application/json', boolean upgrade = false) {
-        SocketChannel ch
+        Connection conn
         try {
-            ch = socket != null ? SocketChannel.open(UnixDomainSocketAddress.of(socket)) : SocketChannel.open(tcp)
+            conn = dialer.dial()
         } catch (IOException e) {
             throw new EngineException("cannot connect to ${address}: ${e.message ?: e.class.simpleName}")
         }
         try {
-            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 65536)
+            OutputStream out = new BufferedOutputStream(conn.output(), 65536)
             StringBuilder head = new StringBuilder("${method} /${VERSION}${path} HTTP/1.1\r\nHost: docker\r\nUser-Agent: cgroovy\r\n")
             if (upgrade) head.append('Connection: Upgrade\r\nUpgrade: tcp\r\n') else head.append('Connection: close\r\n')
             if (body instanceof InputStream) {
@@ -113,7 +96,7 @@ final class DockerHttp {
                 out.write(bytes)
             }
             out.flush()
-            InputStream input = new BufferedInputStream(Channels.newInputStream(ch), 65536)
+            InputStream input = new BufferedInputStream(conn.input(), 65536)
             String statusLine = line(input)
             if (statusLine == null || !statusLine.startsWith('HTTP/1.')) throw new EngineException("${address}: not an HTTP answer to ${method} ${path}")
             int status = Integer.parseInt(statusLine.substring(9, 12))
@@ -127,12 +110,12 @@ final class DockerHttp {
             if (status == 204 || status == 304) bodyIn = InputStream.nullInputStream()
             else if ('chunked'.equalsIgnoreCase(headers['transfer-encoding'])) bodyIn = new Chunked(input)
             else if (headers['content-length'] != null && status != 101) bodyIn = new Limited(input, Long.parseLong(headers['content-length']))
-            new Response(status, headers, bodyIn, ch)
+            new Response(status, headers, bodyIn, conn)
         } catch (EngineException e) {
-            ch.close()
+            conn.close()
             throw e
         } catch (IOException e) {
-            ch.close()
+            conn.close()
             throw new EngineException("${address}: ${method} ${path}: ${e.message ?: e.class.simpleName}")
         }
     }
