@@ -1,5 +1,8 @@
 package io.cgroovy.api;
 
+import io.cgroovy.api.http.Listener;
+import io.cgroovy.api.http.TlsListener;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -14,7 +17,10 @@ import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
 
-/** Where {@code cgroovy serve} listens: a unix socket (root and the docker group, like dockerd) or loopback TCP. */
+/**
+ * Where {@code cgroovy serve} listens: a unix socket (root and the docker group, like dockerd), loopback
+ * TCP, or TCP on any address with TLS client certificates ({@code --tlsverify}).
+ */
 public final class Listen {
     private Listen() {}
 
@@ -46,8 +52,11 @@ public final class Listen {
         }
     }
 
-    /** Binds TCP on a loopback address; anything else needs TLS client certificates, which serve does not offer yet. */
-    public static ServerSocketChannel tcp(String hostPort) throws IOException {
+    /**
+     * Binds TCP at HOST:PORT, in TLS when {@code tls} is given. Addresses other than loopback need
+     * {@code --tlsverify}: without client certificates anyone who reaches the port is root on this host.
+     */
+    public static Listener tcp(String hostPort, ServeTls tls) throws IOException {
         int colon = hostPort.lastIndexOf(':');
         if (colon < 0) throw new ServeException("--tcp " + hostPort + ": expected HOST:PORT, e.g. 127.0.0.1:2375");
         String host = hostPort.substring(0, colon).replaceAll("^\\[|]$", "");
@@ -58,19 +67,33 @@ public final class Listen {
             throw new ServeException("--tcp " + hostPort + ": port '" + hostPort.substring(colon + 1) + "' is not a number");
         }
         if (port < 0 || port > 65535) throw new ServeException("--tcp " + hostPort + ": port out of range");
-        InetAddress addr = InetAddress.getByName(host);
-        if (!addr.isLoopbackAddress()) {
-            throw new ServeException("--tcp " + hostPort + ": only loopback addresses are served without TLS "
-                    + "(an unauthenticated Docker API is root on this host)");
+        InetAddress addr;
+        try {
+            addr = InetAddress.getByName(host);
+        } catch (java.net.UnknownHostException e) {
+            throw new ServeException("--tcp " + hostPort + ": unknown host '" + host + "'");
+        }
+        if (!addr.isLoopbackAddress() && (tls == null || !tls.verify())) {
+            throw new ServeException("--tcp " + hostPort + ": only loopback addresses are served without --tlsverify "
+                    + (tls == null ? "(an unauthenticated Docker API is root on this host)"
+                                   : "(--tls alone lets any client in, and the Docker API is root on this host)"));
+        }
+        InetSocketAddress at = new InetSocketAddress(addr, port);
+        if (tls != null) {
+            try {
+                return new TlsListener(tls.context(), at, tls.verify());
+            } catch (IOException e) {
+                throw new ServeException("--tcp " + hostPort + ": " + e.getMessage());
+            }
         }
         ServerSocketChannel ch = ServerSocketChannel.open();
         try {
-            ch.bind(new InetSocketAddress(addr, port));
+            ch.bind(at);
         } catch (IOException e) {
             ch.close();
             throw new ServeException("--tcp " + hostPort + ": " + e.getMessage());
         }
-        return ch;
+        return Listener.of(ch);
     }
 
     private static boolean live(Path socket) {

@@ -18,6 +18,8 @@ public final class Main {
             "usage: cgroovy                  start the interactive shell (reads input from a pipe too)",
             "       cgroovy serve [--socket PATH | --tcp 127.0.0.1:PORT]",
             "                                serve the Docker Engine API (default socket /run/cgroovy/docker.sock)",
+            "       cgroovy serve --tcp HOST:PORT --tlsverify --tlscacert CA --tlscert CERT --tlskey KEY",
+            "                                ... on any address, to clients with a certificate signed by CA",
             "       cgroovy --help           this text",
             RecipeOptions.USAGE.replaceFirst("^usage: ", "       "),
             "",

@@ -10,26 +10,31 @@ import java.io.PrintStream;
 import java.net.SocketAddress;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
+import javax.net.ssl.SSLException;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A small HTTP/1.1 server on a unix or TCP socket channel: keep-alive, chunked bodies and
+ * A small HTTP/1.1 server on a unix or TCP socket channel, or TLS: keep-alive, chunked bodies and
  * hijacking, a thread per connection (Docker clients hold few, long-lived connections).
  */
 public final class HttpServer implements Closeable {
-    private final ServerSocketChannel server;
+    private final Listener server;
     private final Handler handler;
     private final Map<String, String> commonHeaders;
     private final PrintStream log;
-    private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private volatile boolean closing;
 
     /** Serves {@code handler} on an already bound channel, answering with {@code commonHeaders} on every response. */
     public HttpServer(ServerSocketChannel server, Handler handler, Map<String, String> commonHeaders, PrintStream log) {
+        this(Listener.of(server), handler, commonHeaders, log);
+    }
+
+    /** Serves {@code handler} on the connections {@code server} accepts. */
+    public HttpServer(Listener server, Handler handler, Map<String, String> commonHeaders, PrintStream log) {
         this.server = server;
         this.handler = handler;
         this.commonHeaders = Map.copyOf(commonHeaders);
@@ -40,7 +45,7 @@ public final class HttpServer implements Closeable {
     }
 
     public SocketAddress address() throws IOException {
-        return server.getLocalAddress();
+        return server.address();
     }
 
     /** Connections currently open (for leak checks). */
@@ -50,7 +55,7 @@ public final class HttpServer implements Closeable {
 
     private void acceptLoop() {
         while (!closing) {
-            SocketChannel ch;
+            Connection ch;
             try {
                 ch = server.accept();
             } catch (AsynchronousCloseException e) {
@@ -66,10 +71,17 @@ public final class HttpServer implements Closeable {
         }
     }
 
-    private void serve(SocketChannel ch) {
+    private void serve(Connection ch) {
         try (ch) {
-            InputStream in = new BufferedInputStream(ChannelStreams.in(ch), 16 * 1024);
-            OutputStream out = new BufferedOutputStream(ChannelStreams.out(ch), 16 * 1024);
+            try {
+                ch.open();
+            } catch (IOException e) {
+                // dockerd logs refused handshakes the same way: one line, the client and the reason
+                if (!closing) log.println("cgroovy serve: TLS handshake with " + ch.peer() + " failed: " + reason(e));
+                return;
+            }
+            InputStream in = new BufferedInputStream(ch.in(), 16 * 1024);
+            OutputStream out = new BufferedOutputStream(ch.out(), 16 * 1024);
             while (!closing) {
                 Response res = new Response(out, in, commonHeaders);
                 Request req;
@@ -112,11 +124,18 @@ public final class HttpServer implements Closeable {
         }
     }
 
+    private static String reason(IOException e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof java.net.SocketTimeoutException) m = "no handshake within " + TlsListener.HANDSHAKE_TIMEOUT_MS / 1000 + " s";
+        else if (!(e instanceof SSLException)) m = "connection ended (" + m + ")";
+        return m.lines().findFirst().orElse(m);
+    }
+
     /** Stops accepting, closes every open connection. */
     @Override public void close() throws IOException {
         closing = true;
         server.close();
-        for (SocketChannel ch : open) {
+        for (Connection ch : open) {
             try {
                 ch.close();
             } catch (IOException ignored) {

@@ -1,0 +1,199 @@
+package io.cgroovy.api
+
+import io.cgroovy.testing.TestCerts
+import spock.lang.IgnoreIf
+import spock.lang.Shared
+import spock.lang.Specification
+import spock.lang.Timeout
+
+import java.nio.file.Files
+import java.nio.file.Path
+
+/**
+ * `cgroovy serve --tcp ... --tlsverify` (dockerd's flags) with certificates the real openssl made: the
+ * real `docker` CLI with its client certificate works, clients without one or with one from another CA
+ * are refused and leave nothing behind, and TCP beyond loopback needs --tlsverify.
+ */
+@IgnoreIf({ System.getProperty('user.name') != 'root' })
+@Timeout(300)
+class TlsCliSpec extends Specification {
+    @Shared ServedEngine served
+    @Shared TestCerts certs
+    @Shared Serve tls
+    @Shared String host
+    /** The log the server writes refused handshakes to. */
+    @Shared ByteArrayOutputStream log = new ByteArrayOutputStream()
+
+    def setupSpec() {
+        served = new ServedEngine()
+        certs = new TestCerts()
+        tls = Serve.start(served.engine, ['--tcp', '127.0.0.1:0', '--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.serverCert,
+                                          '--tlskey', certs.serverKey]*.toString() as String[], new PrintStream(log, true))
+        host = tls.dockerHost()
+    }
+
+    def cleanupSpec() {
+        tls?.close()
+        served?.close()
+        certs?.close()
+    }
+
+    /** The docker CLI against the TLS server with {@code tlsArgs}, {@code input} on its stdin; [status, stdout, stderr]. */
+    List dockerWith(List<String> tlsArgs, String input, String... args) { dockerAt(host, tlsArgs, input, args) }
+
+    List dockerAt(String at, List<String> tlsArgs, String input, String... args) {
+        def p = (['docker', '-H', at] + tlsArgs + args.toList()).execute(served.env(at), served.tmp.toFile())
+        if (input != null) p.outputStream.write(input.getBytes('UTF-8'))
+        p.outputStream.close()
+        def out = new StringBuilder(), err = new StringBuilder()
+        p.waitForProcessOutput(out, err)
+        [p.exitValue(), out.toString(), err.toString()]
+    }
+
+    List<String> good() { ['--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.clientCert, '--tlskey', certs.clientKey]*.toString() }
+
+    List docker(String... args) { dockerWith(good(), null, args) }
+
+    def "the docker CLI with a client certificate: version, run --rm, ps, exec (also exec -i: stdin ends over TLS)"() {
+        when:
+        def version = docker('version', '--format', '{{.Server.APIVersion}}')
+        def run = docker('run', '--rm', 'busybox', 'echo', 'hi')
+        def detached = docker('run', '-d', '--name', 'tlsbox', 'busybox', 'sleep', '600')
+        def ps = docker('ps', '--format', '{{.Names}} {{.Status}}')
+        def exec = docker('exec', 'tlsbox', 'sh', '-c', 'echo in $(hostname); echo err >&2')
+        def execIn = dockerWith(good(), 'line one\nline two\n', 'exec', '-i', 'tlsbox', 'sh', '-c', 'wc -l')
+
+        then:
+        version[0] == 0 && version[1].trim() == ApiVersion.CURRENT
+        run[0] == 0 && run[1] == 'hi\n'
+        detached[0] == 0
+        ps[0] == 0 && ps[1].readLines().any { it.startsWith('tlsbox Up') }
+        exec[0] == 0 && exec[1] == "in ${detached[1].trim().substring(0, 12)}\n".toString() && exec[2] == 'err\n'
+        execIn[0] == 0 && execIn[1].trim() == '2'
+
+        cleanup:
+        docker('rm', '-f', 'tlsbox')
+    }
+
+    def "DOCKER_TLS_VERIFY and DOCKER_CERT_PATH work as well as the flags"() {
+        when:
+        def p = ['docker', 'version', '--format', '{{.Server.APIVersion}}'].execute(
+                served.env(host) + ['DOCKER_TLS_VERIFY=1', "DOCKER_CERT_PATH=${certs.clientDir()}".toString()], served.tmp.toFile())
+        def out = new StringBuilder(), err = new StringBuilder()
+        p.waitForProcessOutput(out, err)
+
+        then:
+        p.exitValue() == 0
+        out.toString().trim() == ApiVersion.CURRENT
+    }
+
+    /** Clients the server must refuse: no certificate, one from another CA, plain HTTP, one that hangs up at once. */
+    void refusals(List<List> results) {
+        results << dockerWith(['--tlsverify', '--tlscacert', certs.ca.toString()], null, 'version', '--format', '{{.Server.APIVersion}}')
+        results << dockerWith(['--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.otherCert, '--tlskey', certs.otherKey]*.toString(), null,
+                'version', '--format', '{{.Server.APIVersion}}')
+        results << dockerWith([], null, 'version', '--format', '{{.Server.APIVersion}}')
+        new Socket('127.0.0.1', port()).close()
+    }
+
+    int port() { host.substring(host.lastIndexOf(':') + 1) as int }
+
+    def "clients without a certificate, or with one from another CA, are refused; the server keeps serving and leaks nothing"() {
+        given: 'a round first: class loading and the JVM pools in the baseline'
+        refusals([])
+        assert LeakSpec.settle { tls.http().openConnections() == 0 }
+        int fdsBefore = LeakSpec.fds(), threadsBefore = LeakSpec.threads()
+
+        when:
+        List<List> results = []
+        3.times { refusals(results) }
+        def fine = LeakSpec.settle { LeakSpec.fds() <= fdsBefore && LeakSpec.threads() <= threadsBefore && tls.http().openConnections() == 0 }
+
+        then: 'the docker CLI says why'
+        results.every { it[0] != 0 && it[1].trim() == '' }
+        results.indexed().every { i, r -> i % 3 == 2 || r[2].contains('the server probably has client authentication (--tlsverify) enabled') && r[2].contains('remote error: tls: bad certificate') }
+        results.indexed().every { i, r -> i % 3 != 2 || r[2].contains('Are you trying to connect to a TLS-enabled daemon without TLS?') }
+
+        and: 'the server logged each refusal in one line and goes on serving'
+        log.toString().readLines().count { it.startsWith('cgroovy serve: TLS handshake with 127.0.0.1:') } >= 9
+        docker('version', '--format', '{{.Server.APIVersion}}')[1].trim() == ApiVersion.CURRENT
+
+        and: 'no fd, thread or connection is left'
+        fine || { assert LeakSpec.fds() <= fdsBefore: "fds ${fdsBefore} -> ${LeakSpec.fds()}"; assert LeakSpec.threads() <= threadsBefore: "threads ${threadsBefore} -> ${LeakSpec.threads()}: ${Thread.allStackTraces.keySet()*.name.countBy { it }}"; false }()
+    }
+
+    def "TCP beyond loopback: refused without --tlsverify (also with --tls alone), served with it"() {
+        given:
+        List<String> files = ['--tlscert', certs.serverCert, '--tlskey', certs.serverKey]*.toString()
+
+        when:
+        Serve.start(served.engine, ['--tcp', '0.0.0.0:0'] as String[], System.err)
+        then:
+        def plain = thrown(ServeException)
+        plain.message == '--tcp 0.0.0.0:0: only loopback addresses are served without --tlsverify (an unauthenticated Docker API is root on this host)'
+
+        when:
+        Serve.start(served.engine, (['--tcp', '0.0.0.0:0', '--tls'] + files) as String[], System.err)
+        then:
+        def tlsOnly = thrown(ServeException)
+        tlsOnly.message == '--tcp 0.0.0.0:0: only loopback addresses are served without --tlsverify (--tls alone lets any client in, and the Docker API is root on this host)'
+
+        when: 'bound on every address; the client connects to 127.0.0.1 only (nothing leaves the machine)'
+        def wide = Serve.start(served.engine, (['--tcp', '0.0.0.0:0', '--tlsverify', "--tlscacert=${certs.ca}"] + files) as String[], System.err)
+        int widePort = wide.http().address().port
+        def v = dockerAt("tcp://127.0.0.1:${widePort}", good(), null, 'version', '--format', '{{.Server.APIVersion}}')
+
+        then:
+        wide.dockerHost() == "tcp://0.0.0.0:${widePort}"
+        v[0] == 0 && v[1].trim() == ApiVersion.CURRENT
+
+        cleanup:
+        wide?.close()
+    }
+
+    def "--tls without verification serves loopback: clients need no certificate, only trust in the server's"() {
+        when:
+        def open = Serve.start(served.engine, ['--tcp', '127.0.0.1:0', '--tls', '--tlscert', certs.serverCert, '--tlskey', certs.serverKey]*.toString() as String[], System.err)
+        def v = dockerAt(open.dockerHost(), ['--tlsverify', '--tlscacert', certs.ca.toString()], null, 'version', '--format', '{{.Server.APIVersion}}')
+
+        then:
+        v[0] == 0 && v[1].trim() == ApiVersion.CURRENT
+
+        cleanup:
+        open?.close()
+    }
+
+    def "bad TLS options and files: one line naming the flag or the file"() {
+        given:
+        def fill = { String t -> t.replace('%CA%', certs.ca.toString()).replace('%SCERT%', certs.serverCert.toString()).replace('%SKEY%', certs.serverKey.toString())
+                .replace('%OKEY%', certs.otherKey.toString()).replace('%DIR%', certs.dir.toString()) }
+
+        when:
+        Serve.start(served.engine, (['--tcp', '127.0.0.1:0'] + args.collect(fill)) as String[], System.err)
+
+        then:
+        def e = thrown(ServeException)
+        !e.message.contains('\n')
+        e.message == fill(message)
+
+        where:
+        args                                                                                           || message
+        ['--tlsverify', '--tlscacert', '%DIR%/none.pem', '--tlscert', '%SCERT%', '--tlskey', '%SKEY%'] || 'cgroovy serve: %DIR%/none.pem: no such file'
+        ['--tlsverify', '--tlscacert', '%CA%', '--tlscert', '%DIR%/ca.srl', '--tlskey', '%SKEY%']      || 'cgroovy serve: %DIR%/ca.srl: not a PEM file (no -----BEGIN ...----- block)'
+        ['--tlsverify', '--tlscacert', '%SKEY%', '--tlscert', '%SCERT%', '--tlskey', '%SKEY%']         || 'cgroovy serve: %SKEY%: no PEM certificate in it (-----BEGIN CERTIFICATE-----)'
+        ['--tlsverify', '--tlscacert', '%CA%', '--tlscert', '%SCERT%', '--tlskey', '%CA%']             || 'cgroovy serve: %CA%: no PEM private key in it (-----BEGIN PRIVATE KEY-----, RSA PRIVATE KEY or EC PRIVATE KEY)'
+        ['--tlsverify', '--tlscacert', '%CA%', '--tlscert', '%SCERT%', '--tlskey', '%OKEY%']           || 'cgroovy serve: %OKEY%: its RSA key does not go with the EC certificate in %SCERT%'
+        ['--tls', '--tlscacert', '%CA%', '--tlscert', '%SCERT%', '--tlskey', '%SKEY%']                 || 'cgroovy serve: --tlscacert is for verifying clients: add --tlsverify'
+        ['--tlscert', '%SCERT%', '--tlskey', '%SKEY%']                                                  || 'cgroovy serve: --tlscacert, --tlscert and --tlskey need --tlsverify (or --tls)'
+        ['--tlsverify=maybe']                                                                           || 'cgroovy serve: --tlsverify=maybe: expected true or false'
+    }
+
+    def "TLS is for TCP: the unix socket refuses it"() {
+        when:
+        Serve.start(served.engine, ['--socket', served.tmp.resolve('other.sock').toString(), '--tlsverify'] as String[], System.err)
+
+        then:
+        def e = thrown(ServeException)
+        e.message == 'cgroovy serve: TLS is for --tcp; the unix socket is guarded by its permissions'
+    }
+}
