@@ -60,6 +60,16 @@ final class InRoot {
         return cur;
     }
 
+    /** The parent dir of the entry {@code comps} when every dir on the way is in {@code known}; else null (the tree must be looked at). */
+    static Path knownParent(Path root, List<String> comps, java.util.Set<Path> known) {
+        Path cur = root;
+        for (int i = 0; i < comps.size() - 1; i++) {
+            cur = cur.resolve(comps.get(i));
+            if (!known.contains(cur)) return null;
+        }
+        return cur;
+    }
+
     /** lstat: attributes of the path itself, or null when nothing is there. */
     static BasicFileAttributes lstat(Path p) {
         try {

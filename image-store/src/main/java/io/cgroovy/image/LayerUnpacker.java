@@ -56,7 +56,12 @@ final class LayerUnpacker {
                  InputStream plain = Decompress.open(raw, layer);
                  InputStream bounded = new BoundedInputStream(new DigestInputStream(plain, md), maxBytes, "layer " + layer)) {
                 TarEndPadding padded = new TarEndPadding(bounded);
-                new Run(tmp, layer, padded).extract(new TarArchiveInputStream(padded, StandardCharsets.UTF_8.name()));
+                try (SmallFileWriter writer = new SmallFileWriter(layer)) { // closed (its thread gone) before tmp may be removed
+                    new Run(tmp, layer, padded, writer).extract(new TarArchiveInputStream(padded, StandardCharsets.UTF_8.name()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ImageException("layer " + layer + ": interrupted");
+                }
                 bounded.transferTo(OutputStream.nullOutputStream()); // the diff_id covers the tar's padding too
             }
             String actual = Digest.of(md);
@@ -91,14 +96,18 @@ final class LayerUnpacker {
         private final byte[] buf = new byte[64 * 1024];
         // dirs seen to be real directories in this extraction (see InRoot.parent)
         private final java.util.Set<Path> known = new java.util.HashSet<>();
+        // every other path this extraction created: a second entry for one of them is done in order, after the writer drains
+        private final java.util.Set<Path> seen = new java.util.HashSet<>();
+        private final SmallFileWriter writer;
 
-        Run(Path dir, String layer, TarEndPadding padded) {
+        Run(Path dir, String layer, TarEndPadding padded, SmallFileWriter writer) {
             this.dir = dir;
             this.layer = layer;
             this.padded = padded;
+            this.writer = writer;
         }
 
-        void extract(TarArchiveInputStream tar) throws IOException {
+        void extract(TarArchiveInputStream tar) throws IOException, InterruptedException {
             TarArchiveEntry rootEntry = null;
             for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
                 String name = e.getName();
@@ -109,11 +118,22 @@ final class LayerUnpacker {
                 }
                 String base = comps.get(comps.size() - 1);
                 if (base.startsWith(WHITEOUT)) {
+                    writer.drain();
                     whiteout(comps, base, name);
                     continue;
                 }
-                Path parent = InRoot.parent(dir, comps, name, layer, true, known);
+                Path parent = InRoot.knownParent(dir, comps, known);
+                if (parent == null) {
+                    writer.drain(); // the walk may create or check dirs where queued files go
+                    parent = InRoot.parent(dir, comps, name, layer, true, known);
+                }
                 Path p = parent.resolve(base);
+                if (plainFile(e) && e.getSize() <= SmallFileWriter.MAX_FILE && !known.contains(p) && seen.add(p)) {
+                    queueFile(p, e, tar);
+                    continue;
+                }
+                writer.drain(); // anything else may touch what queued files touch: it happens after them, in the tar's order
+                seen.add(p);
                 if (e.isDirectory()) {
                     if (!known.contains(p)) {
                         try {
@@ -150,6 +170,7 @@ final class LayerUnpacker {
                     writeFile(p, e, tar);
                 }
             }
+            writer.drain();
             List<Path> order = new ArrayList<>(dirs.keySet());
             for (int i = order.size() - 1; i >= 0; i--) {
                 Path p = order.get(i);
@@ -166,6 +187,26 @@ final class LayerUnpacker {
             } else {
                 mode(dir, 0755);
             }
+        }
+
+        /** A regular file's entry (commons-compress's isFile() is true for devices and FIFOs too). */
+        private static boolean plainFile(TarArchiveEntry e) {
+            return e.isFile() && !e.isDirectory() && !e.isSymbolicLink() && !e.isLink() && !e.isCharacterDevice()
+                    && !e.isBlockDevice() && !e.isFIFO() && !e.isSparse();
+        }
+
+        /** A small new file: its data read here, written by the writer's thread. */
+        private void queueFile(Path p, TarArchiveEntry e, TarArchiveInputStream tar) throws IOException, InterruptedException {
+            int size = (int) e.getSize();
+            byte[] data = new byte[size];
+            int got = 0;
+            for (int n; got < size && (n = tar.read(data, got, size - got)) > 0; ) got += n;
+            written += got;
+            if (written > maxBytes) {
+                throw new ImageException("layer " + layer + ": expands to more than " + maxBytes + " bytes; refusing it (gzip bomb?)");
+            }
+            if (got < size || padded.paddedBefore()) throw new ImageException("layer " + layer + ": entry '" + e.getName() + "' is truncated");
+            writer.submit(p.toString(), data, (int) e.getLongUserId(), (int) e.getLongGroupId(), e.getMode(), e.getModTime().getTime(), e.getName());
         }
 
         /**
@@ -189,6 +230,7 @@ final class LayerUnpacker {
                     throw fileError(e, "create", y);
                 }
             }
+            boolean failed = false;
             try {
                 for (int n; (n = tar.read(buf)) > 0; ) {
                     written += n;
@@ -214,8 +256,15 @@ final class LayerUnpacker {
                 } catch (LastErrorException x) {
                     throw fileError(e, "fchmod/futimens", x);
                 }
+            } catch (IOException | RuntimeException x) {
+                failed = true;
+                throw x;
             } finally {
-                LibC.INSTANCE.close(fd);
+                try {
+                    LibC.INSTANCE.close(fd);
+                } catch (LastErrorException x) {
+                    if (!failed) throw fileError(e, "close", x); // never hides the error before it
+                }
             }
         }
 

@@ -27,9 +27,9 @@ class TarMaker {
         file(name, content.getBytes(StandardCharsets.UTF_8), mode, uid, gid)
     }
 
-    TarMaker file(String name, byte[] content, int mode = 0644, int uid = 0, int gid = 0) {
+    TarMaker file(String name, byte[] content, int mode = 0644, int uid = 0, int gid = 0, long mtime = 1000000000000L) {
         def e = new TarArchiveEntry(name, TarArchiveEntry.LF_NORMAL, true)
-        e.mode = mode; e.setIds(uid, gid); e.size = content.length; e.modTime = 1000000000000L
+        e.mode = mode; e.setIds(uid, gid); e.size = content.length; e.modTime = mtime
         tar.putArchiveEntry(e); tar.write(content); tar.closeArchiveEntry(); this
     }
 
