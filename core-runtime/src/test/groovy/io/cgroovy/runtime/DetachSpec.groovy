@@ -2,6 +2,7 @@ package io.cgroovy.runtime
 
 import io.cgroovy.image.Snapshot
 import io.cgroovy.runtime.cgroup.Resources
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -16,24 +17,11 @@ import java.util.concurrent.TimeUnit
 @IgnoreIf({ !TestImages.isRoot() })
 @Timeout(180)
 class DetachSpec extends Specification {
-    @Shared Path tmp
-    @Shared Snapshot image
-    @Shared Engine engine
-    @Shared String cgroupParent = 'cgroovy-test-' + UUID.randomUUID().toString().substring(0, 8)
-
-    def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-detach-')
-        image = TestImages.busybox(tmp.resolve('image'))
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
-    }
-
-    def cleanupSpec() {
-        try {
-            engine?.cgroups()?.removeParent()
-        } finally {
-            TestImages.removeAll(tmp)
-        }
-    }
+    @Shared @AutoCleanup TestEngine fixture = new TestEngine('detach')
+    @Shared Path tmp = fixture.tmp
+    @Shared Snapshot image = fixture.image
+    @Shared Engine engine = fixture.engine
+    @Shared String cgroupParent = fixture.cgroupParent
 
     def cleanup() {
         for (ContainerInfo c : engine.ps(true)) engine.remove(c.id(), true)

@@ -2,6 +2,7 @@ package io.cgroovy.runtime
 
 import io.cgroovy.image.Snapshot
 import io.cgroovy.runtime.cgroup.Resources
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -13,24 +14,11 @@ import java.nio.file.Path
 @IgnoreIf({ !TestImages.isRoot() })
 @Timeout(120)
 class EngineSpec extends Specification {
-    @Shared Path tmp
-    @Shared Snapshot image
-    @Shared Engine engine
-    @Shared String cgroupParent = 'cgroovy-test-' + UUID.randomUUID().toString().substring(0, 8)
-
-    def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-engine-')
-        image = TestImages.busybox(tmp.resolve('image'))
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
-    }
-
-    def cleanupSpec() {
-        try {
-            engine?.cgroups()?.removeParent()
-        } finally {
-            TestImages.removeAll(tmp)
-        }
-    }
+    @Shared @AutoCleanup TestEngine fixture = new TestEngine('engine')
+    @Shared Path tmp = fixture.tmp
+    @Shared Snapshot image = fixture.image
+    @Shared Engine engine = fixture.engine
+    @Shared String cgroupParent = fixture.cgroupParent
 
     def cleanup() {
         assertNothingLeft()

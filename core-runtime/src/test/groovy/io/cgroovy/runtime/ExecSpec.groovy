@@ -1,6 +1,7 @@
 package io.cgroovy.runtime
 
 import io.cgroovy.image.Snapshot
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -13,24 +14,9 @@ import java.nio.file.Path
 @IgnoreIf({ !TestImages.isRoot() })
 @Timeout(180)
 class ExecSpec extends Specification {
-    @Shared Path tmp
-    @Shared Snapshot image
-    @Shared Engine engine
-    @Shared String cgroupParent = 'cgroovy-test-' + UUID.randomUUID().toString().substring(0, 8)
-
-    def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-exec-')
-        image = TestImages.busybox(tmp.resolve('image'))
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
-    }
-
-    def cleanupSpec() {
-        try {
-            engine?.cgroups()?.removeParent()
-        } finally {
-            TestImages.removeAll(tmp)
-        }
-    }
+    @Shared @AutoCleanup TestEngine fixture = new TestEngine('exec')
+    @Shared Snapshot image = fixture.image
+    @Shared Engine engine = fixture.engine
 
     def cleanup() {
         assert Files.list(engine.root().resolve('containers')).withCloseable { it.count() } == 0

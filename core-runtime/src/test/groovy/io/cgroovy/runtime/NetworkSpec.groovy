@@ -5,6 +5,7 @@ import io.cgroovy.runtime.net.Cidr
 import io.cgroovy.runtime.net.NetworkRecord
 import io.cgroovy.runtime.net.NetworkSettings
 import io.cgroovy.runtime.net.PublishedPort
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -29,39 +30,27 @@ import java.util.concurrent.ConcurrentHashMap
 @spock.lang.Requires(value = { TestImages.firewallWorks() }, reason = 'needs nftables or iptables-legacy in the kernel')
 @Timeout(900) // per feature: generous for the UML guest on a loaded machine
 class NetworkSpec extends Specification {
-    @Shared Path tmp
-    @Shared Snapshot image
-    @Shared Engine engine
-    @Shared String cgroupParent = 'cgroovy-test-' + UUID.randomUUID().toString().substring(0, 8)
+    @Shared @AutoCleanup TestEngine fixture = new TestEngine('net')
+    @Shared Path tmp = fixture.tmp
+    @Shared Snapshot image = fixture.image
+    @Shared Engine engine = fixture.engine
+    @Shared String cgroupParent = fixture.cgroupParent
     @Shared Random random = new Random()
 
-    def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-net-')
-        image = TestImages.busybox(tmp.resolve('image'))
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
-    }
-
+    // the fixture goes after this, also when it fails
     def cleanupSpec() {
-        try {
-            def bridges = engine?.networks()?.list()*.bridge ?: []
-            // a failed feature may have left a container on a network: take it off, so the bridges still go
-            for (NetworkRecord n : engine?.networks()?.list() ?: []) {
-                for (def ep : engine.networks().endpoints(n.name)) {
-                    engine.networks().detachAll(ep.container)
-                    io.cgroovy.runtime.net.Netns.remove(engine.networks().netnsFile(ep.container))
-                }
-            }
-            for (NetworkRecord n : engine?.networks()?.list() ?: []) engine.networks().remove(n.name)
-            def links = sh('ip', '-o', 'link')
-            bridges.each { assert !links.contains(': ' + it + ':') }  // a bridge goes with its network
-            assert engine.networks().firewallRules().isEmpty()       // the table or chains with the last network
-        } finally {
-            try {
-                engine?.cgroups()?.removeParent()
-            } finally {
-                TestImages.removeAll(tmp)
+        def bridges = engine?.networks()?.list()*.bridge ?: []
+        // a failed feature may have left a container on a network: take it off, so the bridges still go
+        for (NetworkRecord n : engine?.networks()?.list() ?: []) {
+            for (def ep : engine.networks().endpoints(n.name)) {
+                engine.networks().detachAll(ep.container)
+                io.cgroovy.runtime.net.Netns.remove(engine.networks().netnsFile(ep.container))
             }
         }
+        for (NetworkRecord n : engine?.networks()?.list() ?: []) engine.networks().remove(n.name)
+        def links = sh('ip', '-o', 'link')
+        bridges.each { assert !links.contains(': ' + it + ':') }  // a bridge goes with its network
+        assert engine.networks().firewallRules().isEmpty()       // the table or chains with the last network
     }
 
     def cleanup() {

@@ -1,6 +1,7 @@
 package io.cgroovy.runtime
 
 import io.cgroovy.image.Snapshot
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -13,20 +14,11 @@ import java.nio.file.Path
 @IgnoreIf({ !TestImages.isRoot() })
 @Timeout(120)
 class PeerRuntimeSpec extends Specification {
-    @Shared Path tmp
-    @Shared Snapshot image
-    @Shared Engine engine
-    @Shared String cgroupParent = 'cgroovy-test-' + UUID.randomUUID().toString().substring(0, 8)
-
-    def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-peer-')
-        image = TestImages.busybox(tmp.resolve('image'))
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
-    }
-
-    def cleanupSpec() {
-        TestImages.removeAll(tmp)
-    }
+    @Shared @AutoCleanup TestEngine fixture = new TestEngine('peer')
+    @Shared Path tmp = fixture.tmp
+    @Shared Snapshot image = fixture.image
+    @Shared Engine engine = fixture.engine
+    @Shared String cgroupParent = fixture.cgroupParent
 
     static Map sh(List<String> cmd) {
         def p = new ProcessBuilder(cmd).start()

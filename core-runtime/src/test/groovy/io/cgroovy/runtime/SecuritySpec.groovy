@@ -1,6 +1,7 @@
 package io.cgroovy.runtime
 
 import io.cgroovy.image.Snapshot
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -13,14 +14,12 @@ import java.nio.file.Path
 @IgnoreIf({ !TestImages.isRoot() })
 @Timeout(180)
 class SecuritySpec extends Specification {
-    @Shared Path tmp
-    @Shared Snapshot image
-    @Shared Engine engine
-    @Shared String cgroupParent = 'cgroovy-test-' + UUID.randomUUID().toString().substring(0, 8)
+    @Shared @AutoCleanup TestEngine fixture = new TestEngine('security')
+    @Shared Path tmp = fixture.tmp
+    @Shared Snapshot image = fixture.image
+    @Shared Engine engine = fixture.engine
 
     def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-security-')
-        image = TestImages.busybox(tmp.resolve('image'))
         // a static probe that makes one syscall and prints the kernel's answer (busybox has no keyctl)
         Path src = tmp.resolve('probe.c')
         Files.copy(SecuritySpec.getResourceAsStream('probe.c'), src)
@@ -28,15 +27,6 @@ class SecuritySpec extends Specification {
         def ccErr = new StringBuilder()
         cc.consumeProcessErrorStream(ccErr)
         assert cc.waitFor() == 0: ccErr
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
-    }
-
-    def cleanupSpec() {
-        try {
-            engine?.cgroups()?.removeParent()
-        } finally {
-            TestImages.removeAll(tmp)
-        }
     }
 
     def cleanup() {

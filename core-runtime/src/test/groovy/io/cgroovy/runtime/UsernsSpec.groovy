@@ -3,6 +3,7 @@ package io.cgroovy.runtime
 import io.cgroovy.image.Snapshot
 import io.cgroovy.runtime.cgroup.Resources
 import org.opentest4j.TestAbortedException
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -23,29 +24,19 @@ class UsernsSpec extends Specification {
     static final long HOST_ID = 100000
     static final Security.UserNamespace NS = new Security.UserNamespace(HOST_ID, 65536)
 
-    @Shared Path tmp
-    @Shared Snapshot image
-    @Shared Engine engine
-    @Shared String cgroupParent = 'cgroovy-test-' + UUID.randomUUID().toString().substring(0, 8)
+    @Shared @AutoCleanup TestEngine fixture = new TestEngine('userns')
+    @Shared Path tmp = fixture.tmp
+    @Shared Snapshot image = fixture.image
+    @Shared Engine engine = fixture.engine
+    @Shared String cgroupParent = fixture.cgroupParent
 
     def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-userns-')
-        image = TestImages.busybox(tmp.resolve('image'))
         Path lower = image.layers()[0]
         // a file only root may read, and a setuid file: both must look the same to the container's root
         Files.writeString(lower.resolve('etc/secret'), 'only root\n')
         Files.setPosixFilePermissions(lower.resolve('etc/secret'), PosixFilePermissions.fromString('rw-------'))
         Files.writeString(lower.resolve('bin/suid'), '#!/bin/sh\n')
         ['chmod', '4755', lower.resolve('bin/suid').toString()].execute().waitFor()
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
-    }
-
-    def cleanupSpec() {
-        try {
-            engine?.cgroups()?.removeParent()
-        } finally {
-            TestImages.removeAll(tmp)
-        }
     }
 
     def cleanup() {

@@ -5,8 +5,10 @@ import io.cgroovy.runtime.ContainerSettings
 import io.cgroovy.runtime.Engine
 import io.cgroovy.runtime.RunResult
 import io.cgroovy.runtime.Stdio
+import io.cgroovy.runtime.TestEngine
 import io.cgroovy.runtime.TestImages
 import io.cgroovy.runtime.cgroup.Resources
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -23,19 +25,15 @@ import java.nio.file.Path
 @Timeout(300)
 class InspectSpec extends Specification {
     static final long MiB = 1024 * 1024
-    @Shared Path tmp
-    @Shared Snapshot image
-    @Shared Engine engine
-    @Shared String cgroupParent = 'cgroovy-test-' + UUID.randomUUID().toString().substring(0, 8)
+    @Shared @AutoCleanup TestEngine fixture = new TestEngine('inspect')
+    @Shared Snapshot image = fixture.image
+    @Shared Engine engine = fixture.engine
     @Shared String name = 'inspect-' + UUID.randomUUID().toString().substring(0, 8)
     @Shared Thread runner
     @Shared RunResult result
     @Shared long pid
 
     def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-inspect-')
-        image = TestImages.busybox(tmp.resolve('image'))
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
         // dd holds an 8 MB buffer, blocked writing it into a pipe nobody reads
         def settings = new ContainerSettings('test/busybox', name, ['sh', '-c', 'dd if=/dev/zero bs=8M count=1 | sleep 600'],
                 [:], null, null, null, new Resources(64 * MiB, null, 0.5d, null, 20L))
@@ -53,14 +51,10 @@ class InspectSpec extends Specification {
         }
     }
 
+    // the fixture goes after this, also when it fails
     def cleanupSpec() {
-        try {
-            if (pid > 0) ProcessHandle.of(pid).ifPresent { it.destroyForcibly() }
-            runner?.join(60_000)
-            engine?.cgroups()?.removeParent()
-        } finally {
-            TestImages.removeAll(tmp)
-        }
+        if (pid > 0) ProcessHandle.of(pid).ifPresent { it.destroyForcibly() }
+        runner?.join(60_000)
     }
 
     static long nsInode(String path) { Files.readSymbolicLink(Path.of(path)).toString().replaceAll(/.*\[(\d+)\]/, '$1').toLong() }

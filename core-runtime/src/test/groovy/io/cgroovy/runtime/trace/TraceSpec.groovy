@@ -6,14 +6,15 @@ import io.cgroovy.runtime.ContainerSettings
 import io.cgroovy.runtime.DetachOptions
 import io.cgroovy.runtime.Engine
 import io.cgroovy.runtime.Stdio
+import io.cgroovy.runtime.TestEngine
 import io.cgroovy.runtime.TestImages
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
 import spock.lang.Timeout
 
 import java.nio.file.Files
-import java.nio.file.Path
 
 /**
  * A traced run 'true': the engine's phases and the executor's own timing of each launch-plan step, which add up to
@@ -22,24 +23,9 @@ import java.nio.file.Path
 @IgnoreIf({ !TestImages.isRoot() })
 @Timeout(300)
 class TraceSpec extends Specification {
-    @Shared Path tmp
-    @Shared Snapshot image
-    @Shared Engine engine
-    @Shared String cgroupParent = 'cgroovy-test-' + UUID.randomUUID().toString().substring(0, 8)
-
-    def setupSpec() {
-        tmp = Files.createTempDirectory('cgroovy-trace-')
-        image = TestImages.busybox(tmp.resolve('image'))
-        engine = Engine.open(tmp.resolve('root'), cgroupParent)
-    }
-
-    def cleanupSpec() {
-        try {
-            engine?.cgroups()?.removeParent()
-        } finally {
-            TestImages.removeAll(tmp)
-        }
-    }
+    @Shared @AutoCleanup TestEngine fixture = new TestEngine('trace')
+    @Shared Snapshot image = fixture.image
+    @Shared Engine engine = fixture.engine
 
     def cleanup() {
         Trace.end()
