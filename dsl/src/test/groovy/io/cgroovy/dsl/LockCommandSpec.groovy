@@ -33,11 +33,10 @@ class LockCommandSpec extends Specification {
     Path lockFile
 
     def setupSpec() {
-        def store = engine.images()
-        store.ensureDefaultBusybox()   // what a session adds on first use, so the image list compares like with like
-        digestA = store.importOciLayout(TestImages.layout(tmp.resolve('a'), ['/id': 'A']), 'base:a')[0].manifestDigest()
-        digestB = store.importOciLayout(TestImages.layout(tmp.resolve('b'), ['/id': 'B']), 'base:b')[0].manifestDigest()
-        digestC = store.importOciLayout(TestImages.layout(tmp.resolve('c'), ['/id': 'C']), 'tool:1')[0].manifestDigest()
+        engine.images().ensureDefaultBusybox()   // what a session adds on first use, so the image list compares like with like
+        digestA = fixture.importImage('base:a', ['/id': 'A'])
+        digestB = fixture.importImage('base:b', ['/id': 'B'])
+        digestC = fixture.importImage('tool:1', ['/id': 'C'])
     }
 
     def setup() {

@@ -1,6 +1,5 @@
 package io.cgroovy.dsl
 
-import io.cgroovy.image.ImageStore
 import io.cgroovy.runtime.Engine
 import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
@@ -31,9 +30,8 @@ class RecipeLockSpec extends Specification {
     Path lockFile
 
     def setupSpec() {
-        ImageStore store = engine.images()
-        digestA = store.importOciLayout(TestImages.layout(tmp.resolve('a'), ['/id': 'A']), 'app:a')[0].manifestDigest()
-        digestB = store.importOciLayout(TestImages.layout(tmp.resolve('b'), ['/id': 'B']), 'app:b')[0].manifestDigest()
+        digestA = fixture.importImage('app:a', ['/id': 'A'])
+        digestB = fixture.importImage('app:b', ['/id': 'B'])
     }
 
     def setup() {
@@ -45,9 +43,7 @@ class RecipeLockSpec extends Specification {
 
     private int run(boolean update = false) {
         out.reset(); err.reset()
-        Session session = Session.using(engine)
-        session.detachStdin(out, err)
-        Recipe.run(recipe, new RecipeOptions(file: recipe.toString(), updateLock: update), session, new PrintStream(err, true))
+        Recipe.run(recipe, new RecipeOptions(file: recipe.toString(), updateLock: update), fixture.session(out, err), new PrintStream(err, true))
     }
 
     def "the first run writes the lock; after the tag moves, the locked image still runs"() {

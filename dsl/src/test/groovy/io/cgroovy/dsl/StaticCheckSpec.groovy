@@ -50,21 +50,17 @@ class StaticCheckSpec extends Specification {
             ''') != null
     }
 
-    def "a misspelt word inside a container closure is a compile error naming it"() {
+    def "a misspelt #kind is a compile error naming it"() {
         when:
-        compile("container('busybox') { memroy '64m' }")
+        compile(code)
 
         then:
         MultipleCompilationErrorsException e = thrown()
-        e.message.contains('memroy')
-    }
+        e.message.contains(word)
 
-    def "a misspelt handle method is a compile error naming it"() {
-        when:
-        compile("Container c = container('busybox') { run 'true' }\nc.stpo()")
-
-        then:
-        MultipleCompilationErrorsException e = thrown()
-        e.message.contains('stpo')
+        where:
+        kind                                | code                                                              | word
+        'word inside a container closure'   | "container('busybox') { memroy '64m' }"                           | 'memroy'
+        'handle method'                     | "Container c = container('busybox') { run 'true' }\nc.stpo()"     | 'stpo'
     }
 }

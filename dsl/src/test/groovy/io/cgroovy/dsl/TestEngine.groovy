@@ -31,6 +31,11 @@ class TestEngine implements Closeable {
         session
     }
 
+    /** Imports a one-layer image of busybox and {@code files} (path to text) tagged {@code tag}; returns its manifest digest. */
+    String importImage(String tag, Map<String, String> files) {
+        engine.images().importOciLayout(TestImages.layout(Files.createTempDirectory(tmp, 'image'), files), tag)[0].manifestDigest()
+    }
+
     /** Evaluates DSL code as the shell does; the containers' output goes to {@code out} and {@code err}. */
     Object eval(String code, OutputStream out, OutputStream err, Session session = session(out, err)) {
         new Interpreter(session, new PrintStream(new ByteArrayOutputStream())).withCloseable { it.eval(code) }
