@@ -1,5 +1,6 @@
 package io.cgroovy.dsl
 
+import io.cgroovy.image.LocalRegistry
 import io.cgroovy.runtime.Engine
 import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
@@ -108,30 +109,12 @@ class RecipeLockSpec extends Specification {
 
     def "with a local registry: the tag moves there, the lock still pulls and runs the pinned digest"() {
         given: 'a real docker-registry on 127.0.0.1 with app:1 = image A'
-        Process registry = null
-        Path regDir = Files.createTempDirectory(tmp, 'registry')
-        int port = new ServerSocket(0, 1, InetAddress.getByName('127.0.0.1')).withCloseable { it.localPort }
-        String host = "127.0.0.1:${port}"
-        Files.writeString(regDir.resolve('config.yml'), """version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: ${regDir.resolve('data')}
-http:
-  addr: ${host}
-  secret: ${UUID.randomUUID()}
-""")
-        Session pusher = Session.using(engine)
-        pusher.detachStdin(new ByteArrayOutputStream(), new ByteArrayOutputStream())
-        String remote = "${host}/app:1"
+        LocalRegistry registry = null
+        Session pusher = fixture.session(new ByteArrayOutputStream(), new ByteArrayOutputStream())
 
         when:
-        registry = new ProcessBuilder('/usr/bin/docker-registry', 'serve', regDir.resolve('config.yml').toString())
-                .redirectErrorStream(true).redirectOutput(regDir.resolve('registry.log').toFile()).start()
-        waitForRegistry(host, registry)
+        registry = LocalRegistry.start(Files.createTempDirectory(tmp, 'registry'))
+        String remote = "${registry.host}/app:1"
         pusher.push('app:a', remote, [:])
         Files.writeString(recipe, "c = container('${remote}') { run 'cat /id' }\n")
         int first = run()
@@ -162,10 +145,7 @@ http:
         Files.readString(lockFile).contains(digestB)
 
         cleanup:
-        if (registry?.alive) {
-            registry.destroy()
-            if (!registry.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) registry.destroyForcibly()
-        }
+        registry?.close()
     }
 
     private void forget(String ref) {
@@ -173,21 +153,6 @@ http:
             engine.images().remove(ref)
         } catch (io.cgroovy.image.ImageException ignored) {
             // not tagged here
-        }
-    }
-
-    private static void waitForRegistry(String host, Process registry) {
-        def http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build()
-        long end = System.currentTimeMillis() + 60_000
-        while (true) {
-            try {
-                if (http.send(java.net.http.HttpRequest.newBuilder(URI.create("http://${host}/v2/")).build(),
-                        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200) return
-            } catch (IOException ignored) {
-                // not up yet
-            }
-            assert registry.alive && System.currentTimeMillis() < end
-            Thread.sleep(100)
         }
     }
 }

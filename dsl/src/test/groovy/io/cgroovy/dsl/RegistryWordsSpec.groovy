@@ -1,5 +1,6 @@
 package io.cgroovy.dsl
 
+import io.cgroovy.image.LocalRegistry
 import io.cgroovy.runtime.Engine
 import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
@@ -7,12 +8,8 @@ import spock.lang.Shared
 import spock.lang.Specification
 import spock.lang.Timeout
 
-import java.net.http.HttpClient
-import java.net.http.HttpRequest
-import java.net.http.HttpResponse
 import java.nio.file.Files
 import java.nio.file.Path
-import java.util.concurrent.TimeUnit
 
 /**
  * The registry words against a real docker-registry on 127.0.0.1: push, pull (with progress
@@ -25,47 +22,14 @@ class RegistryWordsSpec extends Specification {
     @Shared Engine engine = fixture.engine
     @Shared Path tmp = fixture.tmp
     @Shared String cgroupParent = fixture.cgroupParent
-    @Shared Process registry
+    @Shared @AutoCleanup LocalRegistry registry
     @Shared String host
     ByteArrayOutputStream out = new ByteArrayOutputStream()
     ByteArrayOutputStream err = new ByteArrayOutputStream()
 
     def setupSpec() {
-        int port = new ServerSocket(0, 1, InetAddress.getByName('127.0.0.1')).withCloseable { it.localPort }
-        host = "127.0.0.1:$port"
-        Path cfg = tmp.resolve('registry.yml')
-        Files.writeString(cfg, """version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: ${tmp.resolve('registry-data')}
-http:
-  addr: $host
-  secret: ${UUID.randomUUID()}
-""")
-        registry = new ProcessBuilder('/usr/bin/docker-registry', 'serve', cfg.toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve('registry.log').toFile()).start()
-        def http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
-        long end = System.currentTimeMillis() + 60_000
-        while (true) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://$host/v2/")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) break
-            } catch (IOException ignored) {
-                // not up yet
-            }
-            assert registry.alive && System.currentTimeMillis() < end: Files.readString(tmp.resolve('registry.log'))
-            Thread.sleep(100)
-        }
-    }
-
-    def cleanupSpec() {
-        if (registry?.alive) {
-            registry.destroy()
-            if (!registry.waitFor(10, TimeUnit.SECONDS)) registry.destroyForcibly()
-        }
+        registry = LocalRegistry.start(tmp.resolve('registry'))
+        host = registry.host
     }
 
     private Object eval(String code, Engine on = engine) {

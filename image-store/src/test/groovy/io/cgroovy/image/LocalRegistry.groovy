@@ -25,6 +25,9 @@ class LocalRegistry implements Closeable {
         this.process = process
     }
 
+    /** Whether Debian's docker-registry is installed (scripts/install-deps). */
+    static boolean available() { new File(BINARY).canExecute() }
+
     String getHost() { "127.0.0.1:$port" }
 
     Path getStorage() { dir.resolve('data') }

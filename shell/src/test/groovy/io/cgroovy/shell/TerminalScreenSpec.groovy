@@ -1,5 +1,6 @@
 package io.cgroovy.shell
 
+import io.cgroovy.image.LocalRegistry
 import spock.lang.IgnoreIf
 import spock.lang.Specification
 import spock.lang.TempDir
@@ -180,10 +181,10 @@ class TerminalScreenSpec extends Specification {
         after.count('MEM USAGE / LIMIT') == 1          // redrawn in place, not printed again
     }
 
-    @IgnoreIf(value = { !LauncherSpec.isRoot() || !TestRegistry.available() }, reason = 'needs root (commit) and docker-registry')
+    @IgnoreIf(value = { !LauncherSpec.isRoot() || !LocalRegistry.available() }, reason = 'needs root (commit) and docker-registry')
     def "a pull from a local registry draws a bar per layer, with the total bytes and the speed"() {
         given: 'an image with a fresh 3 MB layer in a registry on 127.0.0.1 (pushed from another state root)'
-        TestRegistry registry = TestRegistry.start(dir.resolve('registry'))
+        LocalRegistry registry = LocalRegistry.start(dir.resolve('registry'))
         String ref = "${registry.host}/shell/rand:1"
         Map pushed = launchWith(dir.resolve('pushroot'), [], """c = container('busybox') { keep true; run 'head -c 3000000 /dev/urandom > /blob' }
 c.commit 'shell/rand:1'
