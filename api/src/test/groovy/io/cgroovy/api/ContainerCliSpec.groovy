@@ -1,6 +1,7 @@
 package io.cgroovy.api
 
 import io.cgroovy.runtime.Engine
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -13,25 +14,14 @@ import java.nio.file.Path
 @IgnoreIf({ System.getProperty('user.name') != 'root' })
 @Timeout(180)
 class ContainerCliSpec extends Specification {
-    @Shared ServedEngine served
-    @Shared Path tmp
-    @Shared Engine engine
-    @Shared Serve serve
-
-    def setupSpec() {
-        served = new ServedEngine()
-        tmp = served.tmp
-        engine = served.engine
-        serve = served.serve
-    }
+    @Shared @AutoCleanup ServedEngine served = new ServedEngine()
+    @Shared Path tmp = served.tmp
+    @Shared Engine engine = served.engine
+    @Shared Serve serve = served.serve
 
     def cleanup() {
         served.removeContainers()
         assert engine.cgroups().parentDirs().every { d -> !Files.isDirectory(d) || Files.list(d).withCloseable { s -> s.noneMatch { Files.isDirectory(it) } } }
-    }
-
-    def cleanupSpec() {
-        served?.close()
     }
 
     List docker(String... args) { served.docker(args) }

@@ -4,6 +4,7 @@ import io.cgroovy.dsl.Interpreter
 import io.cgroovy.dsl.Session
 import io.cgroovy.image.LocalRegistry
 import org.junit.jupiter.api.Assumptions
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -28,7 +29,7 @@ class EngineWordSpec extends Specification {
     /** A layer's line as docker pull prints it (the built-in runtime's PullProgress, cgroovy serve's and Podman's JSON stream alike). */
     static final java.util.regex.Pattern PULL_PROGRESS = ~/.*[0-9a-f]{12}: (Pull complete|Download complete|Already exists).*/
 
-    @Shared ServedEngine served
+    @Shared @AutoCleanup ServedEngine served = new ServedEngine()
     @Shared PodmanService podman
     @Shared String podmanMissing
     @Shared LocalRegistry registry
@@ -37,7 +38,6 @@ class EngineWordSpec extends Specification {
     ByteArrayOutputStream err = new ByteArrayOutputStream()
 
     def setupSpec() {
-        served = new ServedEngine()
         registry = LocalRegistry.start(served.tmp.resolve('registry'))
         podmanMissing = PodmanService.unavailable()
         if (podmanMissing == null) {
@@ -55,13 +55,10 @@ class EngineWordSpec extends Specification {
         }
     }
 
+    // served goes after this, also when it fails
     def cleanupSpec() {
-        try {
-            podman?.close()
-            registry?.close()
-        } finally {
-            served?.close()
-        }
+        podman?.close()
+        registry?.close()
     }
 
     def cleanup() {

@@ -1,6 +1,7 @@
 package io.cgroovy.api
 
 import io.cgroovy.runtime.Engine
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -12,17 +13,8 @@ import java.time.Instant
 @IgnoreIf({ System.getProperty('user.name') != 'root' })
 @Timeout(180)
 class EventsCliSpec extends Specification {
-    @Shared ServedEngine served
-    @Shared Engine engine
-
-    def setupSpec() {
-        served = new ServedEngine()
-        engine = served.engine
-    }
-
-    def cleanupSpec() {
-        served?.close()
-    }
+    @Shared @AutoCleanup ServedEngine served = new ServedEngine()
+    @Shared Engine engine = served.engine
 
     static String unix(Instant t) { String.format('%d.%09d', t.epochSecond, t.nano) }
 

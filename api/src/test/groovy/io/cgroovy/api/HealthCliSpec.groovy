@@ -1,6 +1,7 @@
 package io.cgroovy.api
 
 import io.cgroovy.runtime.Engine
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -10,18 +11,11 @@ import spock.lang.Timeout
 @IgnoreIf({ System.getProperty('user.name') != 'root' })
 @Timeout(240)
 class HealthCliSpec extends Specification {
-    @Shared ServedEngine served
-    @Shared Engine engine
-
-    def setupSpec() {
-        served = new ServedEngine()
-        engine = served.engine
-    }
+    @Shared @AutoCleanup ServedEngine served = new ServedEngine()
+    @Shared Engine engine = served.engine
 
     // each feature removes its containers before the cgroup leak check that follows it
     def cleanup() { served.removeContainers() }
-
-    def cleanupSpec() { served?.close() }
 
     List docker(String... args) { served.docker(args) }
 

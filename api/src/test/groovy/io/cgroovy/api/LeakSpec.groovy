@@ -1,6 +1,7 @@
 package io.cgroovy.api
 
 import io.cgroovy.runtime.Engine
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -19,17 +20,8 @@ import java.nio.file.Path
 @IgnoreIf({ System.getProperty('user.name') != 'root' })
 @Timeout(300)
 class LeakSpec extends Specification {
-    @Shared ServedEngine served
-    @Shared Engine engine
-
-    def setupSpec() {
-        served = new ServedEngine()
-        engine = served.engine
-    }
-
-    def cleanupSpec() {
-        served?.close()
-    }
+    @Shared @AutoCleanup ServedEngine served = new ServedEngine()
+    @Shared Engine engine = served.engine
 
     static int fds() { Files.list(Path.of('/proc/self/fd')).withCloseable { it.count() } as int }
 

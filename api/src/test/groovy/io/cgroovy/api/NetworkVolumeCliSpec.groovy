@@ -1,6 +1,7 @@
 package io.cgroovy.api
 
 import io.cgroovy.runtime.Engine
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Requires
 import spock.lang.Shared
@@ -14,14 +15,12 @@ import java.nio.file.Path
 @IgnoreIf({ System.getProperty('user.name') != 'root' })
 @Timeout(240)
 class NetworkVolumeCliSpec extends Specification {
-    @Shared ServedEngine served
-    @Shared Engine engine
+    @Shared @AutoCleanup ServedEngine served = new ServedEngine()
+    @Shared Engine engine = served.engine
     /** A /24 of 10.x.y.0 per run, so parallel runs and other specs' networks do not clash. */
     @Shared String subnetA, subnetB
 
     def setupSpec() {
-        served = new ServedEngine()
-        engine = served.engine
         def r = new Random()
         int x = 100 + r.nextInt(100), y = r.nextInt(250)
         subnetA = "10.${x}.${y}.0/24"
@@ -32,10 +31,6 @@ class NetworkVolumeCliSpec extends Specification {
         served.removeContainers()
         engine.networks().list().each { if (it.name != 'bridge') engine.networks().remove(it.name) }
         engine.volumes().list().each { engine.volumes().remove(it) }
-    }
-
-    def cleanupSpec() {
-        served?.close()
     }
 
     List docker(String... args) { served.docker(args) }

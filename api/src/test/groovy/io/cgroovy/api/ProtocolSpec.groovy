@@ -1,6 +1,7 @@
 package io.cgroovy.api
 
 import io.cgroovy.runtime.Engine
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -18,23 +19,11 @@ import java.nio.file.Path
 @IgnoreIf({ System.getProperty('user.name') != 'root' })
 @Timeout(120)
 class ProtocolSpec extends Specification {
-    @Shared ServedEngine served
-    @Shared Path tmp
-    @Shared Engine engine
-    @Shared Serve serve
-    @Shared Path socket
-
-    def setupSpec() {
-        served = new ServedEngine()
-        tmp = served.tmp
-        engine = served.engine
-        serve = served.serve
-        socket = served.socket
-    }
-
-    def cleanupSpec() {
-        served?.close()
-    }
+    @Shared @AutoCleanup ServedEngine served = new ServedEngine()
+    @Shared Path tmp = served.tmp
+    @Shared Engine engine = served.engine
+    @Shared Serve serve = served.serve
+    @Shared Path socket = served.socket
 
     SocketChannel connect() {
         SocketChannel.open(UnixDomainSocketAddress.of(socket))

@@ -3,6 +3,7 @@ package io.cgroovy.api
 import io.cgroovy.image.LocalRegistry
 import io.cgroovy.image.RegistryOptions
 import io.cgroovy.runtime.Engine
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -15,28 +16,19 @@ import java.nio.file.Path
 @IgnoreIf({ System.getProperty('user.name') != 'root' })
 @Timeout(180)
 class RegistryCliSpec extends Specification {
-    @Shared ServedEngine served
-    @Shared Path tmp
-    @Shared Engine engine
-    @Shared Serve serve
-    @Shared LocalRegistry registry
+    @Shared @AutoCleanup ServedEngine served = new ServedEngine()
+    @Shared Path tmp = served.tmp
+    @Shared Engine engine = served.engine
+    @Shared Serve serve = served.serve
+    @Shared @AutoCleanup LocalRegistry registry
 
     def setupSpec() {
-        served = new ServedEngine()
-        tmp = served.tmp
-        engine = served.engine
-        serve = served.serve
         registry = LocalRegistry.start(tmp.resolve('registry'))
         engine.images().push('busybox', "${registry.host}/team/box:1".toString(), RegistryOptions.defaults())
     }
 
     def cleanup() {
         served.removeContainers()
-    }
-
-    def cleanupSpec() {
-        registry?.close()
-        served?.close()
     }
 
     List docker(String... args) { served.docker(args) }

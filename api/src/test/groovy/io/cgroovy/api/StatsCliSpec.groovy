@@ -2,6 +2,7 @@ package io.cgroovy.api
 
 import com.fasterxml.jackson.databind.ObjectMapper
 import io.cgroovy.runtime.Engine
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -14,20 +15,11 @@ import java.nio.channels.SocketChannel
 @IgnoreIf({ System.getProperty('user.name') != 'root' })
 @Timeout(180)
 class StatsCliSpec extends Specification {
-    @Shared ServedEngine served
-    @Shared Engine engine
-
-    def setupSpec() {
-        served = new ServedEngine()
-        engine = served.engine
-    }
+    @Shared @AutoCleanup ServedEngine served = new ServedEngine()
+    @Shared Engine engine = served.engine
 
     def cleanup() {
         served.removeContainers()
-    }
-
-    def cleanupSpec() {
-        served?.close()
     }
 
     def "docker stats --no-stream shows CPU use, memory against the limit and the process count"() {

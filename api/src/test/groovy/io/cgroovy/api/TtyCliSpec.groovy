@@ -1,6 +1,7 @@
 package io.cgroovy.api
 
 import io.cgroovy.runtime.Engine
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -16,14 +17,9 @@ import java.nio.file.Files
 @IgnoreIf({ System.getProperty('user.name') != 'root' || ['sh', '-c', 'command -v tmux'].execute().waitFor() != 0 })
 @Timeout(240)
 class TtyCliSpec extends Specification {
-    @Shared ServedEngine served
-    @Shared Engine engine
+    @Shared @AutoCleanup ServedEngine served = new ServedEngine()
+    @Shared Engine engine = served.engine
     TmuxTerminal term
-
-    def setupSpec() {
-        served = new ServedEngine()
-        engine = served.engine
-    }
 
     def setup() {
         term = new TmuxTerminal(served.tmp)
@@ -33,10 +29,6 @@ class TtyCliSpec extends Specification {
         term?.close()
         served.removeContainers()
         assert engine.cgroups().parentDirs().every { d -> !Files.isDirectory(d) || Files.list(d).withCloseable { s -> s.noneMatch { Files.isDirectory(it) } } }
-    }
-
-    def cleanupSpec() {
-        served?.close()
     }
 
     def "docker exec -it gives the shell a terminal in the container, its size, resizes, and the exit status"() {
