@@ -44,6 +44,15 @@ class BlobVerificationSpec extends Specification {
         Files.write(p, b)
     }
 
+    /** Puts {@code doc} among the layout's blobs and makes index.json list it alone, as {@code mediaType}; its digest. */
+    private static String listAlone(Path lay, byte[] doc, String mediaType, Map extra = [:]) {
+        String d = Digest.of(doc)
+        Files.write(lay.resolve('blobs/sha256/' + Digest.hex(d)), doc)
+        Files.writeString(lay.resolve('index.json'), TestImages.json([schemaVersion: 2,
+                manifests: [[mediaType: mediaType, digest: d, size: doc.length] + extra]]))
+        d
+    }
+
     def "a corrupted layer byte fails with the layer's digest and leaves no blobs, layers or records"() {
         given:
         def lay = copyOfUmociLayout()
@@ -114,11 +123,8 @@ class BlobVerificationSpec extends Specification {
         def inner = TestImages.ociLayout(work.resolve('inner'), 'x', [new TarMaker().file('a', 'a').bytes()])
         def innerIndex = Json.MAPPER.readValue(inner.resolve('index.json').toFile(), Map)
         def doc = TestImages.json([schemaVersion: 2, mediaType: MediaTypes.OCI_LAYOUT_INDEX, manifests: innerIndex.manifests]).getBytes('UTF-8')
-        def d = Digest.of(doc)
-        Files.write(lay.resolve('blobs/sha256/' + Digest.hex(d)), doc)
         Files.writeString(lay.resolve('oci-layout'), '{"imageLayoutVersion":"1.0.0"}')
-        Files.writeString(lay.resolve('index.json'), TestImages.json([schemaVersion: 2,
-                manifests: [[mediaType: MediaTypes.OCI_MANIFEST, digest: d, size: doc.length]]]))
+        def d = listAlone(lay, doc, MediaTypes.OCI_MANIFEST)
 
         when:
         store.load(lay)
@@ -134,10 +140,7 @@ class BlobVerificationSpec extends Specification {
         def lay = TestImages.ociLayout(work.resolve('l'), 'x', [new TarMaker().file('a', 'a').bytes()])
         def index = Json.MAPPER.readValue(lay.resolve('index.json').toFile(), Map)
         def doc = TestImages.json([schemaVersion: 2, manifests: index.manifests]).getBytes('UTF-8')
-        def d = Digest.of(doc)
-        Files.write(lay.resolve('blobs/sha256/' + Digest.hex(d)), doc)
-        Files.writeString(lay.resolve('index.json'), TestImages.json([schemaVersion: 2,
-                manifests: [[mediaType: MediaTypes.OCI_MANIFEST, digest: d, size: doc.length]]]))
+        def d = listAlone(lay, doc, MediaTypes.OCI_MANIFEST)
 
         when:
         store.load(lay)
@@ -155,10 +158,7 @@ class BlobVerificationSpec extends Specification {
         def amd = index.manifests[0] + [platform: [architecture: 'amd64', os: 'linux']]
         def arm = [mediaType: MediaTypes.OCI_MANIFEST, digest: 'sha256:' + 'a' * 64, size: 10, platform: [architecture: 'arm64', os: 'linux']]
         def ix = TestImages.json([schemaVersion: 2, mediaType: MediaTypes.OCI_LAYOUT_INDEX, manifests: [arm, amd]]).getBytes('UTF-8')
-        def d = Digest.of(ix)
-        Files.write(lay.resolve('blobs/sha256/' + Digest.hex(d)), ix)
-        Files.writeString(lay.resolve('index.json'), TestImages.json([schemaVersion: 2,
-                manifests: [[mediaType: MediaTypes.OCI_LAYOUT_INDEX, digest: d, size: ix.length, annotations: ['org.opencontainers.image.ref.name': 'multi:1']]]]))
+        listAlone(lay, ix, MediaTypes.OCI_LAYOUT_INDEX, [annotations: ['org.opencontainers.image.ref.name': 'multi:1']])
 
         when:
         def recs = store.load(lay)

@@ -5,6 +5,8 @@ import spock.lang.Specification
 import java.nio.file.Files
 import java.nio.file.Path
 
+import static io.cgroovy.image.TestImages.message
+
 /**
  * Registries that want credentials: htpasswd (bcrypt, as registry 2.8 requires) with basic auth,
  * and token auth through a token server the spec runs. Credentials live in a temporary
@@ -30,16 +32,6 @@ class RegistryAuthSpec extends Specification {
         registry?.close()
         tokens?.close()
         TestImages.deleteTree(work)
-    }
-
-    private String message(Closure c) {
-        try {
-            c()
-        } catch (ImageException e) {
-            assert !e.message.contains('\n')
-            return e.message
-        }
-        throw new AssertionError('no ImageException')
     }
 
     private static void seedWithCreds(Path lay, String dest, String user, String pass) {

@@ -7,6 +7,8 @@ import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.CopyOnWriteArrayList
 
+import static io.cgroovy.image.TestImages.message
+
 /**
  * Pulls from a real docker-registry on 127.0.0.1 seeded by skopeo with images made from
  * busybox-static: by tag, by digest, from an index by platform, zstd and plain layers, a
@@ -222,15 +224,5 @@ class RegistryPullSpec extends Specification {
         message { s.pull('a:b:c', opts) }.startsWith("invalid reference 'a:b:c'")
         message { s.pull("$registry.host/busybox:1", opts.platform('linux')) } == "invalid platform 'linux': expected os/arch or os/arch/variant, e.g. linux/arm64"
         s.list().isEmpty()
-    }
-
-    private static String message(Closure c) {
-        try {
-            c()
-        } catch (ImageException e) {
-            assert !e.message.contains('\n')
-            return e.message
-        }
-        throw new AssertionError('no ImageException')
     }
 }

@@ -7,6 +7,8 @@ import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.CopyOnWriteArrayList
 
+import static io.cgroovy.image.TestImages.message
+
 /**
  * Push to a real docker-registry and read back with skopeo (the peer); save and load archives
  * and layouts in both directions with skopeo.
@@ -172,15 +174,5 @@ class RegistryPushSpec extends Specification {
         message { store.save('busybox', work.resolve('x.tar'), 'zip') } == "save: unknown format 'zip' (docker-archive or oci)"
         !Files.exists(work.resolve('x.tar'))
         TestImages.tree(work).every { !it.contains(AtomicFiles.TMP_PREFIX) }
-    }
-
-    private static String message(Closure c) {
-        try {
-            c()
-        } catch (ImageException e) {
-            assert !e.message.contains('\n')
-            return e.message
-        }
-        throw new AssertionError('no ImageException')
     }
 }

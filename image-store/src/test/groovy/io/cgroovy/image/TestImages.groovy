@@ -7,6 +7,17 @@ import java.nio.file.Path
 class TestImages {
     static String json(Object o) { Json.MAPPER.writeValueAsString(o) }
 
+    /** The message of the ImageException {@code c} throws, which must be one line; an AssertionError if it throws none. */
+    static String message(Closure c) {
+        try {
+            c()
+        } catch (ImageException e) {
+            assert !e.message.contains('\n')
+            return e.message
+        }
+        throw new AssertionError('no ImageException')
+    }
+
     static String config(List<String> diffIds, Map extra = [:]) {
         json([architecture: 'amd64', os: 'linux', created: '2024-05-01T10:00:00Z',
                            config: [Cmd: ['sh']] + extra, rootfs: [type: 'layers', diff_ids: diffIds]])
