@@ -121,14 +121,18 @@ class Session implements Closeable {
      * With a remote engine set, a word that needs the built-in runtime (views from /proc, build, diff...) fails naming itself.
      */
     Engine engine() {
-        if (remote != null) {
-            throw builtInOnly(remote.address())
-        }
-        if (engine == null) engine = Engine.open(root ?: Engine.defaultRoot())
+        Engine e = builtIn()
         if (!defaultImageReady) {
-            engine.images().ensureDefaultBusybox()
+            e.images().ensureDefaultBusybox()
             defaultImageReady = true
         }
+        e
+    }
+
+    /** The built-in engine without making the default image: for pull, which only adds to the store (a fresh root's first pull need not build busybox first). */
+    private Engine builtIn() {
+        if (remote != null) throw builtInOnly(remote.address())
+        if (engine == null) engine = Engine.open(root ?: Engine.defaultRoot())
         engine
     }
 
@@ -236,7 +240,7 @@ class Session implements Closeable {
         traced("pull ${ref}") { Trace.Run run ->
             RegistryOptions o = registryOptions(options, run)
             if (options.insecure) o = o.insecure(registryHost(ref) ?: 'docker.io')
-            images().pull(ref, o)
+            builtIn().images().pull(ref, o)
         }
     }
 
