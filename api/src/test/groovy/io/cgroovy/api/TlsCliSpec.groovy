@@ -1,5 +1,8 @@
 package io.cgroovy.api
 
+import io.cgroovy.dsl.Errors
+import io.cgroovy.dsl.Interpreter
+import io.cgroovy.dsl.Session
 import io.cgroovy.testing.TestCerts
 import spock.lang.IgnoreIf
 import spock.lang.Shared
@@ -12,7 +15,8 @@ import java.nio.file.Path
 /**
  * `cgroovy serve --tcp ... --tlsverify` (dockerd's flags) with certificates the real openssl made: the
  * real `docker` CLI with its client certificate works, clients without one or with one from another CA
- * are refused and leave nothing behind, and TCP beyond loopback needs --tlsverify.
+ * are refused and leave nothing behind, and TCP beyond loopback needs --tlsverify. The DSL's engine word
+ * drives the same server in TLS.
  */
 @IgnoreIf({ System.getProperty('user.name') != 'root' })
 @Timeout(300)
@@ -195,5 +199,119 @@ class TlsCliSpec extends Specification {
         then:
         def e = thrown(ServeException)
         e.message == 'cgroovy serve: TLS is for --tcp; the unix socket is guarded by its permissions'
+    }
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream()
+    ByteArrayOutputStream err = new ByteArrayOutputStream()
+
+    /** Runs {@code code} in the DSL (the word's TLS settings read from {@code env}); the last value. */
+    Object eval(String code, Map<String, String> env = [:]) {
+        Session session = Session.using(served.engine)
+        session.environment = env
+        session.detachStdin(out, err)
+        new Interpreter(session, new PrintStream(new ByteArrayOutputStream())).withCloseable { it.eval(code) }
+    }
+
+    String failure(String code, Map<String, String> env = [:]) {
+        try {
+            eval(code, env)
+        } catch (Exception e) {
+            return Errors.message(e)
+        }
+        throw new AssertionError("no error from: ${code}")
+    }
+
+    def "the DSL's engine word with tls: [ca:, cert:, key:] runs a recipe over TLS"() {
+        when:
+        def c = eval("""
+            engine '${host}', tls: [ca: '${certs.ca}', cert: '${certs.clientCert}', key: '${certs.clientKey}']
+            def box = container('busybox') { name 'tls-word'; detach(); run 'sleep 600' }
+            box.exec 'echo exec over tls'
+            container('busybox') { env WHERE: 'tls'; run 'echo over \$WHERE; exit 4' }""")
+
+        then:
+        c.exitCode == 4
+        out.toString() == 'exec over tls\nover tls\n'
+        eval("engine '${host}', tls: [ca: '${certs.ca}', cert: '${certs.clientCert}', key: '${certs.clientKey}']") ==~ /engine ${host}: .*\(API 1\.41\), TLS/
+
+        cleanup:
+        served.removeContainers()
+    }
+
+    def "Ctrl-C stops a foreground container over TLS too (the TLS socket is layered on an interruptible channel)"() {
+        given:
+        Session session = Session.using(served.engine)
+        session.environment = [:]
+        session.detachStdin(out, err)
+        Interpreter shell = new Interpreter(session, new PrintStream(new ByteArrayOutputStream()))
+        Object result = null
+        Throwable failed = null
+
+        when:
+        Thread t = Thread.start {
+            try {
+                result = shell.eval("""engine '${host}', tls: '${certs.dir}'
+                    container('busybox') { name 'fg'; run 'trap "exit 143" TERM; echo up; while true; do sleep 1; done' }""")
+            } catch (Throwable e) {
+                failed = e
+            }
+        }
+        long end = System.currentTimeMillis() + 30_000
+        while (!out.toString().contains('up') && System.currentTimeMillis() < end) Thread.sleep(50)
+        shell.interrupt(t)
+        t.join(60_000)
+        failed?.printStackTrace()
+
+        then:
+        !t.alive
+        failed == null
+        result.exitCode == 143
+        session.cancelled
+        served.engine.ps(true).isEmpty()
+
+        cleanup:
+        shell?.close()
+        served.removeContainers()
+    }
+
+    def "DOCKER_TLS_VERIFY with DOCKER_CERT_PATH, or tls: 'DIR', take ca.pem, cert.pem and key.pem as the docker CLI does"() {
+        expect:
+        eval("engine '${host}'", [DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs.dir.toString()]).endsWith(', TLS')
+        eval("engine '${host}', tls: '${certs.dir}'").endsWith(', TLS')
+        eval("engine '${host}', tls: true", [DOCKER_CERT_PATH: certs.dir.toString()]).endsWith(', TLS')
+        failure("engine '${host}', tls: false", [DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs.dir.toString()]).startsWith("engine '${host}': ")
+    }
+
+    def "the engine word's TLS refusals and mistakes are one line each"() {
+        given:
+        def plain = Serve.start(served.engine, ['--tcp', '127.0.0.1:0'] as String[], System.err)
+
+        expect: 'the server refuses a client without a certificate or with one from another CA'
+        failure("engine '${host}', tls: [ca: '${certs.ca}']") ==
+                "engine '${host}': ${host}: GET /version: TLS: the engine refused this client's certificate (Received fatal alert: bad_certificate; it wants one signed by its CA)"
+        failure("engine '${host}', tls: [ca: '${certs.ca}', cert: '${certs.otherCert}', key: '${certs.otherKey}']") ==
+                "engine '${host}': ${host}: GET /version: TLS: the engine refused this client's certificate (Received fatal alert: bad_certificate; it wants one signed by its CA)"
+
+        and: 'the client refuses a server its CA did not sign'
+        failure("engine '${host}', tls: [ca: '${certs.otherCa}', cert: '${certs.clientCert}', key: '${certs.clientKey}']")
+                .startsWith("engine '${host}': cannot connect to ${host}: TLS: the engine's certificate is not signed by the trusted CA (")
+
+        and: 'TLS to a plain server, plain to a TLS server'
+        failure("engine '${plain.dockerHost()}', tls: '${certs.dir}'").startsWith("engine '${plain.dockerHost()}': cannot connect to ${plain.dockerHost()}: TLS: ")
+        failure("engine '${host}'") == "engine '${host}': ${host}: not an HTTP answer to GET /version"
+
+        and: 'bad options and files'
+        failure("engine '${host}', tls: [ca: '${certs.dir}/none.pem']") == "engine '${host}': ${certs.dir}/none.pem: no such file"
+        failure("engine '${host}', tls: [ca: '${certs.ca}', cert: '${certs.clientCert}']") ==
+                "engine '${host}': a certificate needs its key and a key its certificate (got only ${certs.clientCert})"
+        failure("engine '${host}', tls: [ca: '${certs.ca}', crt: 'x']") == "engine '${host}': tls: unknown key 'crt' (ca, cert, key)"
+        failure("engine '${host}', tsl: true") == "engine '${host}': unknown option 'tsl' (tls: [ca: FILE, cert: FILE, key: FILE])"
+        failure("engine 'unix://${served.socket}', tls: true") == "engine 'unix://${served.socket}': tls: is for tcp:// addresses (unix://${served.socket} is not one)"
+
+        and: 'the server still serves'
+        eval("engine '${host}', tls: '${certs.dir}'").endsWith(', TLS')
+
+        cleanup:
+        plain?.close()
     }
 }

@@ -499,9 +499,13 @@ abstract class CgroovyScript extends Script {
     @Word(value = 'Removes a network; refused while containers are on it (docker network rm).', usage = 'rmNetwork NAME', example = "rmNetwork 'backend'")
     void rmNetwork(String name) { if (locking()) return; cgroovySession().client().removeNetwork(name) }
 
-    @Word(value = "Makes the following words drive a Docker Engine API server (Docker, Podman, cgroovy serve) at a unix socket or tcp://host:port; 'local' goes back to the built-in runtime.",
-          usage = "engine 'unix:///PATH.sock' | engine 'tcp://HOST:PORT' | engine 'local'", example = "engine 'unix:///run/podman/podman.sock'")
+    @Word(value = "Makes the following words drive a Docker Engine API server (Docker, Podman, cgroovy serve) at a unix socket or tcp://host:port (TLS: tls: [ca:, cert:, key:], a cert dir, or DOCKER_TLS_VERIFY/DOCKER_CERT_PATH as the docker CLI); 'local' goes back to the built-in runtime.",
+          usage = "engine 'unix:///PATH.sock' | engine 'tcp://HOST:PORT' [, tls: [ca: FILE, cert: FILE, key: FILE] | 'CERTDIR' | true | false] | engine 'local'",
+          example = "engine 'tcp://127.0.0.1:2376', tls: [ca: 'ca.pem', cert: 'cert.pem', key: 'key.pem']")
     String engine(String address) { cgroovySession().useEngine(address) }
+
+    /** engine 'tcp://HOST:PORT', tls: ...: the options of the engine word. */
+    String engine(Map options, String address) { cgroovySession().useEngine(address, options ?: [:]) }
 
     /** The address the words drive now: 'local' or the engine word's. */
     String engine() { cgroovySession().engineAddress() }

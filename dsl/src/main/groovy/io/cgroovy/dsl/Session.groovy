@@ -15,6 +15,8 @@ import io.cgroovy.runtime.RunResult
 import io.cgroovy.runtime.Stdio
 import io.cgroovy.runtime.trace.Trace
 import io.cgroovy.dsl.client.DockerApiClient
+import io.cgroovy.dsl.client.EngineTls
+import io.cgroovy.runtime.tls.TlsFileException
 import io.cgroovy.dsl.client.EngineClient
 import io.cgroovy.dsl.client.EngineException
 import io.cgroovy.dsl.client.LocalClient
@@ -71,6 +73,9 @@ class Session implements Closeable {
     /** A session over an engine someone else opened (and will close). */
     static Session using(Engine engine) { new Session(null, engine) }
 
+    /** Where the engine word reads DOCKER_TLS_VERIFY and DOCKER_CERT_PATH: this process's environment (a spec gives its own). */
+    Map<String, String> environment = System.getenv()
+
     /** Set by the engine word: a Docker Engine API server the words drive instead of the built-in runtime. */
     private EngineClient remote
     private LocalClient local
@@ -91,7 +96,7 @@ class Session implements Closeable {
      * address of a Docker Engine API server (unix:///path or tcp://host:port), checked by asking
      * its version. One line saying what answers.
      */
-    String useEngine(String address) {
+    String useEngine(String address, Map options = [:]) {
         String a = address?.trim()
         if (!a) throw new DslException("engine: give unix:///path/to.sock, tcp://host:port or 'local'")
         if (a == 'local') {
@@ -100,12 +105,15 @@ class Session implements Closeable {
             return "engine local: cgroovy's built-in runtime"
         }
         if (a.startsWith('ssh://')) throw new DslException("engine '${a}': ssh:// is not supported yet (forward the socket: ssh -L /tmp/d.sock:/run/docker.sock host, then engine 'unix:///tmp/d.sock')")
+        def unknown = options.keySet().findAll { it != 'tls' }
+        if (unknown) throw new DslException("engine '${a}': unknown option '${unknown[0]}' (tls: [ca: FILE, cert: FILE, key: FILE])")
         EngineClient c
         String what
         try {
-            c = new DockerApiClient(a)
-            what = c.describe()
-        } catch (IllegalArgumentException | EngineException e) {
+            javax.net.ssl.SSLContext tls = EngineTls.context(a, options.tls, environment)
+            c = new DockerApiClient(a, tls)
+            what = c.describe() + (tls != null ? ', TLS' : '')
+        } catch (IllegalArgumentException | EngineException | TlsFileException e) {
             throw new DslException("engine '${a}': ${e.message}".toString())
         }
         remote?.close()

@@ -28,6 +28,11 @@ final class DockerApiClient implements EngineClient {
 
     DockerApiClient(String address) { http = new DockerHttp(address) }
 
+    /** tcp:// in TLS with {@code tls} (see {@link EngineTls}); null: as the address says. */
+    DockerApiClient(String address, javax.net.ssl.SSLContext tls) {
+        http = tls == null ? new DockerHttp(address) : new DockerHttp(address, new TlsDialer(address, tls))
+    }
+
     @Override String address() { http.address }
 
     @Override String describe() {

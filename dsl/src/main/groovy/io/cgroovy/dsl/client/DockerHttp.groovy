@@ -22,8 +22,13 @@ final class DockerHttp {
     private final Dialer dialer
 
     DockerHttp(String address) {
+        this(address, Dialer.of(address))
+    }
+
+    /** Over connections {@code dialer} opens (TLS: {@link TlsDialer}). */
+    DockerHttp(String address, Dialer dialer) {
         this.address = address
-        this.dialer = Dialer.of(address)
+        this.dialer = dialer
     }
 
     /** One response: status, lower-case headers, and the body stream (the connection closes with it). */
