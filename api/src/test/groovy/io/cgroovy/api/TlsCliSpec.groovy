@@ -4,6 +4,7 @@ import io.cgroovy.dsl.Errors
 import io.cgroovy.dsl.Interpreter
 import io.cgroovy.dsl.Session
 import io.cgroovy.testing.TestCerts
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -21,26 +22,14 @@ import java.nio.file.Path
 @IgnoreIf({ System.getProperty('user.name') != 'root' })
 @Timeout(300)
 class TlsCliSpec extends Specification {
-    @Shared ServedEngine served
-    @Shared TestCerts certs
-    @Shared Serve tls
-    @Shared String host
     /** The log the server writes refused handshakes to. */
     @Shared ByteArrayOutputStream log = new ByteArrayOutputStream()
-
-    def setupSpec() {
-        served = new ServedEngine()
-        certs = new TestCerts()
-        tls = Serve.start(served.engine, ['--tcp', '127.0.0.1:0', '--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.serverCert,
-                                          '--tlskey', certs.serverKey]*.toString() as String[], new PrintStream(log, true))
-        host = tls.dockerHost()
-    }
-
-    def cleanupSpec() {
-        tls?.close()
-        served?.close()
-        certs?.close()
-    }
+    @Shared @AutoCleanup ServedEngine served = new ServedEngine()
+    @Shared @AutoCleanup TestCerts certs = new TestCerts()
+    /** Spock cleans up in reverse order: this server closes before the engine. */
+    @Shared @AutoCleanup Serve tls = Serve.start(served.engine, ['--tcp', '127.0.0.1:0', '--tlsverify', '--tlscacert', certs.ca,
+            '--tlscert', certs.serverCert, '--tlskey', certs.serverKey]*.toString() as String[], new PrintStream(log, true))
+    @Shared String host = tls.dockerHost()
 
     /** The docker CLI against the TLS server with {@code tlsArgs}, {@code input} on its stdin; [status, stdout, stderr]. */
     List dockerWith(List<String> tlsArgs, String input, String... args) { dockerAt(host, tlsArgs, input, args) }
