@@ -4,27 +4,12 @@ import io.cgroovy.runtime.ContainerSettings
 import spock.lang.Specification
 import spock.lang.Unroll
 
+import static io.cgroovy.dsl.ContainerWords.error
+import static io.cgroovy.dsl.ContainerWords.settings
+
 /** The container closure's words and the one validation step, without an engine. */
 @spock.lang.Tag('kernel-agnostic') // files and the JVM only: the cgroup v2 guest run leaves it out (README)
 class ContainerSpecSpec extends Specification {
-
-    /** Runs {@code body} as a container closure would (delegate first) and validates. */
-    private static ContainerSettings settings(int cpus = 4, @DelegatesTo(ContainerSpec) Closure body) {
-        ContainerSpec spec = new ContainerSpec(cpus)
-        body.resolveStrategy = Closure.DELEGATE_FIRST
-        body.delegate = spec
-        body.call(spec)
-        spec.settings('busybox')
-    }
-
-    private static String error(Closure body) {
-        try {
-            settings(body)
-            return null
-        } catch (DslException e) {
-            return e.message
-        }
-    }
 
     def "every word lands in the settings"() {
         when:

@@ -4,16 +4,10 @@ import io.cgroovy.runtime.ContainerSettings
 import spock.lang.Specification
 import spock.lang.Unroll
 
+import static io.cgroovy.dsl.ContainerWords.spec
+
 /** The words image, entrypoint and labels, without an engine. */
 class EntrypointLabelsSpec extends Specification {
-
-    private static ContainerSpec spec(@DelegatesTo(ContainerSpec) Closure body) {
-        ContainerSpec spec = new ContainerSpec(4)
-        body.resolveStrategy = Closure.DELEGATE_FIRST
-        body.delegate = spec
-        body.call(spec)
-        spec
-    }
 
     def "entrypoint: one string is one program, several are the argv, '' is none, unset is the image's"() {
         expect:

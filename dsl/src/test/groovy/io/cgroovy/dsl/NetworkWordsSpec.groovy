@@ -4,26 +4,12 @@ import io.cgroovy.runtime.ContainerSettings
 import io.cgroovy.runtime.Networking
 import spock.lang.Specification
 
+import static io.cgroovy.dsl.ContainerWords.error
+import static io.cgroovy.dsl.ContainerWords.settings
+
 /** The networking words of a container closure and of network(NAME) { ... }, without an engine. */
 @spock.lang.Tag('kernel-agnostic')
 class NetworkWordsSpec extends Specification {
-    private static ContainerSettings settings(@DelegatesTo(ContainerSpec) Closure body) {
-        ContainerSpec spec = new ContainerSpec(4)
-        body.resolveStrategy = Closure.DELEGATE_FIRST
-        body.delegate = spec
-        body.call(spec)
-        spec.settings('busybox')
-    }
-
-    private static String error(Closure body) {
-        try {
-            settings(body)
-            null
-        } catch (DslException e) {
-            e.message
-        }
-    }
-
     def "network bridge, none, host and names; several networks; aliases; ports"() {
         expect:
         settings { run 'true' }.network() == Networking.NONE
