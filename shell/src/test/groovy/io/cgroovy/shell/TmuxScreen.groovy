@@ -42,38 +42,33 @@ class TmuxScreen implements Closeable {
 
     /** Waits until the screen shows {@code expected}; the screen then. */
     String await(String expected, long seconds = 90) {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds)
-        String now = ''
-        while (System.nanoTime() < end) {
-            now = text
-            if (now.contains(expected)) return now
-            sleep 100
-        }
-        throw new AssertionError("the terminal never showed '${expected}'; it shows:\n${now}")
+        poll("'${expected}'", seconds) { String now -> now.contains(expected) ? now : null }
     }
 
     /** Waits until the screen shows {@code expected} after position {@code from}; the screen from {@code from} on. */
     String awaitAfter(int from, String expected, long seconds = 90) {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds)
-        String now = ''
-        while (System.nanoTime() < end) {
-            now = text
-            if (now.indexOf(expected, Math.min(from, now.length())) >= 0) return now.substring(Math.min(from, now.length()))
-            sleep 100
+        poll("'${expected}'", seconds) { String now ->
+            int at = Math.min(from, now.length())
+            now.indexOf(expected, at) >= 0 ? now.substring(at) : null
         }
-        throw new AssertionError("the terminal never showed '${expected}'; it shows:\n${now}")
     }
 
     /** Waits until {@code expected} occurs {@code times} times on the screen. */
     String awaitCount(String expected, int times, long seconds = 90) {
+        poll("'${expected}' ${times} times", seconds) { String now -> now.count(expected) >= times ? now : null }
+    }
+
+    /** Reads the screen every 100 ms for up to {@code seconds} until {@code found} makes a result of it; else fails naming {@code what}. */
+    private String poll(String what, long seconds, Closure<String> found) {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds)
         String now = ''
         while (System.nanoTime() < end) {
             now = text
-            if (now.count(expected) >= times) return now
+            String result = found(now)
+            if (result != null) return result
             sleep 100
         }
-        throw new AssertionError("the terminal never showed '${expected}' ${times} times; it shows:\n${now}")
+        throw new AssertionError("the terminal never showed ${what}; it shows:\n${now}")
     }
 
     private String tmux(Object... args) {
