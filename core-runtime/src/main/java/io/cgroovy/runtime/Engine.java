@@ -32,7 +32,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The container engine of one state root: turns settings + an image into an OCI bundle and a
@@ -489,9 +488,7 @@ public final class Engine implements AutoCloseable {
         Path dir = root.resolve("containers").resolve(id);
         ContainerCgroup cgroup = null;
         Path netns = null;
-        Process process = null;
-        List<Thread> pumps = new ArrayList<>();
-        boolean interrupted = false;
+        ExecutorRun executorRun = null;
         Throwable failure = null;
         io.cgroovy.runtime.trace.Trace.Run trace = io.cgroovy.runtime.trace.Trace.startRun(name);
         long mark = System.nanoTime();
@@ -525,42 +522,11 @@ public final class Engine implements AutoCloseable {
             Path traceFile = dir.resolve("trace");
             if (trace != null) { trace.phase("plan: compile the launch plan (" + plan.steps().size() + " steps)", mark); mark = System.nanoTime(); }
 
-            ProcessBuilder pb = new ProcessBuilder(executor().toString(), planFile.toString(), status.toString());
-            pb.environment().clear();
-            pb.environment().put("CGROOVY_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
-            if (trace != null) pb.environment().put("CGROOVY_TRACE", traceFile.toString());
-            if (stdio == null || stdio.inherit()) {
-                pb.inheritIO();
-            } else {
-                pb.redirectInput(stdio.in() == null ? ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()) : ProcessBuilder.Redirect.PIPE);
-                pb.redirectOutput(stdio.out() == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
-                pb.redirectError(stdio.err() == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
-            }
-            process = pb.start();
-            foreground.put(id, new Foreground(id, name, dir, process, cgroup, image.layers(), image.imageId()));
-            if (stdio != null && !stdio.inherit()) {
-                if (stdio.in() != null) pumps.add(pump("stdin " + id, stdio.in(), process.getOutputStream(), true, false));
-                if (stdio.out() != null) pumps.add(pump("stdout " + id, process.getInputStream(), stdio.out(), false, true));
-                if (stdio.err() != null) pumps.add(pump("stderr " + id, process.getErrorStream(), stdio.err(), false, true));
-            }
-            int code;
-            try {
-                code = process.waitFor();
-            } catch (InterruptedException e) {
-                interrupted = true;
-                code = stop(process);
-            }
+            executorRun = ExecutorRun.start(executor(), planFile, status, stdio, trace != null ? traceFile : null, id);
+            foreground.put(id, new Foreground(id, name, dir, executorRun.process(), cgroup, image.layers(), image.imageId()));
+            int code = executorRun.waitFor();
             if (trace != null) traceExecutor(trace, traceFile, plan, mark);
-            for (Thread t : pumps) {
-                if (t.isDaemon()) continue; // stdin: may block on the caller's stream
-                joinQuietly(t);
-            }
-            String st = readStatus(status);
-            if (st.startsWith("error ")) {
-                String[] f = st.split(" ", 4);
-                throw new ContainerException(plan.failureMessage(Integer.parseInt(f[1]), Integer.parseInt(f[2]), f.length > 3 ? f[3] : ""));
-            }
-            if (st.startsWith("exit ")) code = Integer.parseInt(st.substring(5).trim());
+            code = executorRun.result(code, plan, "");
             RunResult result = new RunResult(id, name, code, cgroup.oomKilled(), addresses);
             if (settings.keep()) {
                 List<String> dests = new ArrayList<>();
@@ -580,16 +546,7 @@ public final class Engine implements AutoCloseable {
             throw e;
         } finally {
             foreground.remove(id);
-            if (process != null && process.isAlive()) {
-                process.destroyForcibly();
-                try {
-                    process.waitFor();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    waitUninterruptibly(process);
-                }
-            }
-            for (Thread t : pumps) t.interrupt();
+            if (executorRun != null) executorRun.close();
             RuntimeException cleanup = null;
             long cleanMark = System.nanoTime();
             try {
@@ -616,7 +573,7 @@ public final class Engine implements AutoCloseable {
                 else cleanup.addSuppressed(e);
             }
             if (trace != null) trace.phase("cleanup: remove the container directory", cleanMark);
-            if (interrupted) Thread.currentThread().interrupt();
+            if (executorRun != null && executorRun.interrupted()) Thread.currentThread().interrupt();
             if (trace != null) trace.end();
             if (cleanup != null) {
                 if (failure != null) failure.addSuppressed(cleanup);
@@ -742,61 +699,6 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Runs the executor on a plan in the foreground with the given stdio and returns the exit status;
-     * a failing step throws a ContainerException with its message. An interrupt stops it (SIGTERM,
-     * then SIGKILL after the grace period) and keeps the thread's interrupt flag.
-     */
-    static int runExecutor(Path executor, Path planFile, Path status, Plan plan, Stdio stdio, String what) {
-        ProcessBuilder pb = new ProcessBuilder(executor.toString(), planFile.toString(), status.toString());
-        pb.environment().clear();
-        pb.environment().put("CGROOVY_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
-        if (stdio == null || stdio.inherit()) {
-            pb.inheritIO();
-        } else {
-            pb.redirectInput(stdio.in() == null ? ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()) : ProcessBuilder.Redirect.PIPE);
-            pb.redirectOutput(stdio.out() == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
-            pb.redirectError(stdio.err() == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
-        }
-        Process process = null;
-        List<Thread> pumps = new ArrayList<>();
-        boolean interrupted = false;
-        try {
-            process = pb.start();
-            if (stdio != null && !stdio.inherit()) {
-                if (stdio.in() != null) pumps.add(pump("stdin " + what, stdio.in(), process.getOutputStream(), true, false));
-                if (stdio.out() != null) pumps.add(pump("stdout " + what, process.getInputStream(), stdio.out(), false, true));
-                if (stdio.err() != null) pumps.add(pump("stderr " + what, process.getErrorStream(), stdio.err(), false, true));
-            }
-            int code;
-            try {
-                code = process.waitFor();
-            } catch (InterruptedException e) {
-                interrupted = true;
-                code = stop(process);
-            }
-            for (Thread t : pumps) {
-                if (!t.isDaemon()) joinQuietly(t);
-            }
-            String st = readStatus(status);
-            if (st.startsWith("error ")) {
-                String[] f = st.split(" ", 4);
-                throw new ContainerException(what + ": " + plan.failureMessage(Integer.parseInt(f[1]), Integer.parseInt(f[2]), f.length > 3 ? f[3] : ""));
-            }
-            if (st.startsWith("exit ")) code = Integer.parseInt(st.substring(5).trim());
-            return code;
-        } catch (IOException e) {
-            throw new ContainerException(what + ": " + e.getMessage(), e);
-        } finally {
-            if (process != null && process.isAlive()) {
-                process.destroyForcibly();
-                waitUninterruptibly(process);
-            }
-            for (Thread t : pumps) t.interrupt();
-            if (interrupted) Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
      * Writes an OCI bundle for a container of {@code image} into {@code dir}: {@code config.json}
      * and the empty dirs {@code rootfs/}, {@code upper/}, {@code work/}. Mounting the overlay of the
      * image's layers on {@code rootfs/} is left to the caller (e.g. to run the bundle with crun or runc).
@@ -834,84 +736,6 @@ public final class Engine implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new ContainerException("cannot write /etc files for the container in " + dir + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** SIGTERM to the executor (it forwards to the container), SIGKILL after the grace period; returns the exit status. */
-    private static int stop(Process p) {
-        p.destroy();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_GRACE_MS);
-        while (p.isAlive() && System.nanoTime() < deadline) {
-            try {
-                p.waitFor(50, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException ignored) {
-                // already stopping
-            }
-        }
-        if (p.isAlive()) p.destroyForcibly();
-        return waitUninterruptibly(p);
-    }
-
-    private static int waitUninterruptibly(Process p) {
-        boolean again = false;
-        try {
-            while (true) {
-                try {
-                    return p.waitFor();
-                } catch (InterruptedException e) {
-                    again = true;
-                }
-            }
-        } finally {
-            if (again) Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void joinQuietly(Thread t) {
-        boolean again = false;
-        while (t.isAlive()) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                again = true;
-            }
-        }
-        if (again) Thread.currentThread().interrupt();
-    }
-
-    private static Thread pump(String name, InputStream in, OutputStream out, boolean closeOut, boolean wait) {
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[8192];
-            try {
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                    out.write(buf, 0, n);
-                    out.flush();
-                }
-            } catch (IOException ignored) {
-                // the container went away or the caller's stream closed
-            } finally {
-                if (closeOut) {
-                    try {
-                        out.close();
-                    } catch (IOException ignored) {
-                        // nothing to do
-                    }
-                }
-            }
-        }, "cgroovy " + name);
-        t.setDaemon(!wait);
-        t.start();
-        return t;
-    }
-
-    private static String readStatus(Path status) {
-        try {
-            return Files.readString(status).trim();
-        } catch (NoSuchFileException e) {
-            return "";
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -54,7 +54,7 @@ final class Exec {
             plan.write(planFile);
             Path status = work.resolve("status");
             if (terminal != null) terminal.control(control);
-            return Engine.runExecutor(engine.executor(), planFile, status, plan, stdio, "exec " + t.name());
+            return ExecutorRun.run(engine.executor(), planFile, status, plan, stdio, "exec " + t.name());
         } finally {
             if (terminal != null) {
                 terminal.ended();
