@@ -1,14 +1,16 @@
 #!/bin/sh
-# Builds the executor, the monitor (monitor.c beside SOURCE) and the syscall table for seccomp filters (called by Maven).
+# Builds the executor, the monitor (monitor.c beside SOURCE; common.c compiled into both) and the syscall table for
+# seccomp filters (called by Maven).
 #   build.sh OUTDIR SOURCE
 set -eu
 out=$1
 src=$2
 mkdir -p "$out"
-gcc -O2 -static -Wall -Wextra -Werror -o "$out/cgroovy-executor.tmp" "$src"
+c=$(dirname "$src")
+gcc -O2 -static -Wall -Wextra -Werror -o "$out/cgroovy-executor.tmp" "$src" "$c/common.c"
 mv -f "$out/cgroovy-executor.tmp" "$out/cgroovy-executor"
 # the monitor stays resident once per detached container: small and static, no heap
-gcc -Os -static -Wall -Wextra -Werror -o "$out/cgroovy-monitor.tmp" "$(dirname "$src")/monitor.c"
+gcc -Os -static -Wall -Wextra -Werror -o "$out/cgroovy-monitor.tmp" "$c/monitor.c" "$c/common.c"
 strip "$out/cgroovy-monitor.tmp"
 mv -f "$out/cgroovy-monitor.tmp" "$out/cgroovy-monitor"
 # "arch <gcc target>" then "<name> <number>" for every syscall of the build's architecture

@@ -51,6 +51,8 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
+#include "common.h"
+
 #define E_SYMLINK   (-1001) /* a path component inside the rootfs is a symlink */
 #define E_OUTSIDE   (-1002) /* the working directory is not inside the container's root */
 #define E_DOTDOT    (-1003) /* a path inside the rootfs contains ".." */
@@ -110,19 +112,6 @@ static int64_t now_ns(void) {
 
 /* ---------- small helpers ---------- */
 
-static int write_all(int fd, const char *buf, size_t len) {
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return -1;
-        }
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 static void trace_line(const char *what, int index, int64_t ns) {
     if (tracefd < 0) return;
     char line[64];
@@ -154,6 +143,19 @@ static const char *err_text(int err) {
     case E_BADSTEP: return "unknown launch step";
     default: return strerror(err);
     }
+}
+
+/* A failure before the container runs: "error INDEX ERRNO TEXT" to STATUS; returns 125, the exit status. */
+static int fail_status(int index, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail_status(int index, int err, const char *fmt, ...) {
+    char text[512];
+    va_list ap;
+    va_start(ap, fmt);
+    verror_record(text, sizeof text - 1, index, err, fmt, ap);
+    va_end(ap);
+    strcat(text, "\n");
+    write_status(text);
+    return 125;
 }
 
 static long long num(const char *s) { return strtoll(s, NULL, 0); }
@@ -983,24 +985,6 @@ static int do_clone_child_setup(void) {
 
 /* ---------- parent: a terminal's master relayed to our stdio ---------- */
 
-static int recv_fd(int sock) {
-    char byte;
-    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    union {
-        struct cmsghdr h;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } u;
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
-    ssize_t n;
-    while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {}
-    if (n != 1) return -1;
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) return -1;
-    int fd;
-    memcpy(&fd, CMSG_DATA(c), sizeof fd);
-    return fd;
-}
-
 /* The unix socket a caller resizes the terminal through ("resize ROWS COLS" -> "ok"); -1 without one. */
 static int control_listen(const char *path) {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -1143,8 +1127,7 @@ static int parent_wait(int index, int rfd, int master, int ctl) {
         if (errno != EINTR) { status = 0; break; }
     }
     if (got == sizeof rec) {
-        snprintf(text, sizeof text, "error %d %d %s\n", rec[0], rec[1], err_text(rec[1]));
-        write_status(text);
+        fail_status(rec[0], rec[1], "%s", err_text(rec[1]));
         if (rec[0] >= 0 && rec[0] < nsteps && strcmp(steps[rec[0]].op, "exec") == 0)
             return rec[1] == ENOENT ? 127 : rec[1] == EACCES ? 126 : 125;
         return 125;
@@ -1218,13 +1201,8 @@ int main(int argc, char **argv) {
         return 125;
     }
     status_path = argv[2];
-    char text[512];
     int sealed = reexec_sealed(argv);
-    if (sealed < 0) {
-        snprintf(text, sizeof text, "error -1 %d cannot re-execute from a sealed memfd: %s\n", -sealed, strerror(-sealed));
-        write_status(text);
-        return 125;
-    }
+    if (sealed < 0) return fail_status(-1, -sealed, "cannot re-execute from a sealed memfd: %s", strerror(-sealed));
     /*
      * Die with the engine: Java passes its pid in CGROOVY_PARENT_PID and waits for us in the thread
      * that started us, so the parent-death signal fires only when the engine is gone; the container
@@ -1236,17 +1214,15 @@ int main(int argc, char **argv) {
     if (cfd && *cfd) inherited_console = (int)atol(cfd);
     const char *csock = getenv("CGROOVY_CONSOLE_SOCKET");
     if (csock && *csock && (inherited_console = console_connect(csock)) < 0) {
-        snprintf(text, sizeof text, "error -1 %d cannot connect to the console socket %s: %s\n", errno, csock, strerror(errno));
-        write_status(text);
-        return 125;
+        int e = errno;
+        return fail_status(-1, e, "cannot connect to the console socket %s: %s", csock, strerror(e));
     }
     const char *csize = getenv("CGROOVY_CONSOLE_SIZE");
     if (csize && sscanf(csize, "%d %d", &console_rows, &console_cols) != 2) console_rows = console_cols = 0;
     const char *parent = getenv("CGROOVY_PARENT_PID");
     if (parent) {
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != (pid_t)atol(parent)) {
-            write_status("error -1 -3 the engine that started the executor is gone\n");
-            return 125;
+            return fail_status(-1, -3, "the engine that started the executor is gone");
         }
     }
     /* a JVM starts us with some signals blocked (SIGQUIT is its thread-dump signal): unblock all */
@@ -1256,19 +1232,15 @@ int main(int argc, char **argv) {
     size_t len;
     char *buf = read_file(argv[1], &len);
     if (!buf) {
-        snprintf(text, sizeof text, "error -1 %d %s\n", errno, strerror(errno));
-        write_status(text);
-        return 125;
+        int e = errno;
+        return fail_status(-1, e, "%s", strerror(e));
     }
     if (parse_plan(buf, len) < 0) {
-        snprintf(text, sizeof text, "error -1 %d %s\n", E_PLAN, err_text(E_PLAN));
-        write_status(text);
-        return 125;
+        return fail_status(-1, E_PLAN, "%s", err_text(E_PLAN));
     }
     slot_fds = malloc(sizeof(int) * (size_t)(nsteps + 1));
     if (!slot_fds) {
-        write_status("error -1 12 out of memory\n");
-        return 125;
+        return fail_status(-1, ENOMEM, "out of memory");
     }
     for (int k = 0; k <= nsteps; k++) slot_fds[k] = -1;
     const char *trace = getenv("CGROOVY_TRACE");
@@ -1281,23 +1253,16 @@ int main(int argc, char **argv) {
             int r = run_step(&steps[i]);
             if (r < 0) {
                 int e = r > -1000 ? -r : r;
-                snprintf(text, sizeof text, "error %d %d %s\n", i, e, err_text(e));
-                write_status(text);
-                return 125;
+                return fail_status(i, e, "%s", err_text(e));
             }
             trace_line("step", i, now_ns());
             continue;
         }
-        if (steps[i].nargs != 1 && steps[i].nargs != 2) {
-            snprintf(text, sizeof text, "error %d %d %s\n", i, E_BADSTEP, err_text(E_BADSTEP));
-            write_status(text);
-            return 125;
-        }
+        if (steps[i].nargs != 1 && steps[i].nargs != 2) return fail_status(i, E_BADSTEP, "%s", err_text(E_BADSTEP));
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0) {
-            snprintf(text, sizeof text, "error %d %d %s\n", i, errno, strerror(errno));
-            write_status(text);
-            return 125;
+            int e = errno;
+            return fail_status(i, e, "%s", strerror(e));
         }
         /* a terminal step: its master comes back over a socket pair (or goes to the monitor's fd) */
         int pair[2] = {-1, -1}, ctl = -1;
@@ -1306,9 +1271,8 @@ int main(int argc, char **argv) {
             if (strcmp(steps[k].op, "terminal") != 0 || steps[k].nargs != 3) continue;
             if (inherited_console >= 0) break;
             if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
-                snprintf(text, sizeof text, "error %d %d %s\n", k, errno, strerror(errno));
-                write_status(text);
-                return 125;
+                int e = errno;
+                return fail_status(k, e, "%s", strerror(e));
             }
             ctl_path = steps[k].args[2];
             ctl = control_listen(ctl_path);
@@ -1319,9 +1283,7 @@ int main(int argc, char **argv) {
         int sync[2] = {-1, -1};
         if (userns && (!uid_map || pipe2(sync, O_CLOEXEC) < 0)) {
             int e = uid_map ? errno : EINVAL;
-            snprintf(text, sizeof text, "error %d %d %s\n", i, e, strerror(e));
-            write_status(text);
-            return 125;
+            return fail_status(i, e, "%s", strerror(e));
         }
         sigset_t block, old;
         sigemptyset(&block);
@@ -1354,9 +1316,7 @@ int main(int argc, char **argv) {
         if (pid < 0) {
             int e = errno;
             sigprocmask(SIG_SETMASK, &old, NULL);
-            snprintf(text, sizeof text, "error %d %d %s\n", i, e, strerror(e));
-            write_status(text);
-            return 125;
+            return fail_status(i, e, "%s", strerror(e));
         }
         if (pid == 0) {
             close(p[0]);
@@ -1393,9 +1353,7 @@ int main(int argc, char **argv) {
                 kill((pid_t)pid, SIGKILL);
                 while (waitpid((pid_t)pid, NULL, 0) < 0 && errno == EINTR) {}
                 sigprocmask(SIG_SETMASK, &old, NULL);
-                snprintf(text, sizeof text, "error %d %d %s\n", i, -r, strerror(-r));
-                write_status(text);
-                return 125;
+                return fail_status(i, -r, "%s", strerror(-r));
             }
             char go = 1;
             write_all(sync[1], &go, 1);
@@ -1404,7 +1362,7 @@ int main(int argc, char **argv) {
         int master = -1;
         if (pair[0] >= 0) {
             close(pair[1]);
-            master = recv_fd(pair[0]); /* -1 when the child failed before its terminal step */
+            master = recv_fd(pair[0], 0); /* -1 when the child failed before its terminal step */
             close(pair[0]);
         }
         struct sigaction sa;
@@ -1417,7 +1375,5 @@ int main(int argc, char **argv) {
         if (ctl_path && ctl >= 0) unlink(ctl_path);
         return code;
     }
-    snprintf(text, sizeof text, "error %d %d %s\n", nsteps - 1, E_BADSTEP, err_text(E_BADSTEP));
-    write_status(text);
-    return 125;
+    return fail_status(nsteps - 1, E_BADSTEP, "%s", err_text(E_BADSTEP));
 }

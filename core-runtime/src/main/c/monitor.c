@@ -64,6 +64,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
+
 #define MAX_CGROUPS 16
 #define MAX_CLIENTS 16
 #define LINE_MAX_BYTES 16384 /* Docker splits log records at 16 KiB too */
@@ -122,19 +124,6 @@ static char hc_json[HC_LOG_MAX * (HC_OUTPUT_MAX * 6 + 200) + 256];
 static char io_buf[32768];
 
 /* ---------- small helpers ---------- */
-
-static int write_all(int fd, const char *buf, size_t len) {
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return -1;
-        }
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
 
 static void now_rfc3339(char *out, size_t size) {
     struct timespec ts;
@@ -330,25 +319,6 @@ static void accept_client(void) {
 }
 
 /* ---------- running the container ---------- */
-
-/* The terminal master the executor's "terminal" step sent (SCM_RIGHTS); -1 when none came. */
-static int recv_fd(int sock) {
-    char byte;
-    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    union {
-        struct cmsghdr h;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } u;
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
-    ssize_t n;
-    while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT)) < 0 && errno == EINTR) {}
-    if (n != 1) return -1;
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) return -1;
-    int fd;
-    memcpy(&fd, CMSG_DATA(c), sizeof fd);
-    return fd;
-}
 
 static long read_oom_kills(void) {
     if (!oom_file) return 0;
@@ -639,7 +609,7 @@ static pid_t launch(int *code) {
     while (waitpid(e, &st, 0) < 0 && errno == EINTR) {}
     if (console[0] >= 0) {
         /* sent before the executor's parent reported: queued now, or EOF when the start failed */
-        int m = recv_fd(console[0]);
+        int m = recv_fd(console[0], MSG_DONTWAIT); /* the master the "terminal" step sent */
         close(console[0]);
         if (m >= 0) {
             fcntl(m, F_SETFL, O_NONBLOCK);
@@ -668,7 +638,7 @@ fail_errno_close:
     if (child_err >= 0 && child_err != child_out) close(child_err);
     close_io();
 fail_errno:
-    snprintf(error_text, sizeof error_text, "error -1 %d monitor: %s", errno, strerror(errno));
+    error_record(error_text, sizeof error_text, -1, errno, "monitor: %s", strerror(errno));
     *code = 125;
     return -1;
 }
