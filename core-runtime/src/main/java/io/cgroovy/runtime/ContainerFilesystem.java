@@ -1,6 +1,7 @@
 package io.cgroovy.runtime;
 
 import io.cgroovy.runtime.cgroup.ContainerCgroup;
+import io.cgroovy.runtime.inspect.Mounts;
 
 import java.nio.file.Path;
 import java.util.Optional;
@@ -68,31 +69,13 @@ public final class ContainerFilesystem implements AutoCloseable {
         Path mountinfo = liveRoot.getParent().resolveSibling("mountinfo");
         java.util.Set<String> out = new java.util.HashSet<>();
         try {
-            for (String line : java.nio.file.Files.readAllLines(mountinfo)) {
-                String[] f = line.split(" ");
-                int dash = java.util.Arrays.asList(f).indexOf("-");
-                if (f.length < 5 || dash < 0 || dash + 1 >= f.length) continue;
-                if (KERNEL_TYPES.contains(f[dash + 1])) out.add(unescape(f[4]));
+            for (Mounts.Mount m : Mounts.parse(java.nio.file.Files.readString(mountinfo))) {
+                if (KERNEL_TYPES.contains(m.fsType())) out.add(m.mountPoint());
             }
         } catch (java.io.IOException e) {
             throw new ContainerException("cannot read the mounts of container " + record.name() + ": " + e.getMessage(), e);
         }
         return out;
-    }
-
-    /** mountinfo writes space, tab, newline and backslash as \ooo. */
-    private static String unescape(String s) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            if (ch == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).matches("[0-7]{3}")) {
-                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                b.append(ch);
-            }
-        }
-        return b.toString();
     }
 
     @Override

@@ -50,20 +50,8 @@ final class BlobStore {
         Path tmp = AtomicFiles.tempSibling(path(digest));
         try {
             MessageDigest md = Digest.sha256();
-            long n = 0;
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                 OutputStream out = Channels.newOutputStream(ch)) {
-                byte[] buf = new byte[64 * 1024];
-                for (int r; (r = in.read(buf)) > 0; ) {
-                    n += r;
-                    // stop reading as soon as the blob is longer than declared: a hostile source could be endless
-                    if (n > size) throw new ImageException("blob " + digest + ": size mismatch (more than the declared " + size + " bytes)");
-                    md.update(buf, 0, r);
-                    out.write(buf, 0, r);
-                }
-                out.flush();
-                ch.force(true);
-            }
+            // stop reading as soon as the blob is longer than declared: a hostile source could be endless
+            long n = copy(in, tmp, md, size, () -> new ImageException("blob " + digest + ": size mismatch (more than the declared " + size + " bytes)"));
             if (n != size) throw new ImageException("blob " + digest + ": size mismatch (declared " + size + " bytes, got " + n + ")");
             String actual = Digest.of(md);
             if (!actual.equals(digest)) throw new ImageException("blob " + digest + ": digest mismatch (content is " + actual + ")");
@@ -145,18 +133,7 @@ final class BlobStore {
         Path tmp = AtomicFiles.tempSibling(dir.resolve("unnamed"));
         try {
             MessageDigest md = Digest.sha256();
-            long n = 0;
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                 OutputStream out = Channels.newOutputStream(ch)) {
-                byte[] buf = new byte[64 * 1024];
-                for (int r; (r = in.read(buf)) > 0; ) {
-                    n += r;
-                    md.update(buf, 0, r);
-                    out.write(buf, 0, r);
-                }
-                out.flush();
-                ch.force(true);
-            }
+            long n = copy(in, tmp, md, Long.MAX_VALUE, null);
             String digest = Digest.of(md);
             if (has(digest)) {
                 Files.delete(tmp);
@@ -172,6 +149,28 @@ final class BlobStore {
             AtomicFiles.deleteQuietly(tmp);
             throw e;
         }
+    }
+
+    /**
+     * Copies {@code in} into the new file {@code tmp}, fsynced, feeding {@code md} on the way; returns the byte
+     * count. More than {@code max} bytes throws what {@code tooLong} makes, as soon as they are read.
+     */
+    private static long copy(InputStream in, Path tmp, MessageDigest md, long max, java.util.function.Supplier<ImageException> tooLong)
+            throws IOException {
+        long n = 0;
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+             OutputStream out = Channels.newOutputStream(ch)) {
+            byte[] buf = new byte[64 * 1024];
+            for (int r; (r = in.read(buf)) > 0; ) {
+                n += r;
+                if (n > max) throw tooLong.get();
+                md.update(buf, 0, r);
+                out.write(buf, 0, r);
+            }
+            out.flush();
+            ch.force(true);
+        }
+        return n;
     }
 
     /** True when the stored blob starts with the gzip magic. */

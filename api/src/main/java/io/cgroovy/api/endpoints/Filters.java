@@ -21,32 +21,18 @@ final class Filters {
     }
 
     static Filters parse(String json) {
-        Map<String, List<String>> terms = new HashMap<>();
-        if (json == null || json.isBlank()) return new Filters(terms);
-        JsonNode n;
-        try {
-            n = Response.JSON.readTree(json);
-        } catch (IOException e) {
-            throw ApiError.badRequest("filters: not JSON: " + json);
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> f = it.next();
-            List<String> values = new ArrayList<>();
-            // both forms clients send: {"name":["a"]} and {"name":{"a":true}}
-            if (f.getValue().isArray()) f.getValue().forEach(v -> values.add(v.asText()));
-            else f.getValue().fieldNames().forEachRemaining(values::add);
-            if (!List.of("status", "name", "id").contains(f.getKey())) {
-                throw ApiError.badRequest("filters: '" + f.getKey() + "' is not supported by cgroovy serve (status, name and id are)");
-            }
-            terms.put(f.getKey(), values);
-        }
-        return new Filters(terms);
+        return new Filters(read(json, List.of("status", "name", "id"), "cgroovy serve (status, name and id are)"));
     }
 
     /** The filters of another list endpoint, checked against the keys it knows. */
     static Terms terms(String json, List<String> known) {
+        return new Terms(read(json, known, "cgroovy serve here (" + String.join(", ", known) + " are)"));
+    }
+
+    /** Key to values, in both forms clients send: {"name":["a"]} and {"name":{"a":true}}; a key not {@code known} is refused. */
+    private static Map<String, List<String>> read(String json, List<String> known, String supported) {
         Map<String, List<String>> terms = new HashMap<>();
-        if (json == null || json.isBlank()) return new Terms(terms);
+        if (json == null || json.isBlank()) return terms;
         JsonNode n;
         try {
             n = Response.JSON.readTree(json);
@@ -56,14 +42,14 @@ final class Filters {
         for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
             if (!known.contains(f.getKey())) {
-                throw ApiError.badRequest("filters: '" + f.getKey() + "' is not supported by cgroovy serve here (" + String.join(", ", known) + " are)");
+                throw ApiError.badRequest("filters: '" + f.getKey() + "' is not supported by " + supported);
             }
             List<String> values = new ArrayList<>();
             if (f.getValue().isArray()) f.getValue().forEach(v -> values.add(v.asText()));
             else f.getValue().fieldNames().forEachRemaining(values::add);
             terms.put(f.getKey(), values);
         }
-        return new Terms(terms);
+        return terms;
     }
 
     /** Filter terms by key: an item passes a key when any of its values matches (or the key is absent). */

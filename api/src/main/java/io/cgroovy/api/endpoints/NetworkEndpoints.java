@@ -95,24 +95,27 @@ public final class NetworkEndpoints {
     }
 
     private void connect(Request req, Response res) throws IOException {
-        String name = resolve(req.param("id"));
-        JsonNode b = Response.JSON.readTree(req.body());
-        String container = b == null ? null : CreateRequest.text(b, "Container");
-        if (container == null || container.isEmpty()) throw ApiError.badRequest("network connect: no Container given");
-        List<String> aliases = CreateRequest.strings(b.path("EndpointConfig").path("Aliases"));
-        ContainerInfo c = Failures.call(() -> engine.inspect(container));
-        Failures.run(() -> engine.connect(c.id(), name, aliases));
+        Change c = change(req, "connect");
+        List<String> aliases = CreateRequest.strings(c.body().path("EndpointConfig").path("Aliases"));
+        Failures.run(() -> engine.connect(c.container().id(), c.network(), aliases));
         res.empty(200);
     }
 
     private void disconnect(Request req, Response res) throws IOException {
+        Change c = change(req, "disconnect");
+        Failures.run(() -> engine.disconnect(c.container().id(), c.network()));
+        res.empty(200);
+    }
+
+    /** What a connect or disconnect request names: the network (path), the container (body's Container) and the body. */
+    private record Change(String network, ContainerInfo container, JsonNode body) {}
+
+    private Change change(Request req, String verb) throws IOException {
         String name = resolve(req.param("id"));
         JsonNode b = Response.JSON.readTree(req.body());
         String container = b == null ? null : CreateRequest.text(b, "Container");
-        if (container == null || container.isEmpty()) throw ApiError.badRequest("network disconnect: no Container given");
-        ContainerInfo c = Failures.call(() -> engine.inspect(container));
-        Failures.run(() -> engine.disconnect(c.id(), name));
-        res.empty(200);
+        if (container == null || container.isEmpty()) throw ApiError.badRequest("network " + verb + ": no Container given");
+        return new Change(name, Failures.call(() -> engine.inspect(container)), b);
     }
 
     /** A network by name, full id or unique id prefix; its name. */

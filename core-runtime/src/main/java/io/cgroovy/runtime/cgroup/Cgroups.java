@@ -37,7 +37,15 @@ public interface Cgroups {
      * Kills and removes every container cgroup under the parent whose id is not in {@code liveIds}
      * (what a crashed engine left behind). Returns the ids removed.
      */
-    List<String> cleanupStale(java.util.Set<String> liveIds);
+    default List<String> cleanupStale(java.util.Set<String> liveIds) {
+        List<String> removed = new java.util.ArrayList<>();
+        for (String id : containerIds()) {
+            if (liveIds.contains(id)) continue;
+            open(id).ifPresent(ContainerCgroup::close);
+            removed.add(id);
+        }
+        return removed;
+    }
 
     /** Kills and removes every container cgroup under the parent, then the parent directories themselves. */
     void removeParent();

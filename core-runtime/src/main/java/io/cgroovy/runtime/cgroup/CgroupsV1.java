@@ -182,17 +182,6 @@ public final class CgroupsV1 implements Cgroups {
     }
 
     @Override
-    public List<String> cleanupStale(Set<String> liveIds) {
-        List<String> removed = new ArrayList<>();
-        for (String id : containerIds()) {
-            if (liveIds.contains(id)) continue;
-            open(id).ifPresent(ContainerCgroup::close);
-            removed.add(id);
-        }
-        return removed;
-    }
-
-    @Override
     public void removeParent() {
         cleanupStale(Set.of());
         for (Path root : roots()) CgroupFs.removeParentPath(root, parent);

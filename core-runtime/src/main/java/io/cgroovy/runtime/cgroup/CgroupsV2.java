@@ -180,17 +180,6 @@ public final class CgroupsV2 implements Cgroups {
     public List<String> containerIds() { return CgroupFs.childNames(parentDir()); }
 
     @Override
-    public List<String> cleanupStale(Set<String> liveIds) {
-        List<String> removed = new ArrayList<>();
-        for (String id : containerIds()) {
-            if (liveIds.contains(id)) continue;
-            open(id).ifPresent(ContainerCgroup::close);
-            removed.add(id);
-        }
-        return removed;
-    }
-
-    @Override
     public void removeParent() {
         cleanupStale(Set.of());
         CgroupFs.removeParentPath(root, parent);

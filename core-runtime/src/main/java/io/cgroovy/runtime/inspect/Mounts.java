@@ -47,7 +47,7 @@ public final class Mounts {
     }
 
     /** "id parent maj:min root mountpoint opts [optional...] - fstype source superopts", octal escapes decoded. */
-    static List<Mount> parse(String mountinfo) {
+    public static List<Mount> parse(String mountinfo) {
         List<Mount> out = new ArrayList<>();
         for (String line : mountinfo.split("\n")) {
             String[] f = line.trim().split(" ");

@@ -54,36 +54,20 @@ final class Netlink implements AutoCloseable {
 
     /** Runs {@code body} with a socket on the namespace pinned at {@code netnsFile}, from a short-lived thread of its own. */
     static void inNamespace(String netnsFile, java.util.function.Consumer<Netlink> body) {
-        java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread t = new Thread(() -> {
+        // the thread ends in the container's namespace: no other JVM thread ever is
+        NamespaceThread.run("cgroovy netlink", () -> {
+            int ns = openNs(netnsFile);
             try {
-                int ns = openNs(netnsFile);
-                try {
-                    C.LIB.setns(ns, CLONE_NEWNET);
-                } catch (LastErrorException e) {
-                    throw new ContainerException("setns " + netnsFile + ": " + strerror(e));
-                } finally {
-                    C.LIB.close(ns);
-                }
-                try (Netlink nl = new Netlink()) {
-                    body.accept(nl);
-                }
-            } catch (RuntimeException e) {
-                failure.set(e);
+                C.LIB.setns(ns, CLONE_NEWNET);
+            } catch (LastErrorException e) {
+                throw new ContainerException("setns " + netnsFile + ": " + strerror(e));
+            } finally {
+                C.LIB.close(ns);
             }
-        }, "cgroovy netlink"); // the thread ends in the container's namespace: no other JVM thread ever is
-        t.start();
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true; // set-up runs to the end, or half a network is left
+            try (Netlink nl = new Netlink()) {
+                body.accept(nl);
             }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
-        if (failure.get() != null) throw failure.get();
+        });
     }
 
     /** An O_RDONLY fd of a namespace file, for setns or IFLA_NET_NS_FD; the caller closes it. */

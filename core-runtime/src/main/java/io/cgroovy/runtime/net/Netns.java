@@ -9,7 +9,6 @@ import io.cgroovy.runtime.ContainerException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Network namespaces the engine owns: each is a file under {@code <root>/netns/} with the
@@ -42,38 +41,26 @@ public final class Netns {
         } catch (IOException e) {
             throw new ContainerException("cannot create " + file + ": " + e.getMessage(), e);
         }
-        AtomicReference<String> failure = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                C.LIB.unshare(CLONE_NEWNET);
-            } catch (LastErrorException e) {
-                failure.set("unshare(CLONE_NEWNET): " + strerror(e));
-                return;
-            }
-            try {
-                C.LIB.mount("/proc/thread-self/ns/net", file.toString(), null, MS_BIND, null);
-            } catch (LastErrorException e) {
-                failure.set("bind mount of the network namespace on " + file + ": " + strerror(e));
-            }
-        }, "cgroovy netns");
-        t.start();
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
-        if (failure.get() != null) {
+        try {
+            NamespaceThread.run("cgroovy netns", () -> {
+                try {
+                    C.LIB.unshare(CLONE_NEWNET);
+                } catch (LastErrorException e) {
+                    throw new ContainerException("unshare(CLONE_NEWNET): " + strerror(e));
+                }
+                try {
+                    C.LIB.mount("/proc/thread-self/ns/net", file.toString(), null, MS_BIND, null);
+                } catch (LastErrorException e) {
+                    throw new ContainerException("bind mount of the network namespace on " + file + ": " + strerror(e));
+                }
+            });
+        } catch (ContainerException e) {
             try {
                 Files.deleteIfExists(file);
             } catch (IOException ignored) {
                 // reported below
             }
-            throw new ContainerException("cannot create a network namespace: " + failure.get());
+            throw new ContainerException("cannot create a network namespace: " + e.getMessage());
         }
     }
 
