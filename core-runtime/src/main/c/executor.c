@@ -94,6 +94,7 @@ static int created;
  * the monitor, which holds the master from then on.
  */
 static int console_fd = -1;
+static int console_ack;       /* child: console_fd is the parent's, which answers one byte once the size is set */
 static int inherited_console = -1;
 static int console_rows, console_cols; /* CGROOVY_CONSOLE_SIZE from the monitor: the step's size when set */
 /*
@@ -729,6 +730,11 @@ static int step_terminal(char **a) {
     if (s > 2) close(s);
     int r = send_fd(console_fd, m);
     close(m);
+    if (r == 0 && console_ack) {
+        /* the process runs only once the parent has given the terminal the caller's latest size */
+        char go;
+        while (read(console_fd, &go, 1) < 0 && errno == EINTR) {}
+    }
     close(console_fd);
     console_fd = -1;
     return r;
@@ -1007,6 +1013,26 @@ static int console_connect(const char *path) {
     if (fd < 0) return -1;
     if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) { int e = errno; close(fd); errno = e; return -1; }
     return fd;
+}
+
+/*
+ * A resize that came before this executor listened on CONTROL: the caller wrote the size to CONTROL.size
+ * first (then found no socket), so it is there before the process runs (it waits for our byte).
+ */
+static void latest_size(const char *ctl_path, int master) {
+    char path[PATH_MAX], line[64];
+    if (snprintf(path, sizeof path, "%s.size", ctl_path) >= (int)sizeof path) return;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    ssize_t n;
+    while ((n = read(fd, line, sizeof line - 1)) < 0 && errno == EINTR) {}
+    close(fd);
+    if (n <= 0) return;
+    line[n] = 0;
+    int rows, cols;
+    if (sscanf(line, "%d %d", &rows, &cols) != 2 || rows <= 0 || cols <= 0) return;
+    struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+    ioctl(master, TIOCSWINSZ, &ws);
 }
 
 static void serve_control(int ctl, int master) {
@@ -1324,6 +1350,7 @@ int main(int argc, char **argv) {
             if (ctl >= 0) close(ctl);
             if (pair[0] >= 0) close(pair[0]);
             console_fd = pair[1] >= 0 ? pair[1] : inherited_console;
+            console_ack = pair[1] >= 0;
             int r = do_clone_child_setup();
             if (r < 0) child_fail(i, -r);
             if (userns) {
@@ -1363,6 +1390,10 @@ int main(int argc, char **argv) {
         if (pair[0] >= 0) {
             close(pair[1]);
             master = recv_fd(pair[0], 0); /* -1 when the child failed before its terminal step */
+            if (master >= 0) {
+                if (ctl_path && ctl_path[0]) latest_size(ctl_path, master);
+                write_all(pair[0], "", 1);
+            }
             close(pair[0]);
         }
         struct sigaction sa;
@@ -1373,6 +1404,10 @@ int main(int argc, char **argv) {
         sigprocmask(SIG_SETMASK, &old, NULL);
         int code = parent_wait(i, p[0], master, ctl);
         if (ctl_path && ctl >= 0) unlink(ctl_path);
+        if (ctl_path && ctl_path[0]) {
+            char size_path[PATH_MAX];
+            if (snprintf(size_path, sizeof size_path, "%s.size", ctl_path) < (int)sizeof size_path) unlink(size_path);
+        }
         return code;
     }
     return fail_status(nsteps - 1, E_BADSTEP, "%s", err_text(E_BADSTEP));

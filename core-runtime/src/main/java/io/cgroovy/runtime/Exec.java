@@ -40,31 +40,33 @@ final class Exec {
             } catch (IOException e) {
                 throw new ContainerException("exec in " + t.name() + ": " + e.getMessage(), e);
             }
+            // from here a resize goes to the executor (ExecTerminal.resize); the size the plan reads below is the one before
+            terminal.control(control);
         }
-        PlanCompiler.Terminal term = terminal == null ? null : new PlanCompiler.Terminal(terminal.rows(), terminal.cols(), control.toString());
-        Plan plan = PlanCompiler.compileExec(spec, p, t.initPid(), v2 != null ? List.of() : t.cgroup().joinDirs(), v2, term);
-        Path work;
+        Path work = null;
         try {
-            work = Files.createTempDirectory(t.dir(), "exec-");
-        } catch (IOException e) {
-            throw new ContainerException("exec in " + t.name() + ": " + e.getMessage(), e);
-        }
-        try {
+            PlanCompiler.Terminal term = terminal == null ? null : new PlanCompiler.Terminal(terminal.rows(), terminal.cols(), control.toString());
+            Plan plan = PlanCompiler.compileExec(spec, p, t.initPid(), v2 != null ? List.of() : t.cgroup().joinDirs(), v2, term);
+            try {
+                work = Files.createTempDirectory(t.dir(), "exec-");
+            } catch (IOException e) {
+                throw new ContainerException("exec in " + t.name() + ": " + e.getMessage(), e);
+            }
             Path planFile = work.resolve("plan");
             plan.write(planFile);
             Path status = work.resolve("status");
-            if (terminal != null) terminal.control(control);
             return ExecutorRun.run(engine.executor(), planFile, status, plan, stdio, "exec " + t.name());
         } finally {
             if (terminal != null) {
                 terminal.ended();
                 try {
-                    Files.deleteIfExists(control); // the executor removes it; not when it was killed
+                    Files.deleteIfExists(control); // the executor removes both; not when it was killed
+                    Files.deleteIfExists(ExecTerminal.sizeFile(control));
                 } catch (IOException ignored) {
-                    // a leftover socket file names no process; the next exec picks another name
+                    // a leftover file names no process; the next exec picks another name
                 }
             }
-            Engine.removeTree(work);
+            if (work != null) Engine.removeTree(work);
         }
     }
 

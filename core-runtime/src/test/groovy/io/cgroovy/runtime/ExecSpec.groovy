@@ -1,6 +1,8 @@
 package io.cgroovy.runtime
 
 import io.cgroovy.image.Snapshot
+import io.cgroovy.runtime.plan.PlanCompiler
+import io.cgroovy.runtime.spec.RuntimeSpec
 import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
@@ -133,6 +135,53 @@ class ExecSpec extends Specification {
         then:
         def e = thrown(ContainerException)
         e.message == 'container exec-d is not running'
+        cleanup:
+        engine.remove(info.id(), true)
+    }
+
+    def "a window size given before the executor listens is the size the terminal's process starts with"() {
+        given: 'an exec terminal whose executor has not listened on its control socket yet (docker exec -it: the CLI resizes right after start)'
+        def info = engine.runDetached(image, new ContainerSettings('test/busybox', 'exec-size', ['sleep', '60'], null, 'shost', null, null, null),
+                DetachOptions.DEFAULT)
+        def r = engine.running('exec-size')
+        def spec = RuntimeSpec.read(r.dir().resolve('config.json'))
+        def p = Exec.process(spec, new ExecSettings(['stty', 'size'], [:], null, null), r.layers())
+        p.terminal = true
+        def control = engine.root().resolve('sock').resolve('xsizespec')
+        Files.createDirectories(control.parent)
+        def term = new ExecTerminal(0, 0)
+        term.control(control) // what Exec does before it starts the executor
+
+        when:
+        term.resize(33, 77)
+
+        then: 'nothing to connect to yet: the size is left for the executor'
+        Files.readString(ExecTerminal.sizeFile(control)) == '33 77\n'
+
+        when: 'the executor runs a plan whose terminal step still says 0x0'
+        def v2 = r.cgroup().v2Dir().orElse(null)
+        def plan = PlanCompiler.compileExec(spec, p, r.pid(), v2 != null ? [] : r.cgroup().joinDirs(), v2,
+                new PlanCompiler.Terminal(0, 0, control.toString()))
+        def work = Files.createTempDirectory(fixture.tmp, 'plan-')
+        plan.write(work.resolve('plan'))
+        def out = new ByteArrayOutputStream()
+        int code = ExecutorRun.run(engine.executor(), work.resolve('plan'), work.resolve('status'), plan, Stdio.of(null, out, null), 'exec exec-size')
+
+        then: 'its first look at the terminal sees that size (0x0 made busybox stty fail with a stale errno)'
+        code == 0
+        out.toString().replace('\r', '') == '33 77\n'
+        !Files.exists(ExecTerminal.sizeFile(control)) // removed with the socket
+        !Files.exists(control)
+
+        when: 'once the exec has ended a resize is refused and leaves nothing'
+        term.ended()
+        term.resize(40, 100)
+
+        then:
+        def e = thrown(ContainerException)
+        e.message == 'resize: the exec has ended'
+        !Files.exists(ExecTerminal.sizeFile(control))
+
         cleanup:
         engine.remove(info.id(), true)
     }
