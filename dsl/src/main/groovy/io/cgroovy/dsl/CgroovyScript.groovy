@@ -64,10 +64,11 @@ abstract class CgroovyScript extends Script {
         ContainerSettings settings
         RunResult result
         try {
-            settings = spec.settings(session.pin(image, spec.platformWanted))
-            if (spec.detached) return session.runDetached(settings, detachOptions)
+            Session.Pinned pinned = session.pinImage(image, spec.platformWanted)
+            settings = spec.settings(pinned.ref())
+            if (spec.detached) return session.runDetached(settings, detachOptions, pinned.image())
             if (detachOptions.tty()) return session.runAttached(settings, detachOptions)
-            result = session.run(settings)
+            result = session.run(settings, pinned.image())
         } catch (ImageException | ContainerException | EngineException e) {
             // the engine's one-line error, with the word and image it came from
             throw new DslException("container('${image}'): ${e.message}".toString(), e.stackTrace)

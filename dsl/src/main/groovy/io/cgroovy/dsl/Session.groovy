@@ -7,6 +7,7 @@ import io.cgroovy.image.ImageStore
 import io.cgroovy.image.ProgressEvent
 import io.cgroovy.image.ProgressListener
 import io.cgroovy.image.RegistryOptions
+import io.cgroovy.image.Snapshot
 import io.cgroovy.runtime.ContainerInfo
 import io.cgroovy.runtime.ContainerSettings
 import io.cgroovy.runtime.DetachOptions
@@ -172,11 +173,14 @@ class Session implements Closeable {
         m.length() > 3 && m.startsWith('get') && Character.isUpperCase(m.charAt(3)) ? Character.toLowerCase(m.charAt(3)).toString() + m.substring(4) : m
     }
 
-    RunResult run(ContainerSettings settings) {
+    RunResult run(ContainerSettings settings) { run(settings, null) }
+
+    /** A foreground container; {@code image}: the built-in store's snapshot of its image when {@link #pinImage} found it. */
+    RunResult run(ContainerSettings settings, Snapshot image) {
         EngineClient e = client()
         synchronized (this) { running = Thread.currentThread() }
         try {
-            RunResult r = e.run(settings, stdio)
+            RunResult r = image != null && e instanceof LocalClient ? ((LocalClient) e).run(image, settings, stdio) : e.run(settings, stdio)
             lastExitCode = r.exitCode()
             r
         } finally {
@@ -278,19 +282,21 @@ class Session implements Closeable {
      * Before a container starts: an image missing from the store is pulled, as {@code docker run}
      * does ("alpine" from Docker Hub, "localhost:5000/app" from that registry). When the pull
      * fails the error says both: the image is not here, and why it could not be had.
+     * The built-in store's snapshot of an image it had (null otherwise), so a run need not look again.
      */
-    void ensureImage(String ref, String platform) {
+    Snapshot ensureImage(String ref, String platform) {
         if (remote != null) {
-            if (remote.hasImage(ref)) return
+            if (remote.hasImage(ref)) return null
             message("Unable to find image '${ref}' locally, pulling it")
             try {
                 remote.pull(ref, platform, false, messages())
             } catch (EngineException e) {
                 throw new EngineException("no such image: ${ref} (not on ${remote.address()}, and pulling it failed: ${e.message})")
             }
-            return
+            return null
         }
-        if (images().contains(ref)) return
+        Snapshot here = images().snapshotIfPresent(ref)
+        if (here != null) return here
         Map<String, ?> o = platform ? [platform: platform] : [:]
         message("Unable to find image '${ref}' locally, pulling it")
         try {
@@ -298,6 +304,7 @@ class Session implements Closeable {
         } catch (ImageException e) {
             throw new ImageException("no such image: ${ref} (not in the store, and pulling it failed: ${e.message})", e)
         }
+        null
     }
 
     /** Docker's rule: the first path component is a registry host when it has '.' or ':' or is localhost. */
@@ -309,8 +316,10 @@ class Session implements Closeable {
     }
 
     /** Starts a detached container; its handle. */
-    Container runDetached(ContainerSettings settings, DetachOptions options) {
-        new Container(this, client().runDetached(settings, options), settings)
+    Container runDetached(ContainerSettings settings, DetachOptions options, Snapshot image = null) {
+        EngineClient e = client()
+        ContainerInfo info = image != null && e instanceof LocalClient ? ((LocalClient) e).runDetached(image, settings, options) : e.runDetached(settings, options)
+        new Container(this, info, settings)
     }
 
     /**
@@ -399,25 +408,32 @@ class Session implements Closeable {
      * here; in a recipe with a lock, pinned to the locked digest (pulled by digest when missing).
      */
     String pin(String ref, String platform = null) {
+        pinImage(ref, platform).ref()
+    }
+
+    /** What {@link #pin} gives: the reference to run and, when the built-in store had that very image, its snapshot (else null). */
+    static record Pinned(String ref, Snapshot image) {}
+
+    /** As {@link #pin}, with the snapshot the store's one look found (a run of it then does not look it up again). */
+    Pinned pinImage(String ref, String platform = null) {
         if (remote != null) {
             // a remote engine's images are its own: the recipe's lock pins the built-in store's digests
             ensureImage(ref, platform)
-            return ref
+            return new Pinned(ref, null)
         }
         if (lock != null && made.contains(RecipeLock.key(ref))) {
             // the recipe made this image itself (a build, a commit, a tag): its bases are what the lock pins
-            if (model?.lockOnly) return ref
-            ensureImage(ref, platform)
-            return ref
+            if (model?.lockOnly) return new Pinned(ref, null)
+            return new Pinned(ref, ensureImage(ref, platform))
         }
         if (lock == null || ref.contains('@')) {
-            ensureImage(ref, platform)
-            if (lock == null && !ref.contains('@')) remember(ref)
-            return ref
+            Snapshot image = ensureImage(ref, platform)
+            if (lock == null && !ref.contains('@')) remember(ref, image)
+            return new Pinned(ref, image)
         }
         lock.fetch = { String pinned -> ensureImage(pinned, platform) }
         if (!lock.pins.containsKey(RecipeLock.key(ref))) ensureImage(ref, platform)
-        lock.resolve(ref, images())
+        new Pinned(lock.resolve(ref, images()), null)
     }
 
     /** References (as {@link RecipeLock#key}) this recipe run built, committed or tagged: never pinned. */
@@ -431,9 +447,13 @@ class Session implements Closeable {
     /** In the shell (no lock): each image reference a container was made from, with its digest then; what {@link #writeLock} pins. */
     private final Map<String, String> used = Collections.synchronizedMap(new TreeMap<String, String>())
 
-    private void remember(String ref) {
+    private void remember(String ref, Snapshot image) {
+        if (image != null) {
+            used.put(ref, image.manifestDigest() ?: image.imageId())
+            return
+        }
         try {
-            ImageRecord r = images().inspect(ref)
+            ImageRecord r = images().inspect(ref) // just pulled
             used.put(ref, r.manifestDigest() ?: r.id())
         } catch (io.cgroovy.image.ImageException ignored) {
             // not in the store: the container's own error says so

@@ -200,8 +200,19 @@ public final class ImageStore {
 
     /** The image's unpacked layer dirs (lowest first) and config; unpacks what is not unpacked yet. */
     public Snapshot snapshot(String ref) {
+        Snapshot found = snapshotIfPresent(ref);
+        if (found == null) throw new ImageException("no such image: " + ref);
+        return found;
+    }
+
+    /**
+     * As {@link #snapshot}, null when the store has no image {@code ref} names: one look at the image
+     * records both answers whether it is here and gives what a container of it needs.
+     */
+    public Snapshot snapshotIfPresent(String ref) {
         return guard(() -> {
-            Found f = find(ref);
+            Found f = tryFind(ref);
+            if (f == null) return null;
             StoredImage s = f.image;
             ImageConfig config = Json.parse(blobs.read(s.id), ImageConfig.class, "config " + s.id);
             List<Path> dirs = new ArrayList<>();
@@ -221,7 +232,7 @@ public final class ImageStore {
                 dirs.add(dir);
             }
             String name = f.tag != null ? Reference.display(f.tag) : s.id;
-            return new Snapshot(s.id, name, dirs, config);
+            return new Snapshot(s.id, name, dirs, config, s.manifestDigest);
         });
     }
 

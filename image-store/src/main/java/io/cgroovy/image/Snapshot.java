@@ -9,9 +9,15 @@ import java.util.List;
  *
  * @param imageId   the config digest ("sha256:...")
  * @param reference the reference the image was asked for by, normalised
+ * @param manifestDigest the digest of the manifest the store has it with, or null when it has none
  */
-public record Snapshot(String imageId, String reference, List<Path> layers, ImageConfig config) {
+public record Snapshot(String imageId, String reference, List<Path> layers, ImageConfig config, String manifestDigest) {
     public Snapshot {
         layers = List.copyOf(layers);
+    }
+
+    /** An image known by its config only. */
+    public Snapshot(String imageId, String reference, List<Path> layers, ImageConfig config) {
+        this(imageId, reference, layers, config, null);
     }
 }

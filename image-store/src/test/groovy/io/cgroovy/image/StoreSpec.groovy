@@ -59,6 +59,39 @@ class StoreSpec extends Specification {
         'x:bad tag'  | "invalid reference 'x:bad tag': bad tag 'bad tag'"
     }
 
+    def "snapshotIfPresent is the snapshot of an image the store has, null for one it has not; bad references still fail"() {
+        given:
+        def app = store.inspect('app:1')
+
+        when:
+        def s = store.snapshotIfPresent('app:1')
+
+        then:
+        def full = store.snapshot('app:1')
+        [s.imageId(), s.reference(), s.layers(), s.manifestDigest()] == [full.imageId(), full.reference(), full.layers(), full.manifestDigest()]
+        new String(Json.write(s.config())) == new String(Json.write(full.config()))
+        s.imageId() == app.id()
+        s.manifestDigest() == app.manifestDigest()
+        s.reference() == 'app:1'
+        s.layers()*.fileName*.toString() == [chain([l0]), chain([l0, l1])]
+        store.snapshotIfPresent('app:2') == null
+        store.snapshotIfPresent('nosuch') == null
+
+        when:
+        store.snapshotIfPresent('Bad:Name')
+
+        then:
+        def e = thrown(ImageException)
+        e.message == "invalid reference 'Bad:Name': bad name component 'Bad'"
+
+        when:
+        store.snapshot('app:2')
+
+        then:
+        e = thrown(ImageException)
+        e.message == 'no such image: app:2'
+    }
+
     def "a tag names one image: tagging moves it; removing one of several tags only untags"() {
         when:
         store.tag('base:1', 'example.com/team/base:2')

@@ -4,6 +4,7 @@ import groovy.transform.CompileStatic
 import io.cgroovy.dsl.PullProgress
 import io.cgroovy.image.ImageRecord
 import io.cgroovy.image.RegistryOptions
+import io.cgroovy.image.Snapshot
 import io.cgroovy.runtime.ContainerInfo
 import io.cgroovy.runtime.ContainerSettings
 import io.cgroovy.runtime.DetachOptions
@@ -11,6 +12,7 @@ import io.cgroovy.runtime.Engine
 import io.cgroovy.runtime.ExecSettings
 import io.cgroovy.runtime.RunResult
 import io.cgroovy.runtime.Stdio
+import io.cgroovy.runtime.spec.SpecBuilder
 import io.cgroovy.runtime.net.NetworkRecord
 import io.cgroovy.runtime.net.NetworkSettings
 
@@ -30,7 +32,16 @@ final class LocalClient implements EngineClient {
 
     @Override RunResult run(ContainerSettings settings, Stdio stdio) { engine.run(settings, stdio) }
 
+    /** As {@link #run(ContainerSettings, Stdio)} with the image already looked up in the store. */
+    RunResult run(Snapshot image, ContainerSettings settings, Stdio stdio) { engine.run(image, settings, stdio) }
+
     @Override ContainerInfo runDetached(ContainerSettings settings, DetachOptions options) { engine.runDetached(settings, options) }
+
+    /** As {@link #runDetached(ContainerSettings, DetachOptions)} with the image already looked up in the store. */
+    ContainerInfo runDetached(Snapshot image, ContainerSettings settings, DetachOptions options) {
+        SpecBuilder.validate(settings.resources())
+        engine.runDetached(image, settings, options ?: DetachOptions.DEFAULT)
+    }
 
     @Override List<ContainerInfo> ps(boolean all) { engine.ps(all) }
 
