@@ -36,6 +36,22 @@ final class BlobFetcher {
      * @param retrying told before each resume
      */
     boolean fetch(String repo, Descriptor d, String kind, LongConsumer progress, Runnable retrying) {
+        return fetch(repo, d, kind, progress, retrying, new GrowingBlob());
+    }
+
+    /** As above, telling {@code growing} each step, so the blob can be read while it arrives. */
+    boolean fetch(String repo, Descriptor d, String kind, LongConsumer progress, Runnable retrying, GrowingBlob growing) {
+        boolean verified = false;
+        try {
+            boolean added = fetchInto(repo, d, kind, progress, retrying, growing);
+            verified = true;
+            return added;
+        } finally {
+            growing.finished(verified);
+        }
+    }
+
+    private boolean fetchInto(String repo, Descriptor d, String kind, LongConsumer progress, Runnable retrying, GrowingBlob growing) {
         if (blobs.has(d.digest)) return false;
         Path tmp = AtomicFiles.tempSibling(blobs.path(d.digest));
         String what = kind + " " + d.digest;
@@ -44,6 +60,7 @@ final class BlobFetcher {
             long have = 0;
             int failures = 0;
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                growing.created(tmp);
                 while (have < d.size || d.size == 0) {
                     var headers = have > 0 ? RegistryClient.headers("Range", "bytes=" + have + "-") : RegistryClient.headers();
                     HttpResponse<InputStream> r = client.send("GET", "/v2/" + repo + "/blobs/" + d.digest, headers, null,
@@ -57,6 +74,7 @@ final class BlobFetcher {
                         }
                     } else if (s == 200) {
                         if (have > 0) { // the registry ignored Range: take it from the start
+                            growing.restarted();
                             ch.truncate(0);
                             ch.position(0);
                             md.reset();
@@ -77,6 +95,7 @@ final class BlobFetcher {
                             ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
                             while (bb.hasRemaining()) ch.write(bb);
                             have += n;
+                            growing.grew(have);
                             progress.accept(have);
                         }
                     } catch (IOException e) {

@@ -45,14 +45,27 @@ final class LayerUnpacker {
         this.maxBytes = maxBytes;
     }
 
+    /** Where a layer's bytes come from: the stored blob, or one still arriving ({@link GrowingBlob}). */
+    interface Source {
+        InputStream open() throws IOException;
+    }
+
     /** Unpacks {@code blob} (digest {@code layer}) to {@code target} unless it is already there. */
     void unpack(Path blob, String layer, String diffId, Path target) {
+        unpack(() -> Files.newInputStream(blob), layer, diffId, target);
+    }
+
+    /**
+     * As above, from {@code source}: read to its end before the layer is put in place, so a
+     * blob still arriving is whole and verified by then.
+     */
+    void unpack(Source source, String layer, String diffId, Path target) {
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) return;
         Path tmp = target.resolveSibling(AtomicFiles.TMP_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
         try {
             Files.createDirectory(tmp);
             MessageDigest md = Digest.sha256();
-            try (InputStream raw = Files.newInputStream(blob);
+            try (InputStream raw = source.open();
                  InputStream plain = Decompress.open(raw, layer);
                  InputStream bounded = new BoundedInputStream(new DigestInputStream(plain, md), maxBytes, "layer " + layer)) {
                 TarEndPadding padded = new TarEndPadding(bounded);
@@ -63,6 +76,7 @@ final class LayerUnpacker {
                     throw new ImageException("layer " + layer + ": interrupted");
                 }
                 bounded.transferTo(OutputStream.nullOutputStream()); // the diff_id covers the tar's padding too
+                raw.transferTo(OutputStream.nullOutputStream());     // the end of the blob: the download's verdict
             }
             String actual = Digest.of(md);
             if (!actual.equals(diffId)) {

@@ -76,6 +76,11 @@ final class Puller {
             t.setDaemon(true);
             return t;
         });
+        ExecutorService unpacking = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "cgroovy-unpack");
+            t.setDaemon(true);
+            return t;
+        });
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (int i = 0; i < layers.size(); i++) {
@@ -83,21 +88,31 @@ final class Puller {
                 Descriptor l = layers.get(i);
                 progress.layer(l.digest, ProgressEvent.State.WAITING, 0);
                 futures.add(pool.submit(() -> {
+                    Path dir = layersDir.resolve(Digest.hex(image.chainIds.get(n)));
+                    boolean unpack = options.unpack() && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS);
+                    Future<?> streamed = null;
                     if (blobs.has(l.digest)) {
                         progress.layer(l.digest, ProgressEvent.State.EXISTS, l.size);
                     } else {
                         progress.layer(l.digest, ProgressEvent.State.DOWNLOADING, 0);
-                        if (fetcher.fetch(repo, l, "layer", got -> progress.layer(l.digest, ProgressEvent.State.DOWNLOADING, got),
-                                () -> progress.layer(l.digest, ProgressEvent.State.RETRYING, -1))) {
-                            added.add(l.digest);
+                        GrowingBlob growing = new GrowingBlob();
+                        // unpacked while it arrives, on a thread of its own; put in place only once the blob is verified
+                        if (unpack) streamed = unpacking.submit(() -> unpacker.unpack(growing::reader, l.digest, image.diffIds.get(n), dir));
+                        try {
+                            if (fetcher.fetch(repo, l, "layer", got -> progress.layer(l.digest, ProgressEvent.State.DOWNLOADING, got),
+                                    () -> progress.layer(l.digest, ProgressEvent.State.RETRYING, -1), growing)) {
+                                added.add(l.digest);
+                            }
+                        } catch (RuntimeException | Error e) {
+                            // the download's error is the one to tell (the unpack only read bytes that were not the blob)
+                            if (streamed != null) awaitQuietly(streamed);
+                            throw e;
                         }
+                        if (streamed != null && !unpackedWhileArriving(streamed)) streamed = null;
                     }
-                    if (options.unpack()) {
-                        Path dir = layersDir.resolve(Digest.hex(image.chainIds.get(n)));
-                        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                            progress.layer(l.digest, ProgressEvent.State.EXTRACTING, l.size);
-                            unpacker.unpack(blobs.path(l.digest), l.digest, image.diffIds.get(n), dir);
-                        }
+                    if (unpack && streamed == null) {
+                        progress.layer(l.digest, ProgressEvent.State.EXTRACTING, l.size);
+                        unpacker.unpack(blobs.path(l.digest), l.digest, image.diffIds.get(n), dir);
                     }
                     progress.layer(l.digest, ProgressEvent.State.DONE, l.size);
                     return null;
@@ -122,6 +137,39 @@ final class Puller {
             if (first != null) throw first;
         } finally {
             pool.shutdownNow();
+            unpacking.shutdownNow();
+        }
+    }
+
+    /** Waits for an unpack that must end (its source failed): its temp dir is gone after this. */
+    private static void awaitQuietly(Future<?> streamed) {
+        try {
+            streamed.get();
+        } catch (ExecutionException e) {
+            // expected: it read a failed download
+        } catch (InterruptedException e) {
+            streamed.cancel(true);
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Waits for the unpack that read a verified layer as it arrived. False when it gave up because
+     * the download started over (then the stored blob is unpacked); its error otherwise.
+     */
+    private static boolean unpackedWhileArriving(Future<?> streamed) {
+        try {
+            streamed.get();
+            return true;
+        } catch (ExecutionException e) {
+            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+                if (c instanceof GrowingBlob.Abandoned) return false;
+            }
+            throw e.getCause() instanceof RuntimeException re ? re : new ImageException(Progress.oneLine(e.getCause()), e.getCause());
+        } catch (InterruptedException e) {
+            streamed.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new ImageException("interrupted");
         }
     }
 

@@ -20,6 +20,9 @@ class CuttingProxy implements Closeable {
     /** Pause after each 16 KiB towards the client (a slow registry), 0 for none. */
     volatile long pauseMillis
 
+    /** Drop clients' Range headers: the registry then answers a resume with the whole blob (200), as some do. */
+    volatile boolean stripRange
+
     CuttingProxy(int upstreamPort, long cutAfter) {
         this.upstreamPort = upstreamPort
         this.cutAfter = cutAfter
@@ -55,7 +58,15 @@ class CuttingProxy implements Closeable {
                     to.close()
                     return
                 }
-                if (!down) sent << new String(buf, 0, r, 'ISO-8859-1')
+                if (!down) {
+                    String text = new String(buf, 0, r, 'ISO-8859-1')
+                    sent << text
+                    if (stripRange && text =~ /(?i)\r\nrange: /) {
+                        byte[] b = text.replaceAll(/(?i)\r\nrange: [^\r]*/, '').getBytes('ISO-8859-1')
+                        out.write(b)
+                        continue
+                    }
+                }
                 out.write(buf, 0, r)
                 n += r
                 if (down && pauseMillis > 0) Thread.sleep(pauseMillis)
