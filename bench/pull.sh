@@ -22,6 +22,7 @@ RUNS=${RUNS:-3}
 work=$(mktemp -d /var/tmp/cgroovy-bench-pull.XXXXXX)
 reg_pid=
 cleanup() {
+  mountpoint -q "$work/out" 2>/dev/null && umount "$work/out"
   [ -n "$reg_pid" ] && kill "$reg_pid" 2>/dev/null && wait "$reg_pid" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -110,29 +111,41 @@ timed() {
 # ran before it. Each part therefore writes a fresh tree next to the others', after a sync, and the
 # order rotates per run so no part always follows the same one.
 settle() { sync; }
+# Where the timed parts write: by default a fresh ext4 (mkfs defaults, with its journal, as a user's
+# disk has) on a loop file, which nothing else on the machine writes or deletes on; BENCH_FS=host
+# writes beside the registry instead (this host's journal-less ext4, shared with whatever else runs).
+if [ "${BENCH_FS:-loop}" = loop ]; then
+  truncate -s 8G "$work/fs.img"
+  mkfs.ext4 -q -F "$work/fs.img"
+  mkdir "$work/out"
+  mount -o loop "$work/fs.img" "$work/out"
+  out="$work/out" fs="a fresh ext4 on a loop file"
+else
+  out="$work" fs="the host's file system ($(findmnt -no FSTYPE -T "$work"))"
+fi
 run_peer() {
-  mkdir -p "$work/p.$i"
+  mkdir -p "$out/p.$i"
   timed sh -c 'skopeo --insecure-policy copy -q --src-tls-verify=false "docker://$1" "oci:$2/layout:b" &&
-                                umoci unpack --image "$2/layout:b" "$2/bundle" >/dev/null 2>&1' sh "$ref" "$work/p.$i"
+                                umoci unpack --image "$2/layout:b" "$2/bundle" >/dev/null 2>&1' sh "$ref" "$out/p.$i"
   peer+=("$w") peer_cpu+=("$c")
-  n_peer=$(find "$work/p.$i/bundle/rootfs" | wc -l)
-  layers="$work/p.$i/layout"   # the floor unpacks what the peer fetched
+  n_peer=$(find "$out/p.$i/bundle/rootfs" | wc -l)
+  layers="$out/p.$i/layout"   # the floor unpacks what the peer fetched
   settle
 }
 run_floor() {
-  mkdir -p "$work/f.$i"
+  mkdir -p "$out/f.$i"
   # umoci's layers end without tar's end-of-archive blocks, which GNU tar calls an error: add them
   timed sh -c 'for b in "$@"; do { gzip -dc "$b"; head -c 1024 /dev/zero; } | tar -x -C "$0" 2>/dev/null; done' \
-    "$work/f.$i" $(layers_of "$layers")
+    "$out/f.$i" $(layers_of "$layers")
   fl+=("$w") fl_cpu+=("$c")
   settle
 }
 run_cgroovy() {
-  CGROOVY_ROOT="$work/c.$i" timed scripts/cgroovy run "$work/pull.cgroovy" 2>"$work/pull.err" >/dev/null \
+  CGROOVY_ROOT="$out/c.$i" timed scripts/cgroovy run "$work/pull.cgroovy" 2>"$work/pull.err" >/dev/null \
     || { cat "$work/pull.err" >&2; exit 1; }
   cg+=("$w") cg_cpu+=("$c")
-  n_cg=$(find "$work/c.$i/layers" -mindepth 1 | wc -l)
-  n_cg=$((n_cg - $(find "$work/c.$i/layers" -mindepth 1 -maxdepth 1 | wc -l)))
+  n_cg=$(find "$out/c.$i/layers" -mindepth 1 | wc -l)
+  n_cg=$((n_cg - $(find "$out/c.$i/layers" -mindepth 1 -maxdepth 1 | wc -l)))
   settle
 }
 peer=() cg=() fl=() peer_cpu=() cg_cpu=() fl_cpu=()
@@ -147,8 +160,8 @@ done
 med() { printf '%s\n' "$@" | median; }
 p=$(med "${peer[@]}") c=$(med "${cg[@]}") f=$(med "${fl[@]}")
 pc=$(med "${peer_cpu[@]}") cc=$(med "${cg_cpu[@]}") fc=$(med "${fl_cpu[@]}")
-printf 'pull+unpack of %s files (~200 MiB) from a local registry, median of %s runs (load average at the end: %s)\n' \
-  "$FILES" "$RUNS" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'pull+unpack of %s files (~200 MiB) from a local registry into %s, median of %s runs (load average at the end: %s)\n' \
+  "$FILES" "$fs" "$RUNS" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '                                     wall      cpu (user+sys)\n'
 printf '  skopeo copy + umoci unpack:     %6.2f s  %6.2f s\n' "$p" "$pc"
 printf '  cgroovy pull (JVM start incl.): %6.2f s  %6.2f s\n' "$c" "$cc"
