@@ -19,12 +19,15 @@ import java.nio.file.Path
 /**
  * The DSL's `engine` word: the same recipes run on the built-in runtime, through `engine` against
  * `cgroovy serve` (started here), and through `engine` against a real `podman system service`
- * (started here, storage of its own in a temp dir), and give the same results.
+ * (started here, storage of its own in a temp dir), and give the same results; the same again through
+ * `engine 'ssh://root@127.0.0.1:PORT'` to a real sshd (started here) whose sessions reach cgroovy serve
+ * through `docker system dial-stdio`.
  */
 @IgnoreIf({ System.getProperty('user.name') != 'root' })
 @Timeout(900)
 class EngineWordSpec extends Specification {
-    static final List<String> TARGETS = ['built-in', 'cgroovy serve', 'podman']
+    static final String SSH = 'ssh to cgroovy serve'
+    static final List<String> TARGETS = ['built-in', 'cgroovy serve', SSH, 'podman']
 
     /** A layer's line as docker pull prints it (the built-in runtime's PullProgress, cgroovy serve's and Podman's JSON stream alike). */
     static final java.util.regex.Pattern PULL_PROGRESS = ~/.*[0-9a-f]{12}: (Pull complete|Download complete|Already exists).*/
@@ -33,12 +36,23 @@ class EngineWordSpec extends Specification {
     @Shared PodmanService podman
     @Shared String podmanMissing
     @Shared LocalRegistry registry
+    @Shared SshServer sshd
+    @Shared String sshMissing
 
     ByteArrayOutputStream out = new ByteArrayOutputStream()
     ByteArrayOutputStream err = new ByteArrayOutputStream()
 
     def setupSpec() {
         registry = LocalRegistry.start(served.tmp.resolve('registry'))
+        sshMissing = SshServer.unavailable()
+        if (sshMissing == null) {
+            try {
+                sshd = new SshServer(served.serve.dockerHost())
+                System.setProperty(io.cgroovy.dsl.client.SshDialer.OPTIONS_PROPERTY, sshd.sshOptions())
+            } catch (Exception e) {
+                sshMissing = "sshd cannot run here: ${e.message}"
+            }
+        }
         podmanMissing = PodmanService.unavailable()
         if (podmanMissing == null) {
             try {
@@ -57,8 +71,13 @@ class EngineWordSpec extends Specification {
 
     // served goes after this, also when it fails
     def cleanupSpec() {
-        podman?.close()
-        registry?.close()
+        try {
+            System.clearProperty(io.cgroovy.dsl.client.SshDialer.OPTIONS_PROPERTY)
+            sshd?.close()
+        } finally {
+            podman?.close()
+            registry?.close()
+        }
     }
 
     def cleanup() {
@@ -72,6 +91,9 @@ class EngineWordSpec extends Specification {
         switch (target) {
             case 'built-in': return null
             case 'cgroovy serve': return served.serve.dockerHost()
+            case SSH:
+                Assumptions.assumeTrue(sshd != null, "ssh part skipped: ${sshMissing}".toString())
+                return "ssh://root@127.0.0.1:${sshd.port}".toString()
             default:
                 Assumptions.assumeTrue(podman != null, "podman part skipped: ${podmanMissing}".toString())
                 return podman.address()
@@ -178,7 +200,7 @@ class EngineWordSpec extends Specification {
         c.healthStatus == 'healthy'
 
         where: // (podman runs health checks from systemd timers: none on a machine without systemd)
-        target << ['built-in', 'cgroovy serve']
+        target << ['built-in', 'cgroovy serve', SSH]
     }
 
     def "a named volume written by one container is read by another on #target"() {
@@ -288,7 +310,7 @@ class EngineWordSpec extends Specification {
         out.toString() == 'back\n'
 
         where:
-        target << ['cgroovy serve', 'podman']
+        target << ['cgroovy serve', SSH, 'podman']
     }
 
     def "Ctrl-C stops a foreground container (SIGTERM, SIGKILL after 3 s) and it is removed, on #target"() {
@@ -350,7 +372,7 @@ class EngineWordSpec extends Specification {
 
     def "bad engine addresses get one-line errors"() {
         expect:
-        failure('built-in', "engine 'ftp://x'") == "engine 'ftp://x': 'ftp://x' is not unix:///path/to.sock, tcp://host:port or 'local'"
+        failure('built-in', "engine 'ftp://x'") == "engine 'ftp://x': 'ftp://x' is not an engine address: unix:///path/to.sock, tcp://host:port, ssh://[user@]host[:port][/path/to.sock] or 'local'"
         failure('built-in', "engine 'unix:///nonexistent/d.sock'").startsWith("engine 'unix:///nonexistent/d.sock': cannot connect to unix:///nonexistent/d.sock")
         failure('built-in', "engine 'tcp://127.0.0.1:${LocalRegistry.freePort()}'").contains('cannot connect to tcp://127.0.0.1:')
         eval('built-in', 'engine()') == 'local'

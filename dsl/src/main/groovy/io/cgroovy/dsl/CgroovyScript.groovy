@@ -500,8 +500,9 @@ abstract class CgroovyScript extends Script {
     @Word(value = 'Removes a network; refused while containers are on it (docker network rm).', usage = 'rmNetwork NAME', example = "rmNetwork 'backend'")
     void rmNetwork(String name) { if (locking()) return; cgroovySession().client().removeNetwork(name) }
 
-    @Word(value = "Makes the following words drive a Docker Engine API server (Docker, Podman, cgroovy serve) at a unix socket or tcp://host:port (TLS: tls: [ca:, cert:, key:], a cert dir, or DOCKER_TLS_VERIFY/DOCKER_CERT_PATH as the docker CLI); 'local' goes back to the built-in runtime.",
-          usage = "engine 'unix:///PATH.sock' | engine 'tcp://HOST:PORT' [, tls: [ca: FILE, cert: FILE, key: FILE] | 'CERTDIR' | true | false] | engine 'local'",
+    @Word(value = "Makes the following words drive a Docker Engine API server (Docker, Podman, cgroovy serve) at a unix socket, tcp://host:port (TLS: tls: [ca:, cert:, key:], a cert dir, or DOCKER_TLS_VERIFY/DOCKER_CERT_PATH as the docker CLI), " +
+                  "or over ssh (the remote host runs `docker system dial-stdio`, as docker -H ssh:// does; ssh options from -Dcgroovy.ssh.options or CGROOVY_SSH_OPTIONS); 'local' goes back to the built-in runtime.",
+          usage = "engine 'unix:///PATH.sock' | engine 'tcp://HOST:PORT' [, tls: [ca: FILE, cert: FILE, key: FILE] | 'CERTDIR' | true | false] | engine 'ssh://[USER@]HOST[:PORT][/SOCKET]' | engine 'local'",
           example = "engine 'tcp://127.0.0.1:2376', tls: [ca: 'ca.pem', cert: 'cert.pem', key: 'key.pem']")
     String engine(String address) { cgroovySession().useEngine(address) }
 

@@ -94,18 +94,18 @@ class Session implements Closeable {
 
     /**
      * The engine word: {@code 'local'} goes back to the built-in runtime, anything else is the
-     * address of a Docker Engine API server (unix:///path or tcp://host:port), checked by asking
+     * address of a Docker Engine API server (unix:///path, tcp://host:port or ssh://[user@]host[:port][/path]:
+     * ssh running `docker system dial-stdio` there), checked by asking
      * its version. One line saying what answers.
      */
     String useEngine(String address, Map options = [:]) {
         String a = address?.trim()
-        if (!a) throw new DslException("engine: give unix:///path/to.sock, tcp://host:port or 'local'")
+        if (!a) throw new DslException("engine: give unix:///path/to.sock, tcp://host:port, ssh://[user@]host[:port] or 'local'")
         if (a == 'local') {
             remote?.close()
             remote = null
             return "engine local: cgroovy's built-in runtime"
         }
-        if (a.startsWith('ssh://')) throw new DslException("engine '${a}': ssh:// is not supported yet (forward the socket: ssh -L /tmp/d.sock:/run/docker.sock host, then engine 'unix:///tmp/d.sock')")
         def unknown = options.keySet().findAll { it != 'tls' }
         if (unknown) throw new DslException("engine '${a}': unknown option '${unknown[0]}' (tls: [ca: FILE, cert: FILE, key: FILE])")
         EngineClient c

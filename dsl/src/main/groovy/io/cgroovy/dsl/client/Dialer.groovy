@@ -14,6 +14,7 @@ interface Dialer {
     static Dialer of(String address) {
         if (address.startsWith('unix://')) return SocketDialer.unix(address.substring('unix://'.length()))
         if (address.startsWith('tcp://')) return SocketDialer.tcp(address)
-        throw new IllegalArgumentException("'${address}' is not unix:///path/to.sock, tcp://host:port or 'local'")
+        if (address.startsWith('ssh://')) return SshDialer.of(address)
+        throw new IllegalArgumentException("'${address}' is not an engine address: unix:///path/to.sock, tcp://host:port, ssh://[user@]host[:port][/path/to.sock] or 'local'")
     }
 }

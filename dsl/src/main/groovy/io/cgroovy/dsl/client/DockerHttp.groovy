@@ -7,7 +7,7 @@ import groovy.transform.CompileStatic
 import java.nio.charset.StandardCharsets
 
 /**
- * HTTP/1.1 to a Docker Engine API server over a {@link Dialer}'s connections (unix socket, TCP): one connection per
+ * HTTP/1.1 to a Docker Engine API server over a {@link Dialer}'s connections (unix socket, TCP, ssh): one connection per
  * request (Connection: close), so a response body simply ends with the connection. Streams
  * (logs, attach, exec, pull progress) are read while they arrive.
  */
@@ -17,7 +17,7 @@ final class DockerHttp {
     /** The API version asked for: served by Docker, Podman's compat API and cgroovy serve. */
     static final String VERSION = 'v1.41'
 
-    /** unix:///path or tcp://host:port, as written. */
+    /** unix:///path, tcp://host:port or ssh://[user@]host[:port][/path], as written. */
     final String address
     private final Dialer dialer
 
@@ -119,6 +119,9 @@ final class DockerHttp {
         } catch (EngineException e) {
             conn.close()
             throw e
+        } catch (DialException e) {
+            conn.close()
+            throw new EngineException("cannot connect to ${address}: ${e.message}")
         } catch (IOException e) {
             conn.close()
             throw new EngineException("${address}: ${method} ${path}: ${e.message ?: e.class.simpleName}")
