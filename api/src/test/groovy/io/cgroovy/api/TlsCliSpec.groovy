@@ -115,6 +115,47 @@ class TlsCliSpec extends Specification {
         fine || { assert LeakSpec.fds() <= fdsBefore: "fds ${fdsBefore} -> ${LeakSpec.fds()}"; assert LeakSpec.threads() <= threadsBefore: "threads ${threadsBefore} -> ${LeakSpec.threads()}: ${Thread.allStackTraces.keySet()*.name.countBy { it }}"; false }()
     }
 
+    /** Starts the docker CLI (good certificate), waits until its output shows {@code until}, then kills it: the client vanishes mid-stream. */
+    void vanishAfter(String until, String... args) {
+        def p = (['docker', '-H', host] + good() + args.toList()).execute(served.env(host), served.tmp.toFile())
+        try {
+            def seen = new StringBuffer()
+            p.consumeProcessOutput(seen, seen)
+            long end = System.currentTimeMillis() + 30_000
+            while (!seen.contains(until) && p.alive && System.currentTimeMillis() < end) sleep 50
+            assert seen.contains(until): "expected '${until}' from docker ${args.join(' ')}: ${seen}"
+        } finally {
+            p.destroy()
+            p.waitFor()
+        }
+    }
+
+    void vanishingStreams() {
+        vanishAfter('started', 'logs', '-f', 'streamer')
+        vanishAfter('streamer', 'events', '--since', '0')
+        vanishAfter('tick', 'attach', '--sig-proxy=false', 'streamer')   // a SIGTERM to the CLI must not reach the container
+        vanishAfter('CPU', 'stats', 'streamer')
+    }
+
+    def "streams over TLS whose client vanishes (logs -f, events, attach, stats) leave no fd, thread or connection"() {
+        given:
+        assert docker('run', '-d', '--name', 'streamer', 'busybox', 'sh', '-c', 'echo started; while true; do echo tick; sleep 1; done')[0] == 0
+        vanishingStreams()
+        assert LeakSpec.settle { tls.http().openConnections() == 0 }
+        int fdsBefore = LeakSpec.fds(), threadsBefore = LeakSpec.threads()
+
+        when:
+        2.times { vanishingStreams() }
+        def fine = LeakSpec.settle { LeakSpec.fds() <= fdsBefore && LeakSpec.threads() <= threadsBefore && tls.http().openConnections() == 0 }
+
+        then:
+        fine || { assert LeakSpec.fds() <= fdsBefore: "fds ${fdsBefore} -> ${LeakSpec.fds()}"; assert LeakSpec.threads() <= threadsBefore: "threads ${threadsBefore} -> ${LeakSpec.threads()}: ${Thread.allStackTraces.keySet()*.name.countBy { it }}"; false }()
+        docker('ps', '--format', '{{.Names}}')[1].trim() == 'streamer'
+
+        cleanup:
+        docker('rm', '-f', 'streamer')
+    }
+
     def "TCP beyond loopback: refused without --tlsverify (also with --tls alone), served with it"() {
         given:
         List<String> files = ['--tlscert', certs.serverCert, '--tlskey', certs.serverKey]*.toString()

@@ -209,7 +209,8 @@ public final class ContainerEndpoints {
     /**
      * condition not-running (default), next-exit (waits for a created container to start first) or
      * removed. The headers go out at once: the docker CLI starts the container only after its wait
-     * request has been answered that far.
+     * request has been answered that far. The wait ends when the client goes (docker attach waits too,
+     * and a killed CLI must not leave a thread waiting for the container's end).
      */
     private void await(Request req, Response res) throws IOException {
         String condition = req.query("condition", "not-running");
@@ -219,7 +220,7 @@ public final class ContainerEndpoints {
         ContainerInfo first = Failures.call(() -> engine.inspect(req.param("id")));
         String id = first.id();
         CompletableFuture<Integer> removal = autoRemove.get(id);
-        try (OutputStream body = res.stream(200, "application/json")) {
+        try (OutputStream body = res.streamUntilClientGoes(200, "application/json")) {
             body.flush();
             Map<String, Object> answer = new HashMap<>();
             int code = 0;
