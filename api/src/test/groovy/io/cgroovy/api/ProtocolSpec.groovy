@@ -140,7 +140,8 @@ class ProtocolSpec extends Specification {
         then:
         serve.http().openConnections() == 0
         Thread.allStackTraces.keySet().count { it.name == 'api-conn' } <= threadsBefore
-        Files.list(engine.root().resolve('tmp')).withCloseable { it.count() } == 0
+        // no load temp file left (the dir is made by the first load that gets as far as its body: maybe none did)
+        !Files.exists(engine.root().resolve('tmp')) || Files.list(engine.root().resolve('tmp')).withCloseable { it.count() } == 0
 
         and: 'the server still answers'
         exchange(connect(), "GET /_ping HTTP/1.1\r\nConnection: close\r\n\r\n").endsWith('OK')
