@@ -36,6 +36,9 @@
  * SOCKET (unix stream) takes one command line per connection:
  *   attach          "ok", then the container's output (non-TTY: Docker's 8-byte frame headers
  *                   [stream,0,0,0,size32be]; TTY: raw) and the client's bytes go to stdin/the PTY
+ *   attach stdin-once  as attach; when the client ends its sending side (shutdown SHUT_WR) the
+ *                   container's stdin is closed (docker run -i's StdinOnce: cat sees EOF) and
+ *                   the output goes on to the client
  *   kill SIG        signal the container          -> "ok" | "error ..."
  *   stop SIG        as kill, and do not restart it -> "ok"
  *   resize ROWS COLS  window size of the PTY (before -w's launch: its size at start) -> "ok"
@@ -90,6 +93,8 @@ static char started_at[40], finished_at[40], error_text[512];
 struct client {
     int fd;
     int attached;
+    int stdin_once; /* its EOF closes the container's stdin */
+    int in_done;    /* its sending side has ended: not polled for input any more */
     size_t len;
     char cmd[96];
 };
@@ -215,8 +220,12 @@ static void drop_client(struct client *c) {
     if (c->fd >= 0) close(c->fd);
     c->fd = -1;
     c->attached = 0;
+    c->stdin_once = c->in_done = 0;
     c->len = 0;
 }
+
+/* The fd poll watches for a client's input: none once its sending side has ended. */
+static int input_fd(const struct client *c) { return c->in_done ? -1 : c->fd; }
 
 /* Attached clients get what the container writes; a client that cannot keep up loses output. */
 static void to_clients(int stream, const char *s, size_t len) {
@@ -252,9 +261,10 @@ static void reply(struct client *c, const char *text) {
 static void command(struct client *c) {
     char *cmd = c->cmd;
     int a = 0, b = 0;
-    if (strcmp(cmd, "attach") == 0) {
+    if (strcmp(cmd, "attach") == 0 || strcmp(cmd, "attach stdin-once") == 0) {
         reply(c, "ok\n");
         c->attached = 1;
+        c->stdin_once = cmd[6] != 0;
         return;
     }
     if (sscanf(cmd, "kill %d", &a) == 1 || sscanf(cmd, "stop %d", &a) == 1) {
@@ -286,6 +296,12 @@ static void client_input(struct client *c) {
     if (c->attached) {
         ssize_t n = read(c->fd, io_buf, sizeof io_buf);
         if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+        if (n == 0 && c->stdin_once) {
+            /* a PTY has no separate stdin to close: its master also carries the output */
+            if (in_fd >= 0 && in_fd != out_fd) { close(in_fd); in_fd = -1; }
+            c->in_done = 1;
+            return;
+        }
         if (n <= 0) { drop_client(c); return; }
         if (in_fd >= 0) write_all(in_fd, io_buf, (size_t)n);
         return;
@@ -311,6 +327,7 @@ static void accept_client(void) {
         if (clients[i].fd < 0) {
             clients[i].fd = fd;
             clients[i].attached = 0;
+            clients[i].stdin_once = clients[i].in_done = 0;
             clients[i].len = 0;
             return;
         }
@@ -653,7 +670,7 @@ static void watch(void) {
         pf[n++] = (struct pollfd){.fd = listen_fd, .events = POLLIN};
         pf[n++] = (struct pollfd){.fd = out_fd, .events = POLLIN};
         pf[n++] = (struct pollfd){.fd = err_fd, .events = POLLIN};
-        for (int i = 0; i < MAX_CLIENTS; i++) pf[n++] = (struct pollfd){.fd = clients[i].fd, .events = POLLIN};
+        for (int i = 0; i < MAX_CLIENTS; i++) pf[n++] = (struct pollfd){.fd = input_fd(&clients[i]), .events = POLLIN};
         pf[n++] = (struct pollfd){.fd = hc_out, .events = POLLIN};
         if (poll(pf, (nfds_t)n, timeout) < 0) {
             if (errno == EINTR) continue;
@@ -714,7 +731,7 @@ static void pause_serving(long ms) {
         struct pollfd pf[2 + MAX_CLIENTS];
         pf[0] = (struct pollfd){.fd = sig_fd, .events = POLLIN};
         pf[1] = (struct pollfd){.fd = listen_fd, .events = POLLIN};
-        for (int i = 0; i < MAX_CLIENTS; i++) pf[2 + i] = (struct pollfd){.fd = clients[i].fd, .events = POLLIN};
+        for (int i = 0; i < MAX_CLIENTS; i++) pf[2 + i] = (struct pollfd){.fd = input_fd(&clients[i]), .events = POLLIN};
         if (poll(pf, 2 + MAX_CLIENTS, (int)left) <= 0) continue;
         if (pf[0].revents) {
             struct signalfd_siginfo si;

@@ -20,16 +20,21 @@ final class Attach {
 
     /** Returns true when the caller detached, false when the container ended. */
     static boolean run(Path socket, boolean tty, InputStream in, OutputStream out, OutputStream err) throws IOException {
+        return run(socket, tty, false, in, out, err);
+    }
+
+    /** As above; with {@code stdinOnce} the end of {@code in} closes the container's stdin (docker run -i). */
+    static boolean run(Path socket, boolean tty, boolean stdinOnce, InputStream in, OutputStream out, OutputStream err) throws IOException {
         SocketChannel ch = MonitorSocket.connect(socket);
         if (ch == null) throw new ContainerException("the container is not running");
         boolean[] detached = {false};
         Thread input = null;
         try (ch) {
-            MonitorSocket.write(ch, "attach\n");
+            MonitorSocket.write(ch, stdinOnce ? "attach stdin-once\n" : "attach\n");
             String answer = MonitorSocket.readLine(ch);
             if (!answer.equals("ok")) throw new ContainerException("attach: " + answer.replaceFirst("^error ", ""));
             if (in != null) {
-                input = new Thread(() -> pumpInput(in, ch, detached), "cgroovy attach stdin");
+                input = new Thread(() -> pumpInput(in, ch, detached, stdinOnce), "cgroovy attach stdin");
                 input.setDaemon(true); // a terminal read cannot be interrupted; it ends with the JVM
                 input.start();
             }
@@ -65,7 +70,7 @@ final class Attach {
     }
 
     /** Copies the caller's input until EOF or Ctrl-P Ctrl-Q (a lone Ctrl-P is passed on with the next byte). */
-    private static void pumpInput(InputStream in, SocketChannel ch, boolean[] detached) {
+    private static void pumpInput(InputStream in, SocketChannel ch, boolean[] detached, boolean stdinOnce) {
         byte[] buf = new byte[4096];
         boolean held = false;
         try {
@@ -89,6 +94,7 @@ final class Attach {
                 }
                 flush(ch, send);
             }
+            if (stdinOnce) ch.shutdownOutput(); // the monitor closes the container's stdin; its output still comes
         } catch (IOException ignored) {
             // the container went away
         }

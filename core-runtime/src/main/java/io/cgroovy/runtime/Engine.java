@@ -457,12 +457,17 @@ public final class Engine implements AutoCloseable {
      * {@code in} to its stdin or terminal, until it ends (false) or Ctrl-P Ctrl-Q detaches (true).
      */
     public boolean attach(String ref, InputStream in, OutputStream out, OutputStream err) {
+        return attach(ref, false, in, out, err);
+    }
+
+    /** As above; with {@code stdinOnce} (docker's StdinOnce) the end of {@code in} closes the container's stdin. */
+    public boolean attach(String ref, boolean stdinOnce, InputStream in, OutputStream out, OutputStream err) {
         String id = detached.resolve(ref);
         ContainerInfo info = detached.info(id);
         boolean waiting = info.status().equals("created") && detached.monitorAlive(id); // started by startForAttach
         if (!info.isRunning() && !waiting) throw new ContainerException("cannot attach to container " + info.name() + ": it is " + info.status());
         try {
-            return Attach.run(detached.socket(id), info.tty(), in, out, err);
+            return Attach.run(detached.socket(id), info.tty(), stdinOnce, in, out, err);
         } catch (IOException e) {
             throw new ContainerException("attach " + info.name() + ": " + e.getMessage(), e);
         }

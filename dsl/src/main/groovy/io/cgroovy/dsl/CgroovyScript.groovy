@@ -67,7 +67,8 @@ abstract class CgroovyScript extends Script {
             Session.Pinned pinned = session.pinImage(image, spec.platformWanted)
             settings = spec.settings(pinned.ref())
             if (spec.detached) return session.runDetached(settings, detachOptions, pinned.image())
-            if (detachOptions.tty()) return session.runAttached(settings, detachOptions)
+            // docker run -it; on a remote engine also -i (the built-in runtime's foreground container reads stdin as it is)
+            if (detachOptions.tty() || (session.isRemote() && detachOptions.interactive())) return session.runAttached(settings, detachOptions)
             result = session.run(settings, pinned.image())
         } catch (ImageException | ContainerException | EngineException e) {
             // the engine's one-line error, with the word and image it came from

@@ -203,12 +203,14 @@ final class Container implements GroovyInterceptable {
 
     /**
      * Runs one more process in it ({@code docker exec}): one string runs through /bin/sh -c,
-     * several arguments are the argv; output goes where the session's containers write.
+     * several arguments are the argv; output goes where the session's containers write. With
+     * {@code tty: true} (docker exec -it) the terminal is lent to it, raw, its size passed on;
+     * {@code interactive: true} alone (docker exec -i) gives it stdin.
      */
-    @Word(value = "Runs a command in the running container (docker exec); one string goes through /bin/sh -c. Options env:, user:, workdir:. Returns its exit status.",
-          usage = 'c.exec COMMAND [, env: [K: V], user: U, workdir: DIR]', example = "c.exec 'cat /etc/hostname'")
+    @Word(value = "Runs a command in the running container (docker exec); one string goes through /bin/sh -c. Options env:, user:, workdir:, tty: true (a terminal, docker exec -it), interactive: true (stdin). Returns its exit status.",
+          usage = 'c.exec COMMAND [, env: [K: V], user: U, workdir: DIR, tty: true, interactive: true]', example = "c.exec 'cat /etc/hostname'")
     int exec(Map<String, ?> options, Object... command) {
-        Set<String> known = ['env', 'user', 'workdir'] as Set<String>
+        Set<String> known = ['env', 'user', 'workdir', 'tty', 'interactive'] as Set<String>
         for (String k : options.keySet()) {
             if (!(k in known)) throw new DslException("exec: unknown option '${k}'${Suggest.didYouMean(k, known)}".toString())
         }
@@ -218,8 +220,11 @@ final class Container implements GroovyInterceptable {
         Map<String, String> env = [:]
         ((Map<?, ?>) (options.env ?: [:])).each { k, v -> env.put(String.valueOf(k), String.valueOf(v)) }
         Session s = live()
+        boolean tty = options.tty as boolean
         try {
-            client().exec(id, new io.cgroovy.runtime.ExecSettings(argv, env, (String) options.user?.toString(), (String) options.workdir?.toString()), s.stdio)
+            io.cgroovy.runtime.ExecSettings settings = new io.cgroovy.runtime.ExecSettings(argv, env, (String) options.user?.toString(), (String) options.workdir?.toString())
+            if (tty || options.interactive) return s.execAttached(client(), id, settings, tty)
+            client().exec(id, settings, s.stdio)
         } catch (io.cgroovy.runtime.ContainerException | io.cgroovy.dsl.client.EngineException e) {
             throw new DslException("exec in ${name}: ${e.message}".toString())
         }

@@ -325,10 +325,11 @@ class Session implements Closeable {
     /**
      * docker run -it without -d: the container runs under its monitor with a terminal (or open
      * stdin), the caller's terminal is attached until it ends, then it is removed like a foreground one.
-     * Ctrl-P Ctrl-Q leaves it running detached; the handle then says so.
+     * Ctrl-P Ctrl-Q leaves it running detached; the handle then says so. The same on a remote engine
+     * (a hijacked attach stream; the window size through its resize endpoint).
      */
     Container runAttached(ContainerSettings settings, DetachOptions options) {
-        Engine e = engine()
+        EngineClient e = client()
         OutputStream out = stdio.inherit() ? System.out : (stdio.out() ?: OutputStream.nullOutputStream())
         OutputStream err = stdio.inherit() ? System.err : (stdio.err() ?: OutputStream.nullOutputStream())
         AttachTerminal term = attachTerminal(options.tty())
@@ -356,6 +357,24 @@ class Session implements Closeable {
         new Container(settings, r.get())
     }
 
+    /**
+     * docker exec -it (or -i): one more process in a running container with the caller's terminal
+     * (raw, its size passed on now and at every window change) or stdin; its exit status.
+     */
+    int execAttached(EngineClient e, String ref, io.cgroovy.runtime.ExecSettings settings, boolean tty) {
+        OutputStream out = stdio.inherit() ? System.out : (stdio.out() ?: OutputStream.nullOutputStream())
+        OutputStream err = stdio.inherit() ? System.err : (stdio.err() ?: OutputStream.nullOutputStream())
+        AttachTerminal term = attachTerminal(tty)
+        try {
+            InputStream input = term != null ? term.begin(tty) : (stdio.inherit() ? System.in : stdio.in())
+            e.execAttached(ref, settings, tty, input, out, err, { java.util.function.BiConsumer<Integer, Integer> resize ->
+                if (tty) term?.onResize(resize)
+            } as java.util.function.Consumer<java.util.function.BiConsumer<Integer, Integer>>)
+        } finally {
+            term?.end()
+        }
+    }
+
     /** Set by the shell: attach uses its terminal (and keyboard) instead of /dev/tty and System.in. */
     volatile AttachTerminal terminal
 
@@ -381,7 +400,7 @@ class Session implements Closeable {
      * container and passes its size on (at once and on every SIGWINCH). True when Ctrl-P Ctrl-Q detached.
      */
     boolean attach(String ref) {
-        Engine e = engine()
+        EngineClient e = client()
         ContainerInfo info = e.inspect(ref)
         OutputStream out = stdio.inherit() ? System.out : (stdio.out() ?: OutputStream.nullOutputStream())
         OutputStream err = stdio.inherit() ? System.err : (stdio.err() ?: OutputStream.nullOutputStream())

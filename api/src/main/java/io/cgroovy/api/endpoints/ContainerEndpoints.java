@@ -37,6 +37,8 @@ public final class ContainerEndpoints {
     private final Map<String, CompletableFuture<Integer>> autoRemove = new ConcurrentHashMap<>();
     /** Attach streams open per container: an auto-removal waits for them, or their output would be lost. */
     private final Map<String, java.util.concurrent.atomic.AtomicInteger> attached = new ConcurrentHashMap<>();
+    /** Containers created with StdinOnce (docker run -i): an attached client's end of stdin is theirs (kept while this server runs). */
+    private final Set<String> stdinOnce = ConcurrentHashMap.newKeySet();
 
     /** Attaches with stdin waiting for their container's start: it then waits for them (docker run -it loses no prompt). */
     private final Map<String, CompletableFuture<Void>> pendingAttach = new ConcurrentHashMap<>();
@@ -121,6 +123,7 @@ public final class ContainerEndpoints {
             throw Failures.map(e);
         }
         if (create.autoRemove()) autoRemove.put(c.id(), new CompletableFuture<>());
+        if (create.stdinOnce()) stdinOnce.add(c.id());
         emit("create", c, Map.of());
         res.json(201, Map.of("Id", c.id(), "Warnings", List.of()));
     }
@@ -164,6 +167,7 @@ public final class ContainerEndpoints {
                 long end = System.currentTimeMillis() + 60_000;
                 while (open != null && open.get() > 0 && System.currentTimeMillis() < end) Thread.sleep(POLL_MS);
                 engine.remove(id, true);
+                stdinOnce.remove(id);
                 emit("destroy", c, Map.of());
             } catch (ContainerException e) {
                 // removed by someone else meanwhile
@@ -304,7 +308,7 @@ public final class ContainerEndpoints {
         try {
             if (stdin) {
                 InputStream in = raw.in();
-                engine.attach(id, in, o, e);
+                engine.attach(id, stdinOnce.contains(id), in, o, e);
             } else {
                 engine.logs(id, -1, true, o, e);
             }
@@ -325,6 +329,7 @@ public final class ContainerEndpoints {
         if (c.isRunning()) emitDie(c, 137); // docker rm -f kills it
         Failures.run(() -> engine.remove(c.id(), force));
         autoRemove.remove(c.id());
+        stdinOnce.remove(c.id());
         emit("destroy", c, Map.of());
         res.empty(204);
     }

@@ -22,7 +22,7 @@ import java.util.Map;
  * The body of {@code POST /containers/create} (Docker's ContainerConfig with HostConfig) as engine
  * settings. A setting the engine cannot honour yet is refused by name, never silently dropped.
  */
-record CreateRequest(ContainerSettings settings, DetachOptions options, boolean autoRemove) {
+record CreateRequest(ContainerSettings settings, DetachOptions options, boolean autoRemove, boolean stdinOnce) {
 
     static CreateRequest parse(JsonNode body, String name) {
         if (body == null || !body.isObject()) throw ApiError.badRequest("create: the body must be a JSON object (ContainerConfig)");
@@ -62,7 +62,8 @@ record CreateRequest(ContainerSettings settings, DetachOptions options, boolean 
                 resources, security, mounts(body, host), false, networking, entrypoint, labels));
         Healthcheck health = healthcheck(body.path("Healthcheck"));
         DetachOptions options = new DetachOptions(body.path("Tty").asBoolean(false), body.path("OpenStdin").asBoolean(false), restart, health);
-        return new CreateRequest(settings, options, host.path("AutoRemove").asBoolean(false));
+        return new CreateRequest(settings, options, host.path("AutoRemove").asBoolean(false),
+                options.interactive() && body.path("StdinOnce").asBoolean(false));
     }
 
     /**

@@ -87,6 +87,95 @@ final class DockerApiClient implements EngineClient {
         http.call('POST', "/containers/${id}/stop?t=3").close()
     }
 
+    /**
+     * docker run -it / -i without -d: attached (stdin too when {@code in} is given) before the start,
+     * the terminal's size passed on ({@code onStart} gets the id before the start; sizes asked for
+     * then are sent again once it runs), removed when it ends. Empty when Ctrl-P Ctrl-Q detached it.
+     */
+    @Override Optional<RunResult> runAttached(ContainerSettings settings, DetachOptions options, InputStream in,
+                                              OutputStream out, OutputStream err, java.util.function.Consumer<String> onStart) {
+        String id = create(settings, options, in != null)
+        boolean keep = false
+        try {
+            DockerHttp.Response attach = hijackAttach(id, in != null)
+            boolean detachTyped = false
+            try {
+                onStart?.accept(id)
+                check(http.call('POST', "/containers/${id}/start"))
+                started(id)
+                detachTyped = new HijackedStream(attach).run(options.tty(), in, out, err)
+            } catch (IOException | EngineException e) {
+                if (!Thread.interrupted()) throw e
+                interruptContainer(id)   // Ctrl-C (not a TTY's: that one is a key for the container)
+                Thread.currentThread().interrupt()
+            } finally {
+                attach.close()
+                sizes.remove(id)
+            }
+            boolean interrupted = Thread.interrupted()
+            try {
+                if (detachTyped && inspect(id).status() == 'running') {
+                    keep = true
+                    return Optional.empty()
+                }
+                int code = waitFor(id)
+                ContainerInfo info = inspect(id)
+                return Optional.of(new RunResult(id, info.name(), code, info.oomKilled()))
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt()
+            }
+        } finally {
+            if (!keep) {
+                boolean interrupted = Thread.interrupted()
+                try {
+                    removeQuietly(id)
+                } catch (EngineException ignored) {
+                    // the run's own error (or result) matters more than a failed cleanup
+                } finally {
+                    if (interrupted) Thread.currentThread().interrupt()
+                }
+            }
+        }
+    }
+
+    /** POST /containers/{id}/attach with Upgrade: the hijacked stream (stdin too when {@code stdin}). */
+    private DockerHttp.Response hijackAttach(String id, boolean stdin) {
+        String q = "stream=1&stdout=1&stderr=1" + (stdin ? "&stdin=1&detachKeys=${DockerHttp.enc(HijackedStream.DETACH_KEYS)}" : '')
+        DockerHttp.Response r = http.call('POST', "/containers/${DockerHttp.enc(id)}/attach?${q}", null, 'application/json', true)
+        if (!r.ok()) throw new EngineException(r.error(), r.status)
+        r
+    }
+
+    @Override boolean attach(String ref, InputStream in, OutputStream out, OutputStream err) {
+        ContainerInfo info = inspect(ref)
+        if (info.status() != 'running') throw new EngineException("cannot attach to container ${info.name()}: it is ${info.status()}")
+        DockerHttp.Response r = hijackAttach(info.id(), in != null)
+        try {
+            boolean detachTyped = new HijackedStream(r).run(info.tty(), in, out, err)
+            detachTyped && inspect(info.id()).status() == 'running'
+        } finally {
+            r.close()
+        }
+    }
+
+    /** The last window size asked for per container: sent again right after its start (a server may refuse it before). */
+    private final Map<String, int[]> sizes = new java.util.concurrent.ConcurrentHashMap<String, int[]>()
+
+    @Override void resize(String ref, int rows, int cols) {
+        sizes.put(ref, [rows, cols] as int[])
+        check(http.call('POST', "/containers/${DockerHttp.enc(ref)}/resize?h=${rows}&w=${cols}"))
+    }
+
+    private void started(String id) {
+        int[] size = sizes.get(id)
+        if (size == null) return
+        try {
+            resize(id, size[0], size[1])
+        } catch (EngineException ignored) {
+            // it has ended already
+        }
+    }
+
     @Override ContainerInfo runDetached(ContainerSettings settings, DetachOptions options) {
         String id = create(settings, options)
         try {
@@ -98,8 +187,14 @@ final class DockerApiClient implements EngineClient {
         inspect(id)
     }
 
-    private String create(ContainerSettings s, DetachOptions options) {
+    private String create(ContainerSettings s, DetachOptions options, boolean stdinOnce = false) {
         Map<String, Object> body = CreateBody.of(s, options)
+        if (stdinOnce) {
+            // docker run -i: the attached stdin's end is the container's
+            body.OpenStdin = true
+            body.AttachStdin = true
+            body.StdinOnce = true
+        }
         String path = '/containers/create' + (s.name() ? '?name=' + DockerHttp.enc(s.name()) : '')
         JsonNode r = http.json('POST', path, body)
         String id = r.path('Id').asText()
@@ -221,17 +316,28 @@ final class DockerApiClient implements EngineClient {
     }
 
     @Override int exec(String ref, ExecSettings settings, Stdio stdio) {
-        Map<String, Object> body = [AttachStdout: true, AttachStderr: true, AttachStdin: false, Tty: false,
+        OutputStream out = stdio.inherit() ? System.out : (stdio.out() ?: OutputStream.nullOutputStream())
+        OutputStream err = stdio.inherit() ? System.err : (stdio.err() ?: OutputStream.nullOutputStream())
+        execAttached(ref, settings, false, null, out, err, null)
+    }
+
+    /**
+     * docker exec [-i] [-t]: {@code in} (null: none) goes to its stdin or terminal; {@code onStart} gets
+     * the function that sets its window size once it runs. Returns its exit status.
+     */
+    @Override int execAttached(String ref, ExecSettings settings, boolean tty, InputStream in, OutputStream out, OutputStream err,
+                               java.util.function.Consumer<java.util.function.BiConsumer<Integer, Integer>> onStart) {
+        Map<String, Object> body = [AttachStdout: true, AttachStderr: true, AttachStdin: in != null, Tty: tty,
                                     Cmd: settings.command(), Env: settings.env().collect { k, v -> "${k}=${v}".toString() }] as Map<String, Object>
         if (settings.user()) body.User = settings.user()
         if (settings.workdir()) body.WorkingDir = settings.workdir()
+        if (in != null) body.DetachKeys = HijackedStream.DETACH_KEYS
         String execId = http.json('POST', "/containers/${DockerHttp.enc(ref)}/exec", body).path('Id').asText()
-        OutputStream out = stdio.inherit() ? System.out : (stdio.out() ?: OutputStream.nullOutputStream())
-        OutputStream err = stdio.inherit() ? System.err : (stdio.err() ?: OutputStream.nullOutputStream())
-        DockerHttp.Response r = http.call('POST', "/exec/${execId}/start", [Detach: false, Tty: false], 'application/json', true)
+        DockerHttp.Response r = http.call('POST', "/exec/${execId}/start", [Detach: false, Tty: tty], 'application/json', true)
         if (!r.ok()) throw new EngineException(r.error(), r.status)
         try {
-            DockerHttp.demux(r.body, false, out, err)
+            onStart?.accept({ Integer rows, Integer cols -> check(http.call('POST', "/exec/${execId}/resize?h=${rows}&w=${cols}")) } as java.util.function.BiConsumer<Integer, Integer>)
+            new HijackedStream(r).run(tty, in, out, err)
         } finally {
             r.close()
         }

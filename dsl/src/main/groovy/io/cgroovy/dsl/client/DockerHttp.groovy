@@ -45,6 +45,12 @@ final class DockerHttp {
 
         boolean ok() { status >= 200 && status < 300 || status == 101 }
 
+        /** A hijacked stream's other direction (attach/exec stdin): written as it is, unbuffered. */
+        OutputStream output() { connection.output() }
+
+        /** Ends what {@link #output} sends (the server reads EOF: stdin ends) while the answer is still read. */
+        void closeWrite() { connection.closeWrite() }
+
         String text() {
             try { new String(body.readAllBytes(), StandardCharsets.UTF_8) } finally { close() }
         }

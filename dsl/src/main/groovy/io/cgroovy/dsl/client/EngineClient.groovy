@@ -33,6 +33,20 @@ interface EngineClient extends Closeable {
     /** Creates and starts a container that lives on its own. */
     ContainerInfo runDetached(ContainerSettings settings, DetachOptions options)
 
+    /**
+     * docker run -it (or -i) without -d: {@code in} (null: no stdin) goes to its terminal or stdin,
+     * its output to {@code out}/{@code err} from the first byte; removed when it ends. Empty when
+     * Ctrl-P Ctrl-Q detached it (it runs on). {@code onStart} gets the id before it starts (for {@link #resize}).
+     */
+    Optional<RunResult> runAttached(ContainerSettings settings, DetachOptions options, InputStream in, OutputStream out,
+                                    OutputStream err, java.util.function.Consumer<String> onStart)
+
+    /** docker attach to a running container; true when Ctrl-P Ctrl-Q detached, false when it ended. */
+    boolean attach(String ref, InputStream in, OutputStream out, OutputStream err)
+
+    /** Sets the window size of a container's terminal. */
+    void resize(String ref, int rows, int cols)
+
     List<ContainerInfo> ps(boolean all)
 
     ContainerInfo inspect(String ref)
@@ -56,6 +70,13 @@ interface EngineClient extends Closeable {
     void logs(String ref, int tail, boolean follow, OutputStream out, OutputStream err)
 
     int exec(String ref, ExecSettings settings, Stdio stdio)
+
+    /**
+     * docker exec -i [-t]: {@code in} to its stdin (a terminal with {@code tty}), its output to
+     * {@code out}/{@code err}; {@code onStart} gets the function setting its window size (rows, cols). Its exit status.
+     */
+    int execAttached(String ref, ExecSettings settings, boolean tty, InputStream in, OutputStream out, OutputStream err,
+                     java.util.function.Consumer<java.util.function.BiConsumer<Integer, Integer>> onStart)
 
     /** IPv4 addresses, one per network, in the order it joined them. */
     List<String> addresses(String ref)

@@ -67,6 +67,23 @@ final class LocalClient implements EngineClient {
 
     @Override int exec(String ref, ExecSettings settings, Stdio stdio) { engine.exec(ref, settings, stdio) }
 
+    @Override int execAttached(String ref, ExecSettings settings, boolean tty, InputStream in, OutputStream out, OutputStream err,
+                               java.util.function.Consumer<java.util.function.BiConsumer<Integer, Integer>> onStart) {
+        io.cgroovy.runtime.ExecTerminal terminal = tty ? new io.cgroovy.runtime.ExecTerminal(0, 0) : null
+        // before the start a size is only kept: the process starts with it
+        if (terminal != null) onStart?.accept({ Integer rows, Integer cols -> terminal.resize(rows, cols) } as java.util.function.BiConsumer<Integer, Integer>)
+        engine.exec(ref, settings, Stdio.of(in, out, err), terminal)
+    }
+
+    @Override Optional<RunResult> runAttached(ContainerSettings settings, DetachOptions options, InputStream in, OutputStream out,
+                                              OutputStream err, java.util.function.Consumer<String> onStart) {
+        engine.runAttached(settings, options, in, out, err, onStart)
+    }
+
+    @Override boolean attach(String ref, InputStream in, OutputStream out, OutputStream err) { engine.attach(ref, in, out, err) }
+
+    @Override void resize(String ref, int rows, int cols) { engine.resize(ref, rows, cols) }
+
     @Override List<String> addresses(String ref) { engine.addresses(ref) }
 
     @Override List<ImageRecord> images() { engine.images().list() }

@@ -6,7 +6,6 @@ import java.net.InetSocketAddress
 import java.net.SocketAddress
 import java.net.URI
 import java.net.UnixDomainSocketAddress
-import java.nio.channels.Channels
 import java.nio.channels.SocketChannel
 import java.nio.file.Path
 
@@ -39,8 +38,9 @@ final class SocketDialer implements Dialer {
 
         ChannelConnection(SocketChannel ch) {
             this.ch = ch
-            in = Channels.newInputStream(ch)
-            out = Channels.newOutputStream(ch)
+            // not Channels.newInputStream/newOutputStream: a hijacked stream is read and written at once
+            in = SocketStreams.input(ch)
+            out = SocketStreams.output(ch)
         }
 
         @Override InputStream input() { in }
