@@ -4,6 +4,7 @@ import io.cgroovy.dsl.Interpreter
 import io.cgroovy.dsl.Session
 import io.cgroovy.runtime.Stdio
 import org.junit.jupiter.api.Assumptions
+import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
 import spock.lang.Shared
 import spock.lang.Specification
@@ -24,7 +25,7 @@ import java.nio.file.Path
 class RemoteStdinSpec extends Specification {
     static final List<String> TARGETS = ['built-in', 'cgroovy serve', 'podman']
 
-    @Shared ServedEngine served
+    @Shared @AutoCleanup ServedEngine served = new ServedEngine()
     @Shared PodmanService podman
     @Shared String podmanMissing
 
@@ -32,7 +33,6 @@ class RemoteStdinSpec extends Specification {
     ByteArrayOutputStream err = new ByteArrayOutputStream()
 
     def setupSpec() {
-        served = new ServedEngine()
         podmanMissing = PodmanService.unavailable()
         if (podmanMissing == null) {
             try {
@@ -49,11 +49,7 @@ class RemoteStdinSpec extends Specification {
     }
 
     def cleanupSpec() {
-        try {
-            podman?.close()
-        } finally {
-            served?.close()
-        }
+        podman?.close()
     }
 
     def cleanup() {
