@@ -731,7 +731,9 @@ static void pause_serving(long ms) {
         struct pollfd pf[2 + MAX_CLIENTS];
         pf[0] = (struct pollfd){.fd = sig_fd, .events = POLLIN};
         pf[1] = (struct pollfd){.fd = listen_fd, .events = POLLIN};
-        for (int i = 0; i < MAX_CLIENTS; i++) pf[2 + i] = (struct pollfd){.fd = input_fd(&clients[i]), .events = POLLIN};
+        /* an attached client's input waits in its socket until the container (and its stdin) exists */
+        for (int i = 0; i < MAX_CLIENTS; i++)
+            pf[2 + i] = (struct pollfd){.fd = clients[i].attached ? -1 : input_fd(&clients[i]), .events = POLLIN};
         if (poll(pf, 2 + MAX_CLIENTS, (int)left) <= 0) continue;
         if (pf[0].revents) {
             struct signalfd_siginfo si;
