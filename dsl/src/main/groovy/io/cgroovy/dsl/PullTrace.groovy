@@ -6,7 +6,8 @@ import io.cgroovy.image.ProgressListener
 import io.cgroovy.runtime.trace.Trace
 
 /**
- * Turns a pull's progress events into trace steps (resolve, fetch and unpack of each layer),
+ * Turns a pull's progress events into trace steps (resolve, fetch and unpack of each layer; a layer
+ * is unpacked while it downloads, so its unpack step is what is left after the download),
  * then passes each event on. Events come from the pull's worker threads, so the run is created
  * on the caller's thread (traces are per thread) and handed in.
  */

@@ -108,7 +108,11 @@ final class Puller {
                             if (streamed != null) awaitQuietly(streamed);
                             throw e;
                         }
-                        if (streamed != null && !unpackedWhileArriving(streamed)) streamed = null;
+                        if (streamed != null) {
+                            // the download is in; what is left is the unpack's tail (as docker shows "Extracting" after "Download complete")
+                            progress.layer(l.digest, ProgressEvent.State.EXTRACTING, l.size);
+                            if (!unpackedWhileArriving(streamed)) streamed = null;
+                        }
                     }
                     if (unpack && streamed == null) {
                         progress.layer(l.digest, ProgressEvent.State.EXTRACTING, l.size);
