@@ -66,7 +66,13 @@ final class GrowingBlob {
             f = file;
         }
         // an fd of its own: reads go on after the download closes, renames or removes the temp file
-        FileChannel ch = FileChannel.open(f, StandardOpenOption.READ);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(f, StandardOpenOption.READ);
+        } catch (java.nio.file.NoSuchFileException e) {
+            // a small blob can be in, verified and renamed before this thread opens it: read the stored blob instead
+            throw new Abandoned("the download ended before the reader opened it");
+        }
         return new InputStream() {
             private long pos;
 
