@@ -72,14 +72,7 @@ final class DockerApiClient implements EngineClient {
                 if (interrupted) Thread.currentThread().interrupt()
             }
         } finally {
-            boolean interrupted = Thread.interrupted()
-            try {
-                removeQuietly(id)
-            } catch (EngineException ignored) {
-                // the run's own error (or result) matters more than a failed cleanup
-            } finally {
-                if (interrupted) Thread.currentThread().interrupt()
-            }
+            removeAfterRun(id)
         }
     }
 
@@ -126,14 +119,7 @@ final class DockerApiClient implements EngineClient {
             }
         } finally {
             if (!keep) {
-                boolean interrupted = Thread.interrupted()
-                try {
-                    removeQuietly(id)
-                } catch (EngineException ignored) {
-                    // the run's own error (or result) matters more than a failed cleanup
-                } finally {
-                    if (interrupted) Thread.currentThread().interrupt()
-                }
+                removeAfterRun(id)
             }
         }
     }
@@ -210,6 +196,18 @@ final class DockerApiClient implements EngineClient {
             throw e
         }
         id
+    }
+
+    /** Removes a run's container even while an interrupt is pending; the run's own error (or result) matters more than a failed cleanup. */
+    private void removeAfterRun(String id) {
+        boolean interrupted = Thread.interrupted()
+        try {
+            removeQuietly(id)
+        } catch (EngineException ignored) {
+            // see above
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt()
+        }
     }
 
     private void removeQuietly(String id) {
