@@ -44,6 +44,48 @@ class ContainerCliSpec extends Specification {
         engine.ps(true).isEmpty()
     }
 
+    def "docker run -i: piped input reaches the container and its end ends the container's stdin"() {
+        when:
+        def (rc, out, err) = served.dockerPiped('hi\n', 'run', '-i', '--rm', 'busybox', 'cat')
+
+        then:
+        rc == 0
+        out == 'hi\n'
+
+        when:
+        def (rc2, out2, err2) = served.dockerPiped('a\nb\n', 'run', '-i', '--rm', 'busybox', 'wc', '-l')
+
+        then:
+        rc2 == 0
+        out2.trim() == '2'
+
+        when: 'no input at all'
+        def (rc3, out3, err3) = served.dockerPiped('', 'run', '-i', '--rm', 'busybox', 'sh', '-c', 'exit 3')
+
+        then:
+        rc3 == 3
+        engine.ps(true).isEmpty()
+    }
+
+    def "docker exec -i: piped input reaches the process in a detached container, its end ends it"() {
+        given:
+        docker('run', '-d', '--name', 'reader', 'busybox', 'sleep', '300')
+
+        when:
+        def (rc, out, err) = served.dockerPiped('x\n', 'exec', '-i', 'reader', 'cat')
+
+        then:
+        rc == 0
+        out == 'x\n'
+
+        when:
+        def (rc2, out2, err2) = served.dockerPiped('1\n2\n3\n', 'exec', '-i', 'reader', 'sh', '-c', 'wc -l; exit 5')
+
+        then:
+        rc2 == 5
+        out2.trim() == '3'
+    }
+
     def "docker run passes limits, env and hostname through"() {
         when:
         def (rc, out, err) = docker('run', '--rm', '-m', '64m', '-e', 'GREETING=hello', '-h', 'box', 'busybox', 'sh', '-c',

@@ -46,6 +46,23 @@ class ServedEngine implements Closeable {
         dockerAt(serve.dockerHost(), args)
     }
 
+    /**
+     * Runs the docker CLI with {@code input} piped to its stdin and then closed (as `printf ... | docker`);
+     * [exit status, stdout, stderr]. A CLI still running after 60 s is killed and fails the caller.
+     */
+    List dockerPiped(String input, String... args) {
+        def p = (['docker'] + args.toList()).execute(env(), tmp.toFile())
+        def out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream()
+        def readers = [p.consumeProcessOutputStream(out), p.consumeProcessErrorStream(err)]
+        p.outputStream.withCloseable { it.write(input.getBytes('UTF-8')) }
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor()
+            throw new AssertionError("docker ${args.join(' ')} with piped input did not end within 60 s; stdout: ${out}, stderr: ${err}".toString())
+        }
+        readers*.join()
+        [p.exitValue(), out.toString('UTF-8'), err.toString('UTF-8')]
+    }
+
     /** One raw HTTP/1.1 request on the socket (Connection: close); [status, body]. */
     List http(String method, String path, String json = null) {
         def ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))
