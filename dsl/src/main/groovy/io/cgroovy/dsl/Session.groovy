@@ -115,6 +115,7 @@ class Session implements Closeable {
             c = new DockerApiClient(a, tls)
             what = c.describe() + (tls != null ? ', TLS' : '')
         } catch (IllegalArgumentException | EngineException | TlsFileException e) {
+            c?.close()
             throw new DslException("engine '${a}': ${e.message}".toString())
         }
         remote?.close()

@@ -14,7 +14,10 @@ class CuttingProxy implements Closeable {
     final long cutAfter
     final AtomicBoolean cut = new AtomicBoolean()
     final List<String> sent = new CopyOnWriteArrayList<>()
+    /** Client connections accepted so far. */
+    final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger()
     private final List<Socket> sockets = new CopyOnWriteArrayList<>()
+    private final Set<Socket> live = java.util.concurrent.ConcurrentHashMap.newKeySet()
     private volatile boolean closed
 
     /** Pause after each 16 KiB towards the client (a slow registry), 0 for none. */
@@ -33,6 +36,8 @@ class CuttingProxy implements Closeable {
                 try { c = server.accept() } catch (IOException ignored) { return }
                 Socket u = new Socket('127.0.0.1', upstreamPort)
                 sockets << c << u
+                accepted.incrementAndGet()
+                live << c
                 Thread.startDaemon('proxy-up') { pump(c, u, false) }
                 Thread.startDaemon('proxy-down') { pump(u, c, true) }
             }
@@ -74,8 +79,18 @@ class CuttingProxy implements Closeable {
         } catch (IOException ignored) {
             // the other side closed
         } finally {
+            if (!down) live.remove(from)
             try { to.shutdownOutput() } catch (IOException ignored) { }
         }
+    }
+
+    /** Client connections whose client has not closed (or half-closed) its side yet. */
+    int open() { live.size() }
+
+    /** Closes every connection now, as a server dropping idle keep-alive connections does; accepting goes on. */
+    void dropAll() {
+        sockets.each { try { it.close() } catch (IOException ignored) { } }
+        sockets.clear()
     }
 
     @Override

@@ -516,5 +516,6 @@ final class DockerApiClient implements EngineClient {
         r.close()
     }
 
-    @Override void close() {}
+    /** Closes the connections kept alive for the next call. */
+    @Override void close() { http.close() }
 }

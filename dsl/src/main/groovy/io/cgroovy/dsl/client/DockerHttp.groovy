@@ -7,12 +7,13 @@ import groovy.transform.CompileStatic
 import java.nio.charset.StandardCharsets
 
 /**
- * HTTP/1.1 to a Docker Engine API server over a {@link Dialer}'s connections (unix socket, TCP, ssh): one connection per
- * request (Connection: close), so a response body simply ends with the connection. Streams
- * (logs, attach, exec, pull progress) are read while they arrive.
+ * HTTP/1.1 to a Docker Engine API server over a {@link Dialer}'s connections (unix socket, TCP, ssh).
+ * Connections are kept alive: one whose answer was read to its end serves the next request, as the
+ * docker CLI's do (through ssh each new one costs a process on both machines). Streams (logs,
+ * attach, exec, pull progress) are read while they arrive; a hijacked one is never reused.
  */
 @CompileStatic
-final class DockerHttp {
+final class DockerHttp implements Closeable {
     static final ObjectMapper JSON = new ObjectMapper()
     /** The API version asked for: served by Docker, Podman's compat API and cgroovy serve. */
     static final String VERSION = 'v1.41'
@@ -20,6 +21,7 @@ final class DockerHttp {
     /** unix:///path, tcp://host:port or ssh://[user@]host[:port][/path], as written. */
     final String address
     private final Dialer dialer
+    private final IdleConnections idle = new IdleConnections()
 
     DockerHttp(String address) {
         this(address, Dialer.of(address))
@@ -31,16 +33,24 @@ final class DockerHttp {
         this.dialer = dialer
     }
 
-    /** One response: status, lower-case headers, and the body stream (the connection closes with it). */
+    /**
+     * One response: status, lower-case headers, and the body stream. Closing it hands a connection
+     * whose answer was read to its end back for the next request, and closes any other.
+     */
     @CompileStatic
     static final class Response implements Closeable {
         final int status
         final Map<String, String> headers
         final InputStream body
         private final Connection connection
+        private final InputStream input
+        private final IdleConnections idle   // null: the connection ends with this response
+        private boolean closed
 
-        Response(int status, Map<String, String> headers, InputStream body, Connection connection) {
+        Response(int status, Map<String, String> headers, InputStream body, Connection connection, InputStream input,
+                 IdleConnections idle) {
             this.status = status; this.headers = headers; this.body = body; this.connection = connection
+            this.input = input; this.idle = idle
         }
 
         boolean ok() { status >= 200 && status < 300 || status == 101 }
@@ -72,67 +82,106 @@ final class DockerHttp {
             t ? t.readLines()[0] : "HTTP ${status}".toString()
         }
 
-        @Override void close() { connection.close() }
+        @Override void close() {
+            if (closed) return
+            closed = true
+            if (idle != null && ended()) idle.offer(connection, input)
+            else connection.close()
+        }
+
+        /** True when the body was read to its framed end (a short unread rest of known length is read now). */
+        private boolean ended() {
+            if (body instanceof Limited) return ((Limited) body).drain(65536)
+            if (body instanceof Chunked) return ((Chunked) body).done
+            body == EMPTY
+        }
     }
 
-    /** Sends one request; {@code body}: a JSON value, a byte[] or an InputStream (sent as it is), or null. */
+    /**
+     * Sends one request; {@code body}: a JSON value, a byte[] or an InputStream (sent as it is), or null.
+     * {@code upgrade}: the connection is hijacked (attach, exec start) and ends with the response.
+     */
     Response call(String method, String path, Object body = null, String contentType = 'application/json', boolean upgrade = false) {
-        Connection conn
-        try {
-            conn = dialer.dial()
-        } catch (IOException e) {
-            throw new EngineException("cannot connect to ${address}: ${e.message ?: e.class.simpleName}")
-        }
-        try {
-            OutputStream out = new BufferedOutputStream(conn.output(), 65536)
-            StringBuilder head = new StringBuilder("${method} /${VERSION}${path} HTTP/1.1\r\nHost: docker\r\nUser-Agent: cgroovy\r\n")
-            if (upgrade) head.append('Connection: Upgrade\r\nUpgrade: tcp\r\n') else head.append('Connection: close\r\n')
-            if (body instanceof InputStream) {
-                head.append("Content-Type: ${contentType}\r\nTransfer-Encoding: chunked\r\n\r\n")
-                out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1))
-                byte[] buf = new byte[65536]
-                int n
-                InputStream input = (InputStream) body
-                while ((n = input.read(buf)) > 0) {
-                    out.write("${Integer.toHexString(n)}\r\n".toString().getBytes(StandardCharsets.ISO_8859_1))
-                    out.write(buf, 0, n)
-                    out.write('\r\n'.getBytes(StandardCharsets.ISO_8859_1))
-                }
-                out.write('0\r\n\r\n'.getBytes(StandardCharsets.ISO_8859_1))
+        // a kept connection the server closed meanwhile fails before any answer: the request goes
+        // again on a new one, when it can be sent again (not a stream) and nothing was answered
+        boolean replayable = !(body instanceof InputStream)
+        while (true) {
+            IdleConnections.Idle kept = replayable ? idle.take() : null
+            Connection conn
+            InputStream input
+            if (kept != null) {
+                conn = kept.connection
+                input = kept.input
             } else {
-                byte[] bytes = body == null ? new byte[0] : body instanceof byte[] ? (byte[]) body : JSON.writeValueAsBytes(body)
-                if (body != null) head.append("Content-Type: ${contentType}\r\n")
-                head.append("Content-Length: ${bytes.length}\r\n\r\n")
-                out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1))
-                out.write(bytes)
+                try {
+                    conn = dialer.dial()
+                } catch (IOException e) {
+                    throw new EngineException("cannot connect to ${address}: ${e.message ?: e.class.simpleName}")
+                }
+                input = new BufferedInputStream(conn.input(), 65536)
             }
-            out.flush()
-            InputStream input = new BufferedInputStream(conn.input(), 65536)
-            String statusLine = line(input)
-            if (statusLine == null || !statusLine.startsWith('HTTP/1.')) throw new EngineException("${address}: not an HTTP answer to ${method} ${path}")
-            int status = Integer.parseInt(statusLine.substring(9, 12))
-            Map<String, String> headers = [:]
-            String l
-            while ((l = line(input)) != null && !l.isEmpty()) {
-                int c = l.indexOf(':')
-                if (c > 0) headers.put(l.substring(0, c).trim().toLowerCase(Locale.ROOT), l.substring(c + 1).trim())
+            boolean answered = false
+            try {
+                send(conn, method, path, body, contentType, upgrade)
+                String statusLine = line(input)
+                if (statusLine == null && kept != null) { conn.close(); continue }
+                answered = true
+                if (statusLine == null || !statusLine.startsWith('HTTP/1.')) throw new EngineException("${address}: not an HTTP answer to ${method} ${path}")
+                int status = Integer.parseInt(statusLine.substring(9, 12))
+                Map<String, String> headers = [:]
+                String l
+                while ((l = line(input)) != null && !l.isEmpty()) {
+                    int c = l.indexOf(':')
+                    if (c > 0) headers.put(l.substring(0, c).trim().toLowerCase(Locale.ROOT), l.substring(c + 1).trim())
+                }
+                InputStream bodyIn = input
+                if (status == 204 || status == 304) bodyIn = EMPTY
+                else if ('chunked'.equalsIgnoreCase(headers['transfer-encoding'])) bodyIn = new Chunked(input)
+                else if (headers['content-length'] != null && status != 101) bodyIn = new Limited(input, Long.parseLong(headers['content-length']))
+                boolean keep = !upgrade && status != 101 && bodyIn != input && !headers['connection']?.toLowerCase(Locale.ROOT)?.contains('close')
+                return new Response(status, headers, bodyIn, conn, input, keep ? idle : null)
+            } catch (EngineException e) {
+                conn.close()
+                throw e
+            } catch (DialException e) {
+                conn.close()
+                throw new EngineException("cannot connect to ${address}: ${e.message}")
+            } catch (IOException e) {
+                conn.close()
+                if (kept != null && !answered && !Thread.currentThread().isInterrupted()) continue
+                throw new EngineException("${address}: ${method} ${path}: ${e.message ?: e.class.simpleName}")
             }
-            InputStream bodyIn = input
-            if (status == 204 || status == 304) bodyIn = InputStream.nullInputStream()
-            else if ('chunked'.equalsIgnoreCase(headers['transfer-encoding'])) bodyIn = new Chunked(input)
-            else if (headers['content-length'] != null && status != 101) bodyIn = new Limited(input, Long.parseLong(headers['content-length']))
-            new Response(status, headers, bodyIn, conn)
-        } catch (EngineException e) {
-            conn.close()
-            throw e
-        } catch (DialException e) {
-            conn.close()
-            throw new EngineException("cannot connect to ${address}: ${e.message}")
-        } catch (IOException e) {
-            conn.close()
-            throw new EngineException("${address}: ${method} ${path}: ${e.message ?: e.class.simpleName}")
         }
     }
+
+    private static void send(Connection conn, String method, String path, Object body, String contentType, boolean upgrade) {
+        OutputStream out = new BufferedOutputStream(conn.output(), 65536)
+        StringBuilder head = new StringBuilder("${method} /${VERSION}${path} HTTP/1.1\r\nHost: docker\r\nUser-Agent: cgroovy\r\n")
+        if (upgrade) head.append('Connection: Upgrade\r\nUpgrade: tcp\r\n')
+        if (body instanceof InputStream) {
+            head.append("Content-Type: ${contentType}\r\nTransfer-Encoding: chunked\r\n\r\n")
+            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1))
+            byte[] buf = new byte[65536]
+            int n
+            InputStream input = (InputStream) body
+            while ((n = input.read(buf)) > 0) {
+                out.write("${Integer.toHexString(n)}\r\n".toString().getBytes(StandardCharsets.ISO_8859_1))
+                out.write(buf, 0, n)
+                out.write('\r\n'.getBytes(StandardCharsets.ISO_8859_1))
+            }
+            out.write('0\r\n\r\n'.getBytes(StandardCharsets.ISO_8859_1))
+        } else {
+            byte[] bytes = body == null ? new byte[0] : body instanceof byte[] ? (byte[]) body : JSON.writeValueAsBytes(body)
+            if (body != null) head.append("Content-Type: ${contentType}\r\n")
+            head.append("Content-Length: ${bytes.length}\r\n\r\n")
+            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1))
+            out.write(bytes)
+        }
+        out.flush()
+    }
+
+    /** Closes the connections kept for later requests. */
+    @Override void close() { idle.close() }
 
     /** A request whose answer must be 2xx: its JSON (null node when empty); else the API's message as an error. */
     JsonNode json(String method, String path, Object body = null) {
@@ -140,6 +189,8 @@ final class DockerHttp {
         if (!r.ok()) throw new EngineException(r.error(), r.status)
         r.json()
     }
+
+    private static final InputStream EMPTY = InputStream.nullInputStream()
 
     static String enc(String s) { URLEncoder.encode(s, StandardCharsets.UTF_8) }
 
@@ -195,7 +246,9 @@ final class DockerHttp {
     private static final class Chunked extends InputStream {
         private final InputStream in
         private long left
-        private boolean done
+        private boolean eof
+        /** The last chunk and its trailer were read: the connection is at the next answer. */
+        boolean done
 
         Chunked(InputStream in) { this.in = in }
 
@@ -206,18 +259,23 @@ final class DockerHttp {
         }
 
         @Override int read(byte[] b, int off, int len) {
-            if (done) return -1
+            if (eof) return -1
             if (left == 0) {
                 String size = line(in)
-                if (size == null) { done = true; return -1 }
-                if (size.isEmpty()) size = line(in)   // the CRLF after the previous chunk
-                if (size == null) { done = true; return -1 }
+                if (size != null && size.isEmpty()) size = line(in)   // the CRLF after the previous chunk
+                if (size == null) { eof = true; return -1 }
                 int semi = size.indexOf(';')
                 left = Long.parseLong((semi >= 0 ? size.substring(0, semi) : size).trim(), 16)
-                if (left == 0) { done = true; return -1 }
+                if (left == 0) {
+                    eof = true
+                    String trailer
+                    while ((trailer = line(in)) != null && !trailer.isEmpty()) { /* trailer fields: none used */ }
+                    done = trailer != null
+                    return -1
+                }
             }
             int n = in.read(b, off, (int) Math.min((long) len, left))
-            if (n < 0) { done = true; return -1 }
+            if (n < 0) { eof = true; return -1 }
             left -= n
             n
         }
@@ -230,6 +288,18 @@ final class DockerHttp {
         private long left
 
         Limited(InputStream in, long left) { this.in = in; this.left = left }
+
+        /** Reads an unread rest of at most {@code max} bytes; true when the body is then at its end. */
+        boolean drain(long max) {
+            if (left > max) return false
+            try {
+                byte[] buf = new byte[(int) Math.min(8192L, Math.max(1L, left))]
+                while (left > 0 && read(buf, 0, (int) Math.min((long) buf.length, left)) >= 0) { /* discarded */ }
+            } catch (IOException ignored) {
+                return false
+            }
+            left == 0
+        }
 
         @Override int read() {
             if (left <= 0) return -1
