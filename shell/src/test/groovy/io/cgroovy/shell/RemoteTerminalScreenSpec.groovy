@@ -10,16 +10,19 @@ import java.nio.file.Path
 import java.util.concurrent.TimeUnit
 
 /**
- * The shell in a real terminal (tmux) driving a remote engine: `cgroovy serve` started here (its
- * own state root and cgroup parent) and `engine 'unix://...'` typed at the prompt. A container's
- * terminal goes through the engine's hijacked attach stream and resize endpoints and must behave as
- * on the built-in runtime (TerminalScreenSpec): raw keys, the window's size and its changes, exit code
- * at the prompt, the next key the prompt's, Ctrl-P Ctrl-Q and attach; docker exec -it likewise.
+ * A container's terminal from the shell in a real terminal (tmux), each walk-through on both engines:
+ * the built-in runtime, and `cgroovy serve` started here (its own state root and cgroup parent) with
+ * `engine 'unix://...'` typed at the prompt, where the keys go through the engine's hijacked attach
+ * stream and the size to its resize endpoints. Both must behave alike: raw keys, the window's size and
+ * its changes, exit code at the prompt, the next key the prompt's, Ctrl-P Ctrl-Q and attach; exec -it likewise.
  */
 @IgnoreIf(value = { !TmuxScreen.available() }, reason = 'tmux is not installed (scripts/install-deps)')
 @IgnoreIf(value = { !LauncherSpec.isRoot() }, reason = 'containers need root')
 @Timeout(400)
 class RemoteTerminalScreenSpec extends Specification {
+    static final String SERVE = 'cgroovy serve'
+    static final List<String> ENGINES = ['built-in', SERVE]
+
     @TempDir Path dir
     String id = UUID.randomUUID().toString().substring(0, 8)
     String cgroupParent = 'cgroovy-rscreen-' + id
@@ -74,64 +77,50 @@ class RemoteTerminalScreenSpec extends Specification {
         screen.await('cgroovy>')
     }
 
-    /** Types a line and Enter, then waits for {@code expected} on the screen after it; the screen from the line on. */
-    private String enter(String line, String expected) {
-        screen.type(line)
-        screen.await(line)
-        int at = screen.text.lastIndexOf(line)
-        screen.press('Enter')
-        screen.awaitAfter(at, expected)
-    }
-
-    /** Types {@code line} and Enter until {@code expected} shows (the container's SIGWINCH may lag behind the window's change). */
-    private String untilShown(String line, String expected, int tries = 10) {
-        for (int i = 1; ; i++) {
-            screen.type(line)
-            screen.press('Enter')
-            try {
-                return screen.await(expected, i < tries ? 5 : 60)
-            } catch (AssertionError e) {
-                if (i >= tries) throw e
-            }
-        }
-    }
-
-    def "through cgroovy serve, tty(): sh has the window's size, follows a resize, takes Ctrl-C, exit 3 gives the prompt back; Ctrl-P Ctrl-Q detaches and attach comes back"() {
-        given:
-        serve()
+    /** The shell at its prompt on {@code engine}: the built-in runtime, or `cgroovy serve` started here and named with the engine word. */
+    private void startShellOn(String engine) {
+        if (engine == SERVE) serve()
         startShell()
-        enter("engine 'unix://${socket()}'", '==> engine unix://')
+        if (engine == SERVE) screen.enter("engine 'unix://${socket()}'", '==> engine unix://')
+    }
 
-        when: 'sh with a terminal in the remote container: pid 1, the window size, arithmetic typed raw'
-        enter("container('busybox') { tty(); run 'sh' }", '/ #')
-        String pid = enter('echo pid-$$', 'pid-1')
-        String size = enter('echo size-$(stty size)', 'size-40 100')
-        String sum = enter('echo $((6*7))', '42')
+    def "tty() on #engine: sh is pid 1 with the window's size, follows a resize, takes Ctrl-C, exit 3 gives the prompt back; Ctrl-P Ctrl-Q detaches, ps() lists it, attach comes back"() {
+        given:
+        startShellOn(engine)
+
+        when: 'sh with a terminal: pid 1, the window size, arithmetic typed raw; then the window shrinks'
+        screen.enter("container('busybox') { tty(); run 'sh' }", '/ #')            // busybox sh's prompt as root
+        String pid = screen.enter('echo pid-$$', 'pid-1')
+        String size = screen.enter('echo size-$(stty size)', 'size-40 100')         // rows columns of the tmux window
+        String sum = screen.enter('echo $((6*7))', '42')
         screen.resize(80, 30)
-        String resized = untilShown('echo resized-$(stty size)', 'resized-30 80')
+        String resized = screen.untilShown('echo resized-$(stty size)', 'resized-30 80')
 
-        and: 'Ctrl-C goes to what runs in that sh, not to the container'
-        enter('echo start-$((6*7)); sleep 600', 'start-42')
+        and: 'Ctrl-C stops what runs in that sh (the PTY is its controlling terminal), not the container'
+        screen.enter('echo start-$((6*7)); sleep 600', 'start-42')
         screen.press('C-c')
-        String interrupted = enter('echo after-$((6*7))', 'after-42')
+        String interrupted = screen.enter('echo after-$((6*7))', 'after-42')
 
         and: 'exit 3: the prompt is back with the exit code and reads the very next key'
-        String back = enter('exit 3', '==> container ')
-        String after = enter('1 + 1', '==> 2')
+        String back = screen.enter('exit 3', '==> container ')
+        String after = screen.enter('1 + 1', '==> 2')
 
-        and: 'another one left running with Ctrl-P Ctrl-Q, then attach to it, and its exit'
+        and: 'another one is left running with Ctrl-P Ctrl-Q (at the first size again, so ps() has room)'
         screen.resize(100, 40)
-        untilShown('3 + 3', '==> 6')
-        enter("container('busybox') { name 'rtty-2'; tty(); run 'sh' }", '/ #')
-        int before = screen.text.lastIndexOf('rtty-2')
+        screen.untilShown('3 + 3', '==> 6')   // the prompt redraws for the new size: a line typed meanwhile would show mangled
+        screen.enter("container('busybox') { name 'screen-tty-2'; tty(); run 'sh' }", '/ #')
+        int before = screen.text.lastIndexOf('screen-tty-2')
         screen.press('C-p', 'C-q')
         String detached = screen.awaitAfter(before + 1, '\ncgroovy>')
-        String after2 = enter('2 + 2', '==> 4')
-        String running = enter("inspect('rtty-2').status", '==> ')
-        enter("attach 'rtty-2'", "attach 'rtty-2'")
-        String attached = untilShown('echo again-$((5*5))-$(stty size)', 'again-25-40 100')
-        enter('exit 5', 'cgroovy>')
-        String code = enter("inspect('rtty-2').wait()", '==> 5')
+        String after2 = screen.enter('2 + 2', '==> 4')
+        String table = screen.enter('ps()', 'screen-tty-2')
+        String running = screen.enter("inspect('screen-tty-2').status", '==> ')
+
+        and: 'attach goes back in at the window\'s size; its exit code'
+        screen.enter("attach 'screen-tty-2'", "attach 'screen-tty-2'")
+        String attached = screen.untilShown('echo again-$((5*5))-$(stty size)', 'again-25-40 100')
+        screen.enter('exit 5', 'cgroovy>')
+        String code = screen.enter("inspect('screen-tty-2').wait()", '==> 5')
 
         then:
         pid.contains('pid-1')
@@ -141,27 +130,29 @@ class RemoteTerminalScreenSpec extends Specification {
         interrupted.contains('after-42')
         back.contains('exited 3')
         after.contains('==> 2')
-        detached.contains('\n==> container rtty-2 ')           // on a line of its own, after sh's prompt
+        detached.contains('\n==> container screen-tty-2 ')   // on a line of its own, after sh's prompt
         after2.contains('==> 4')
-        running.contains("==> running")
+        table =~ /[0-9a-f]{12}\s+busybox\s+.*Up .*screen-tty-2/
+        running.contains('==> running')
         attached.contains('again-25-40 100')
         code.contains('==> 5')
+
+        where:
+        engine << ENGINES
     }
 
     def "c.exec 'sh', tty: true on #engine: a terminal of the window's size that follows a resize; its exit code at the prompt"() {
         given:
-        if (engine == 'cgroovy serve') serve()
-        startShell()
-        if (engine == 'cgroovy serve') enter("engine 'unix://${socket()}'", '==> engine unix://')
-        enter("w = container('busybox') { name 'rexec-1'; detach(); run 'sleep 300' }", '==> container rexec-1')
+        startShellOn(engine)
+        screen.enter("w = container('busybox') { name 'rexec-1'; detach(); run 'sleep 300' }", '==> container rexec-1')
 
         when:
-        enter("w.exec 'sh', tty: true", '/ #')
-        String tty = enter('tty; echo size-$(stty size)', 'size-40 100')
+        screen.enter("w.exec 'sh', tty: true", '/ #')
+        String tty = screen.enter('tty; echo size-$(stty size)', 'size-40 100')
         screen.resize(90, 35)
-        String resized = untilShown('echo resized-$(stty size)', 'resized-35 90')
-        String back = enter('exit 4', '==> 4')
-        String after = enter('6 * 7', '==> 42')
+        String resized = screen.untilShown('echo resized-$(stty size)', 'resized-35 90')
+        String back = screen.enter('exit 4', '==> 4')
+        String after = screen.enter('6 * 7', '==> 42')
 
         then:
         tty.contains('/dev/pts/')
@@ -171,10 +162,10 @@ class RemoteTerminalScreenSpec extends Specification {
         after.contains('==> 42')
 
         cleanup:
-        enter("w.rm(force: true)", 'cgroovy>')
+        screen.enter("w.rm(force: true)", 'cgroovy>')
 
         where:
-        engine << ['built-in', 'cgroovy serve']
+        engine << ENGINES
     }
 
     private Map launchWith(Path root, List<String> args, String input) {

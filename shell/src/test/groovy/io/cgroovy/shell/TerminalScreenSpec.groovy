@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit
 /**
  * The launcher in a real terminal (tmux, 100x40): what the user sees after typing, read back
  * from the screen. Container cases need root; each spec has its own state root and cgroup parent.
+ * A container's own terminal (tty(), attach, exec -it) is RemoteTerminalScreenSpec's, on each engine.
  */
 @IgnoreIf(value = { !TmuxScreen.available() }, reason = 'tmux is not installed (scripts/install-deps)')
 @Timeout(400)
@@ -50,15 +51,6 @@ class TerminalScreenSpec extends Specification {
         screen.await('cgroovy>')
     }
 
-    /** Types a line and Enter, then waits for {@code expected} on the screen after it; the screen from the line on. */
-    private String enter(String line, String expected) {
-        screen.type(line)
-        screen.await(line)
-        int at = screen.text.lastIndexOf(line)
-        screen.press('Enter')
-        screen.awaitAfter(at, expected)
-    }
-
     def "help from the DSL's docs, a word completed with Tab, a file path completed for load, colours"() {
         given:
         Files.createDirectories(dir.resolve('images'))
@@ -66,8 +58,8 @@ class TerminalScreenSpec extends Specification {
 
         when:
         startShell()
-        enter(':help', 'shell commands:')
-        String one = enter(':help memory', 'e.g. ')
+        screen.enter(':help', 'shell commands:')
+        String one = screen.enter(':help memory', 'e.g. ')
         screen.type('cpuSh')                              // one word starts so (ima would be image and images)
         screen.press('Tab')
         screen.await('cgroovy> cpuShares')
@@ -79,7 +71,7 @@ class TerminalScreenSpec extends Specification {
         String shown = screen.await("load 'images/busybox-export.tar'")
         String colours = screen.ansi
         screen.press('C-u')
-        enter('x = 6 * 7', '==> 42')
+        screen.enter('x = 6 * 7', '==> 42')
 
         then:
         one.contains('memory SIZE    (container)')
@@ -100,7 +92,7 @@ class TerminalScreenSpec extends Specification {
         screen.type('}')
         screen.press('Enter')
         screen.await('==> closure')
-        enter("'hist' + 'ory' + ' found'", '==> history found')
+        screen.enter("'hist' + 'ory' + ' found'", '==> history found')
         screen.press('C-d')
         screen.await('[exited 0]')
 
@@ -135,14 +127,14 @@ class TerminalScreenSpec extends Specification {
     def "Tab completes a container's name; images() is a table that fits the terminal; Ctrl-C stops a running sleep"() {
         when:
         startShell()
-        enter("web = container('busybox') { name 'screen-web-1'; run 'true' }", '==> container screen-web-1')
+        screen.enter("web = container('busybox') { name 'screen-web-1'; run 'true' }", '==> container screen-web-1')
         screen.type("inspect('scr")
         screen.press('Tab')
         String completed = screen.await("inspect('screen-web-1'")
         screen.press('C-u')
-        enter("tag 'busybox', 'a-rather-long-repository-name-for-a-narrow-terminal/with/many/parts/to/cut:1'", '==> image')
-        String table = enter('images()', 'MB\ncgroovy>')
-        enter("container('busybox') { run 'echo sleeping; sleep 600' }", '\nsleeping')
+        screen.enter("tag 'busybox', 'a-rather-long-repository-name-for-a-narrow-terminal/with/many/parts/to/cut:1'", '==> image')
+        String table = screen.enter('images()', 'MB\ncgroovy>')
+        screen.enter("container('busybox') { run 'echo sleeping; sleep 600' }", '\nsleeping')
         screen.press('C-c')
         screen.awaitAfter(screen.text.lastIndexOf('sleeping'), '==> container ', 120)
         String after = screen.awaitAfter(screen.text.lastIndexOf('sleeping'), '\ncgroovy>', 60)
@@ -163,8 +155,8 @@ class TerminalScreenSpec extends Specification {
         when:
         startShell()
         // a container kept running by a thread of the shell, so the prompt is free
-        enter("bg = Thread.start { container('busybox') { name 'stats-bg-1'; memory '64m'; run 'echo up-\$((40+2)); sleep 40' } }; null", 'up-42')
-        enter("stats('stats-bg-1')", '(any key stops)')
+        screen.enter("bg = Thread.start { container('busybox') { name 'stats-bg-1'; memory '64m'; run 'echo up-\$((40+2)); sleep 40' } }; null", 'up-42')
+        screen.enter("stats('stats-bg-1')", '(any key stops)')
         String live = ''
         long end = System.nanoTime() + 60_000_000_000L
         while (!(live =~ /stats-bg-1\s+\d+\.\d\d%/) && System.nanoTime() < end) {   // a later frame has a CPU %
@@ -173,7 +165,7 @@ class TerminalScreenSpec extends Specification {
         }
         screen.type('q')
         String after = screen.awaitAfter(screen.text.lastIndexOf("stats('stats-bg-1')"), '\ncgroovy>')
-        enter('1 + 1', '==> 2')
+        screen.enter('1 + 1', '==> 2')
 
         then:
         live.contains('MEM USAGE / LIMIT')
@@ -194,7 +186,7 @@ push 'shell/rand:1', '${ref}', insecure: true
 
         when:
         startShell()
-        String shown = enter("pull '${ref}', insecure: true", '==> image')
+        String shown = screen.enter("pull '${ref}', insecure: true", '==> image')
 
         then:
         shown =~ /[0-9a-f]{12}  Pull complete\s+3MB/                       // the new layer, whole
@@ -209,8 +201,8 @@ push 'shell/rand:1', '${ref}', insecure: true
     def "ps() of a detached container is a table; Tab completes its name from what ps lists"() {
         when:
         startShell()
-        enter("container('busybox') { name 'screen-det-1'; detach(); run 'sleep 300' }", '==> ')
-        String table = enter('ps()', 'screen-det-1')
+        screen.enter("container('busybox') { name 'screen-det-1'; detach(); run 'sleep 300' }", '==> ')
+        String table = screen.enter('ps()', 'screen-det-1')
         screen.type("stop 'screen-d")
         screen.press('Tab')
         String completed = screen.await("stop 'screen-det-1'")
@@ -227,79 +219,19 @@ push 'shell/rand:1', '${ref}', insecure: true
     }
 
     @IgnoreIf(value = { !LauncherSpec.isRoot() }, reason = 'containers need root')
-    def "tty(): an interactive sh in the container is pid 1 with the window's size, follows a resize, takes Ctrl-C, gives the prompt back on exit and on Ctrl-P Ctrl-Q"() {
-        when: 'sh with a terminal: its pid, its window size, then the window shrinks'
-        startShell()
-        enter("container('busybox') { tty(); run 'sh' }", '/ #')            // busybox sh's prompt as root
-        String pid = enter('echo pid-$$', 'pid-1')
-        String size = enter('echo size-$(stty size)', 'size-40 100')         // rows columns of the tmux window
-        screen.resize(80, 30)
-        String resized = untilShown('echo resized-$(stty size)', 'resized-30 80')
-
-        and: 'Ctrl-C stops what runs in that sh (the PTY is its controlling terminal), not the container'
-        enter('echo start-$((6*7)); sleep 600', 'start-42')
-        screen.press('C-c')
-        String interrupted = enter('echo after-$((6*7))', 'after-42')
-
-        and: 'it exits: the prompt is back and reads what is typed next'
-        String back = enter('exit 7', '==> container ')
-        String after = enter('1 + 1', '==> 2')
-
-        and: 'another one is left running with Ctrl-P Ctrl-Q (at the first size again, so ps() has room)'
-        screen.resize(100, 40)
-        untilShown('3 + 3', '==> 6')   // the prompt redraws for the new size: a line typed meanwhile would show mangled
-        enter("container('busybox') { name 'screen-tty-2'; tty(); run 'sh' }", '/ #')
-        int before = screen.text.lastIndexOf('screen-tty-2')
-        screen.press('C-p', 'C-q')
-        String detached = screen.awaitAfter(before + 1, '\ncgroovy>')
-        String after2 = enter('2 + 2', '==> 4')
-        String table = enter('ps()', 'screen-tty-2')
-
-        then:
-        pid.contains('pid-1')
-        size.contains('size-40 100')
-        resized.contains('resized-30 80')
-        interrupted.contains('after-42')
-        back.contains('exited 7')
-        after.contains('==> 2')
-        detached.contains('\n==> container screen-tty-2 ')   // on a line of its own, after sh's prompt
-        after2.contains('==> 4')
-        table =~ /[0-9a-f]{12}\s+busybox\s+.*Up .*screen-tty-2/
-
-        cleanup:
-        launchWith(dir.resolve('root'), [], "rm 'screen-tty-2', force: true\n")
-    }
-
-    /**
-     * Types {@code line} and Enter until {@code expected} shows after it (what the container sees
-     * may lag behind a change of the window by the time its SIGWINCH takes); the screen from there.
-     */
-    private String untilShown(String line, String expected, int tries = 10) {
-        for (int i = 1; ; i++) {
-            screen.type(line)
-            screen.press('Enter')
-            try {
-                return screen.await(expected, i < tries ? 5 : 60)
-            } catch (AssertionError e) {
-                if (i >= tries) throw e
-            }
-        }
-    }
-
-    @IgnoreIf(value = { !LauncherSpec.isRoot() }, reason = 'containers need root')
     def ":save writes the session's state-changing commands as a recipe that cgroovy run replays to the same state"() {
         given:
         Path recipe = dir.resolve('env.cgroovy')
 
         when:
         startShell()
-        enter("limit = '64m'", '==> 64m')
-        enter("c = container('busybox') { memory limit; run 'echo first' }", '==> container ')
-        enter('c.exitCode', '==> 0')
-        enter("tag 'busybox', 'saved/box:1'", '==> image ')
-        enter('nope()', "error: unknown word 'nope'")
-        enter('images()', 'MB\ncgroovy>')
-        enter(":save ${recipe}", "==> saved 3 commands to ${recipe} and its lock env.cgroovy.lock")
+        screen.enter("limit = '64m'", '==> 64m')
+        screen.enter("c = container('busybox') { memory limit; run 'echo first' }", '==> container ')
+        screen.enter('c.exitCode', '==> 0')
+        screen.enter("tag 'busybox', 'saved/box:1'", '==> image ')
+        screen.enter('nope()', "error: unknown word 'nope'")
+        screen.enter('images()', 'MB\ncgroovy>')
+        screen.enter(":save ${recipe}", "==> saved 3 commands to ${recipe} and its lock env.cgroovy.lock")
         Path lock = dir.resolve('env.cgroovy.lock')
         String pinned = Files.readString(lock)
         String tableHere = piped(dir.resolve('root'), 'images()\n')

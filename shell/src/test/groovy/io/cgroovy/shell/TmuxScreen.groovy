@@ -53,6 +53,31 @@ class TmuxScreen implements Closeable {
         }
     }
 
+    /** Types a line and Enter, then waits for {@code expected} on the screen after it; the screen from the line on. */
+    String enter(String line, String expected) {
+        type(line)
+        await(line)
+        int at = text.lastIndexOf(line)
+        press('Enter')
+        awaitAfter(at, expected)
+    }
+
+    /**
+     * Types {@code line} and Enter until {@code expected} shows (what a container sees may lag behind
+     * a change of the window by the time its SIGWINCH takes); the screen then.
+     */
+    String untilShown(String line, String expected, int tries = 10) {
+        for (int i = 1; ; i++) {
+            type(line)
+            press('Enter')
+            try {
+                return await(expected, i < tries ? 5 : 60)
+            } catch (AssertionError e) {
+                if (i >= tries) throw e
+            }
+        }
+    }
+
     /** Waits until {@code expected} occurs {@code times} times on the screen. */
     String awaitCount(String expected, int times, long seconds = 90) {
         poll("'${expected}' ${times} times", seconds) { String now -> now.count(expected) >= times ? now : null }
