@@ -1,7 +1,5 @@
 package io.cgroovy.api
 
-import io.cgroovy.dsl.Interpreter
-import io.cgroovy.dsl.Session
 import io.cgroovy.image.LocalRegistry
 import org.junit.jupiter.api.Assumptions
 import spock.lang.AutoCleanup
@@ -100,24 +98,19 @@ class EngineWordSpec extends Specification {
         }
     }
 
-    /** Runs {@code code} as a shell snippet on {@code target}: after an engine word, or on the built-in runtime. */
-    Object eval(String target, String code) {
+    /** {@code code} after the engine word for {@code target}; as it is for the built-in runtime. */
+    String onTarget(String target, String code) {
         String a = address(target)
-        Session session = Session.using(served.engine)
-        session.detachStdin(out, err)
-        new Interpreter(session, new PrintStream(new ByteArrayOutputStream())).withCloseable {
-            it.eval((a ? "engine '${a}'\n" : '') + code)
-        }
+        (a ? "engine '${a}'\n" : '') + code
     }
 
-    String failure(String target, String code) {
-        try {
-            eval(target, code)
-        } catch (Exception e) {
-            return io.cgroovy.dsl.Errors.message(e)
-        }
-        throw new AssertionError("no error from: ${code}")
-    }
+    /** Snippets on this spec's engine, printing to out and err. */
+    DslRunner dsl() { new DslRunner(engine: served.engine, out: out, err: err) }
+
+    /** Runs {@code code} as a shell snippet on {@code target}: after an engine word, or on the built-in runtime. */
+    Object eval(String target, String code) { dsl().eval(onTarget(target, code)) }
+
+    String failure(String target, String code) { dsl().failure(onTarget(target, code)) }
 
     def "busybox echo with env, workdir, memory and exit code 3 on #target"() {
         when:
@@ -315,37 +308,17 @@ class EngineWordSpec extends Specification {
 
     def "Ctrl-C stops a foreground container (SIGTERM, SIGKILL after 3 s) and it is removed, on #target"() {
         given:
-        String a = address(target)
-        Session session = Session.using(served.engine)
-        session.detachStdin(out, err)
-        Interpreter shell = new Interpreter(session, new PrintStream(new ByteArrayOutputStream()))
-        Object result = null
-        Throwable failed = null
+        String code = onTarget(target, """container('busybox') { name 'fg'; run 'trap "exit 143" TERM; echo up; while true; do sleep 1; done' }""")
 
         when:
-        Thread t = Thread.start {
-            try {
-                result = shell.eval((a ? "engine '${a}'\n" : '') + """container('busybox') { name 'fg'; run 'trap "exit 143" TERM; echo up; while true; do sleep 1; done' }""")
-            } catch (Throwable e) {
-                failed = e
-            }
-        }
-        long end = System.currentTimeMillis() + 30_000
-        while (!out.toString().contains('up') && System.currentTimeMillis() < end) Thread.sleep(50)
-        shell.interrupt(t)
-        t.join(60_000)
-
-        failed?.printStackTrace()
+        DslRunner.Interrupted run = dsl().interruptWhenShown('up', code)
 
         then:
-        !t.alive
-        failed == null
-        result.exitCode == 143
-        session.cancelled
+        !run.alive
+        run.failed == null
+        run.result.exitCode == 143
+        run.cancelled
         eval(target, 'ps(all: true)').isEmpty()
-
-        cleanup:
-        shell?.close()
 
         where:
         target << TARGETS

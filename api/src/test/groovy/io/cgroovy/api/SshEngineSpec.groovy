@@ -1,8 +1,5 @@
 package io.cgroovy.api
 
-import io.cgroovy.dsl.Errors
-import io.cgroovy.dsl.Interpreter
-import io.cgroovy.dsl.Session
 import io.cgroovy.dsl.client.SshDialer
 import io.cgroovy.image.LocalRegistry
 import org.junit.jupiter.api.Assumptions
@@ -50,20 +47,11 @@ class SshEngineSpec extends Specification {
 
     String address(int port = sshd.port) { "ssh://root@127.0.0.1:${port}".toString() }
 
-    Object eval(String code) {
-        Session session = Session.using(served.engine)
-        session.detachStdin(out, err)
-        new Interpreter(session, new PrintStream(new ByteArrayOutputStream())).withCloseable { it.eval(code) }
-    }
+    DslRunner dsl() { new DslRunner(engine: served.engine, out: out, err: err) }
 
-    String failure(String code) {
-        try {
-            eval(code)
-        } catch (Exception e) {
-            return Errors.message(e)
-        }
-        throw new AssertionError("no error from: ${code}")
-    }
+    Object eval(String code) { dsl().eval(code) }
+
+    String failure(String code) { dsl().failure(code) }
 
     def "a socket path in the address is the remote docker's --host"() {
         when:

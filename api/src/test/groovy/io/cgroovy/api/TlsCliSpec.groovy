@@ -1,8 +1,5 @@
 package io.cgroovy.api
 
-import io.cgroovy.dsl.Errors
-import io.cgroovy.dsl.Interpreter
-import io.cgroovy.dsl.Session
 import io.cgroovy.testing.TestCerts
 import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
@@ -234,22 +231,13 @@ class TlsCliSpec extends Specification {
     ByteArrayOutputStream out = new ByteArrayOutputStream()
     ByteArrayOutputStream err = new ByteArrayOutputStream()
 
-    /** Runs {@code code} in the DSL (the word's TLS settings read from {@code env}); the last value. */
-    Object eval(String code, Map<String, String> env = [:]) {
-        Session session = Session.using(served.engine)
-        session.environment = env
-        session.detachStdin(out, err)
-        new Interpreter(session, new PrintStream(new ByteArrayOutputStream())).withCloseable { it.eval(code) }
-    }
+    /** Snippets on this spec's engine, the word's TLS settings read from {@code env} (not this process's). */
+    DslRunner dsl(Map<String, String> env = [:]) { new DslRunner(engine: served.engine, out: out, err: err, environment: env) }
 
-    String failure(String code, Map<String, String> env = [:]) {
-        try {
-            eval(code, env)
-        } catch (Exception e) {
-            return Errors.message(e)
-        }
-        throw new AssertionError("no error from: ${code}")
-    }
+    /** Runs {@code code} in the DSL (the word's TLS settings read from {@code env}); the last value. */
+    Object eval(String code, Map<String, String> env = [:]) { dsl(env).eval(code) }
+
+    String failure(String code, Map<String, String> env = [:]) { dsl(env).failure(code) }
 
     def "the DSL's engine word with tls: [ca:, cert:, key:] runs a recipe over TLS"() {
         when:
@@ -269,38 +257,18 @@ class TlsCliSpec extends Specification {
     }
 
     def "Ctrl-C stops a foreground container over TLS too (the TLS socket is layered on an interruptible channel)"() {
-        given:
-        Session session = Session.using(served.engine)
-        session.environment = [:]
-        session.detachStdin(out, err)
-        Interpreter shell = new Interpreter(session, new PrintStream(new ByteArrayOutputStream()))
-        Object result = null
-        Throwable failed = null
-
         when:
-        Thread t = Thread.start {
-            try {
-                result = shell.eval("""engine '${host}', tls: '${certs.dir}'
+        DslRunner.Interrupted run = dsl().interruptWhenShown('up', """engine '${host}', tls: '${certs.dir}'
                     container('busybox') { name 'fg'; run 'trap "exit 143" TERM; echo up; while true; do sleep 1; done' }""")
-            } catch (Throwable e) {
-                failed = e
-            }
-        }
-        long end = System.currentTimeMillis() + 30_000
-        while (!out.toString().contains('up') && System.currentTimeMillis() < end) Thread.sleep(50)
-        shell.interrupt(t)
-        t.join(60_000)
-        failed?.printStackTrace()
 
         then:
-        !t.alive
-        failed == null
-        result.exitCode == 143
-        session.cancelled
+        !run.alive
+        run.failed == null
+        run.result.exitCode == 143
+        run.cancelled
         served.engine.ps(true).isEmpty()
 
         cleanup:
-        shell?.close()
         served.removeContainers()
     }
 
