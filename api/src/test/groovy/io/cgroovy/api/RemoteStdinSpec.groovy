@@ -10,6 +10,7 @@ import spock.lang.Shared
 import spock.lang.Specification
 import spock.lang.Timeout
 
+import java.nio.file.Files
 import java.nio.file.Path
 
 /**
@@ -17,8 +18,9 @@ import java.nio.file.Path
  * words with stdin piped in, on the built-in runtime and through `engine` against `cgroovy serve` and
  * a real `podman system service` (both started here). Through an engine the input goes over the
  * hijacked attach stream, its end half-closes it (the container's stdin ends: StdinOnce), and the
- * output comes back demultiplexed into stdout and stderr. (The terminal cases are typed into tmux
- * by the shell's TerminalScreenSpec.)
+ * output comes back demultiplexed into stdout and stderr. With a terminal (tty()) a recipe runs in a
+ * real pseudo-terminal (tmux) against both servers; the shell's RemoteTerminalScreenSpec types more
+ * terminal cases into the shell against cgroovy serve.
  */
 @IgnoreIf({ System.getProperty('user.name') != 'root' })
 @Timeout(600)
@@ -74,6 +76,65 @@ class RemoteStdinSpec extends Specification {
         session.stdio = Stdio.of(new ByteArrayInputStream(input.getBytes('UTF-8')), out, err)
         new Interpreter(session, new PrintStream(new ByteArrayOutputStream())).withCloseable {
             it.eval((a ? "engine '${a}'\n" : '') + code)
+        }
+    }
+
+    def "tty() in a real terminal: sh with the window's size follows a resize, Ctrl-P Ctrl-Q detach, attach comes back, the exit code after on #target"() {
+        given:
+        Assumptions.assumeTrue(TmuxTerminal.available(), 'tmux is not installed (scripts/install-deps)')
+        String a = address(target)
+        Path recipe = served.tmp.resolve("tty-${target.replace(' ', '-')}.groovy")
+        Files.writeString(recipe, """\
+            engine '${a}'
+            c = container('busybox') { tty(); name 'tty-keeper'; run 'sh' }
+            println "back-\${c.status}"
+            attach 'tty-keeper'
+            println "ended-\${c.exitCode}"
+            """.stripIndent())
+        Path script = served.tmp.resolve("tty-${target.replace(' ', '-')}.sh")
+        Files.writeString(script, "exec ${Path.of(System.getProperty('java.home'), 'bin', 'java')} -cp '${System.getProperty('java.class.path')}' " +
+                "${TerminalRecipe.name} '${served.tmp.resolve('recipe-root')}' '${recipe}'\n")
+        TmuxTerminal term = new TmuxTerminal(served.tmp)
+
+        when: 'sh in the container has the terminal: pid 1, the size of the window, then the new one'
+        term.start("sh ${script}", ['TERM=xterm-256color'], 90, 30)
+        term.await(/\/ #/)
+        term.type('echo pid-$$ size-$(stty size)'); term.press('Enter')
+        term.await(/pid-1 size-30 90/)
+        term.resize(80, 24)
+        awaitRetyped(term, 'echo resized-$(stty size)', /resized-24 80/)
+
+        and: 'Ctrl-P Ctrl-Q leaves it running; attach comes back to the same sh'
+        term.press('C-p')
+        // podman's detach key reader (containers/common detach.Copy) sees the keys only when each comes in a read
+        // of its own, as a person types them; two keys in one read go to the container
+        sleep(1500)
+        term.press('C-q')
+        term.await(/back-running/)
+        term.type('echo again-$((6*7))'); term.press('Enter')
+        term.await(/again-42/)
+        term.type('exit 3'); term.press('Enter')
+
+        then: 'its exit code, and the recipe ended'
+        term.await(/ended-3\s+\[exited 0\]/)
+
+        cleanup:
+        term?.close()
+
+        where:
+        target << TARGETS.findAll { it != 'built-in' }
+    }
+
+    /** Types {@code line} and Enter until {@code expected} shows (the container's SIGWINCH may lag behind the window's change). */
+    private static void awaitRetyped(TmuxTerminal term, String line, String expected) {
+        for (int i = 1; ; i++) {
+            term.type(line); term.press('Enter')
+            try {
+                term.await(expected, i < 10 ? 5 : 60)
+                return
+            } catch (AssertionError e) {
+                if (i >= 10) throw e
+            }
         }
     }
 

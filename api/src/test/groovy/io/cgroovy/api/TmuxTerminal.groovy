@@ -10,6 +10,9 @@ import java.util.concurrent.TimeUnit
 class TmuxTerminal implements Closeable {
     final Path socket
 
+    /** tmux is installed (scripts/install-deps). */
+    static boolean available() { java.nio.file.Files.isExecutable(Path.of('/usr/bin/tmux')) }
+
     TmuxTerminal(Path dir) { socket = dir.resolve("tmux-${UUID.randomUUID().toString().substring(0, 8)}.sock") }
 
     /** Runs {@code command} (shell words) with {@code env} in a {@code cols} x {@code rows} window; prints "[exited N]" after it. */
