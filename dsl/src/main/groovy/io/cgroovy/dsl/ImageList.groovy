@@ -28,11 +28,6 @@ class ImageList extends ArrayList<Image> {
     /** The table, columns padded to their widest cell and three spaces apart (no trailing newline). */
     @Override
     String toString() {
-        List<List<String>> all = [HEADERS] + rows()
-        int[] width = new int[HEADERS.size()]
-        all.each { List<String> r -> r.eachWithIndex { String c, int i -> width[i] = Math.max(width[i], c.length()) } }
-        all.collect { List<String> r ->
-            r.withIndex().collect { String c, int i -> i == r.size() - 1 ? c : c.padRight(width[i] + 3) }.join('')
-        }.join('\n')
+        TextTable.format(HEADERS, rows())
     }
 }

@@ -33,13 +33,7 @@ final class RecipeEnv {
 
     private static int upOrPlan(Path file, RecipeOptions o, Session session, PrintStream out, PrintStream err, boolean apply) {
         Environment env = new Environment(id(file))
-        session.model = env
-        int status
-        try {
-            status = Recipe.run(file, o, session, err)
-        } finally {
-            session.model = null
-        }
+        int status = evaluate(env, file, o, session, err)
         if (status != 0) return status
         try {
             Engine engine = session.engine()
@@ -68,18 +62,22 @@ final class RecipeEnv {
     static int lock(Path file, RecipeOptions o, Session session, PrintStream out, PrintStream err) {
         Environment env = new Environment(id(file))
         env.lockOnly = true
-        session.model = env
-        int status
-        try {
-            status = Recipe.run(file, o, session, err)
-        } finally {
-            session.model = null
-        }
+        int status = evaluate(env, file, o, session, err)
         if (status != 0) return status
         RecipeLock lock = RecipeLock.forRecipe(file, false)
         out.println("${lock.file}: ${lock.pins.size()} image${lock.pins.size() == 1 ? '' : 's'} pinned")
         lock.pins.each { String ref, String digest -> out.println("  ${ref}  ${digest}") }
         0
+    }
+
+    /** Runs the recipe in model mode, recording into {@code env}; the recipe's exit status (0 when it ran through). */
+    private static int evaluate(Environment env, Path file, RecipeOptions o, Session session, PrintStream err) {
+        session.model = env
+        try {
+            return Recipe.run(file, o, session, err)
+        } finally {
+            session.model = null
+        }
     }
 
     static int down(Path file, RecipeOptions o, Session session, PrintStream out, PrintStream err) {
