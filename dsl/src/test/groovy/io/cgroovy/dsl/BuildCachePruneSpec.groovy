@@ -1,11 +1,7 @@
 package io.cgroovy.dsl
 
 import io.cgroovy.image.ImageStore
-import io.cgroovy.runtime.Engine
-import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
-import spock.lang.Shared
-import spock.lang.Specification
 import spock.lang.Timeout
 
 import java.nio.file.Files
@@ -18,18 +14,8 @@ import java.nio.file.Path
  */
 @IgnoreIf({ !ContainerIntegrationSpec.isRoot() })
 @Timeout(600)
-class BuildCachePruneSpec extends Specification {
-    @Shared @AutoCleanup TestEngine fixture = new TestEngine('bprune')
-    @Shared Engine engine = fixture.engine
-    @Shared Path tmp = fixture.tmp
-
-    ByteArrayOutputStream out = new ByteArrayOutputStream()
-    ByteArrayOutputStream err = new ByteArrayOutputStream()
-
-    // each feature removes its containers before the cgroup leak check that follows it
-    def cleanup() { fixture.removeContainers() }
-
-    private Object eval(String code) { fixture.eval(code, out, err) }
+class BuildCachePruneSpec extends TestEngineSpecification {
+    String engineName() { 'bprune' }
 
     private Set<String> names(String dir) {
         Path d = engine.root().resolve(dir)

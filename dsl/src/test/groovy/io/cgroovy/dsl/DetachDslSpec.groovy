@@ -1,30 +1,13 @@
 package io.cgroovy.dsl
 
-import io.cgroovy.runtime.Engine
-import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
-import spock.lang.Shared
-import spock.lang.Specification
 import spock.lang.Timeout
-
-import java.nio.file.Files
-import java.nio.file.Path
 
 /** detach(), restart, tty() and the verbs on detached containers, written as a user writes them. */
 @IgnoreIf({ !ContainerIntegrationSpec.isRoot() })
 @Timeout(300)
-class DetachDslSpec extends Specification {
-    @Shared @AutoCleanup TestEngine fixture = new TestEngine('dsl')
-    @Shared Engine engine = fixture.engine
-    @Shared Path tmp = fixture.tmp
-
-    ByteArrayOutputStream out = new ByteArrayOutputStream()
-    ByteArrayOutputStream err = new ByteArrayOutputStream()
-
-    // each feature removes its containers before the cgroup leak check that follows it
-    def cleanup() { fixture.removeContainers() }
-
-    private Object eval(String code) { fixture.eval(code, out, err) }
+class DetachDslSpec extends TestEngineSpecification {
+    String engineName() { 'dsl' }
 
     def "a detached container: ps, inspect, logs, pause, stop, wait, rm"() {
         when:

@@ -1,15 +1,8 @@
 package io.cgroovy.dsl
 
-import io.cgroovy.runtime.Engine
 import io.cgroovy.runtime.Health
-import spock.lang.AutoCleanup
 import spock.lang.IgnoreIf
-import spock.lang.Shared
-import spock.lang.Specification
 import spock.lang.Timeout
-
-import java.nio.file.Files
-import java.nio.file.Path
 
 /**
  * healthcheck: Docker's HEALTHCHECK on detached containers, run by each container's monitor (the
@@ -18,18 +11,8 @@ import java.nio.file.Path
  */
 @IgnoreIf({ !ContainerIntegrationSpec.isRoot() })
 @Timeout(600)
-class HealthcheckSpec extends Specification {
-    @Shared @AutoCleanup TestEngine fixture = new TestEngine('health')
-    @Shared Engine engine = fixture.engine
-    @Shared Path tmp = fixture.tmp
-
-    ByteArrayOutputStream out = new ByteArrayOutputStream()
-    ByteArrayOutputStream err = new ByteArrayOutputStream()
-
-    // each feature removes its containers before the cgroup leak check that follows it
-    def cleanup() { fixture.removeContainers() }
-
-    private Object eval(String code) { fixture.eval(code, out, err) }
+class HealthcheckSpec extends TestEngineSpecification {
+    String engineName() { 'health' }
 
     /** Polls the container's health status until it is {@code want} (the machine may be slow: generous). */
     private static String await(Container c, String want, long millis = 120_000) {
