@@ -8,7 +8,6 @@ import spock.lang.Timeout
 
 import java.nio.file.Files
 import java.nio.file.Path
-import java.util.concurrent.TimeUnit
 
 /**
  * The launcher in a real terminal (tmux, 100x40): what the user sees after typing, read back
@@ -41,10 +40,7 @@ class TerminalScreenSpec extends Specification {
         if (r.status != 0) System.err.println("removing the containers of ${root}: ${r.err}")
     }
 
-    private Map<String, String> env(Map<String, String> more = [:]) {
-        [CGROOVY_CLASSPATH: System.getProperty('java.class.path'), CGROOVY_ROOT: dir.resolve('root').toString(),
-         CGROOVY_CGROUP_PARENT: cgroupParent, CGROOVY_HISTORY: dir.resolve('history').toString(), TERM: 'xterm-256color'] + more
-    }
+    private Map<String, String> env(Map<String, String> more = [:]) { ShellLaunch.env(dir, cgroupParent, more) }
 
     private void startShell(Map<String, String> more = [:]) {
         screen.start(LauncherSpec.LAUNCHER.toString(), env(more), dir)
@@ -265,15 +261,7 @@ push 'shell/rand:1', '${ref}', insecure: true
     }
 
     private Map launchWith(Path root, List<String> args, String input) {
-        ProcessBuilder pb = new ProcessBuilder([LauncherSpec.LAUNCHER.toString()] + (args as List))
-        pb.environment().putAll(env(CGROOVY_ROOT: root.toString()))
-        Path out = Files.createTempFile(dir, 'out', '.txt')
-        Path err = Files.createTempFile(dir, 'err', '.txt')
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile())
-        Process p = pb.start()
-        p.outputStream.withCloseable { it.write(input.getBytes('UTF-8')) }
-        assert p.waitFor(240, TimeUnit.SECONDS)
-        [status: p.exitValue(), out: Files.readString(out), err: Files.readString(err)]
+        ShellLaunch.run(env(CGROOVY_ROOT: root.toString()), dir, args, input)
     }
 
     private Map launch(Path root, String... args) { launchWith(root, args as List, '') }
