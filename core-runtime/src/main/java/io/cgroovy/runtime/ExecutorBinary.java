@@ -16,7 +16,10 @@ import java.util.HexFormat;
  * is installed once per state root as {@code <root>/bin/cgroovy-executor-<sha256 prefix>} (or
  * {@code cgroovy-monitor-...}), mode 0555,
  * written to a temporary file and renamed into place, so a half-written binary is never run and
- * a changed build gets a new name.
+ * a changed build gets a new name. The JVM itself never opens the binary for writing: a process it
+ * forks at that moment on another thread (a serve request, a test's tool) would inherit the open fd
+ * until it execs, and running the binary in that window fails with ETXTBSY ("Text file busy"). So
+ * the JVM writes the bytes to a plain data file and {@code cp} makes the executable from it.
  */
 public final class ExecutorBinary {
     static final String RESOURCE = "/io/cgroovy/runtime/native/cgroovy-executor";
@@ -50,9 +53,11 @@ public final class ExecutorBinary {
         try {
             if (Files.isRegularFile(target) && Files.size(target) == bytes.length) return target;
             Files.createDirectories(bin);
-            Path tmp = Files.createTempFile(bin, "." + base + "-", ".tmp");
+            Path data = Files.createTempFile(bin, "." + base + "-", ".data");
+            Path tmp = data.resolveSibling(data.getFileName().toString().replaceFirst("\\.data$", ".tmp"));
             try {
-                Files.write(tmp, bytes);
+                Files.write(data, bytes);
+                copyOutsideTheJvm(data, tmp);
                 Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("r-xr-xr-x"));
                 try {
                     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -61,10 +66,25 @@ public final class ExecutorBinary {
                 }
             } finally {
                 Files.deleteIfExists(tmp);
+                Files.deleteIfExists(data);
             }
             return target;
         } catch (IOException e) {
             throw new ContainerException("cannot install " + base + " in " + bin + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** cp from to: the only write fd of the executable-to-be is cp's, which no process of the JVM inherits. */
+    private static void copyOutsideTheJvm(Path from, Path to) throws IOException {
+        Process cp = new ProcessBuilder("cp", "--", from.toString(), to.toString()).redirectErrorStream(true).start();
+        cp.getOutputStream().close();
+        String said = new String(cp.getInputStream().readAllBytes()).trim();
+        try {
+            if (cp.waitFor() != 0) throw new IOException("cp: " + said);
+        } catch (InterruptedException e) {
+            cp.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while copying " + from.getFileName());
         }
     }
 }
