@@ -104,12 +104,8 @@ class RemoteStdinSpec extends Specification {
         term.resize(80, 24)
         awaitRetyped(term, 'echo resized-$(stty size)', /resized-24 80/)
 
-        and: 'Ctrl-P Ctrl-Q leaves it running; attach comes back to the same sh'
-        term.press('C-p')
-        // podman's detach key reader (containers/common detach.Copy) sees the keys only when each comes in a read
-        // of its own, as a person types them; two keys in one read go to the container
-        sleep(1500)
-        term.press('C-q')
+        and: 'Ctrl-P Ctrl-Q sent at once (one read: podman\'s key reader, containers/common detach.Copy, knows a key only when a read brings it alone, so the client writes each apart) leaves it running; attach comes back to the same sh'
+        term.press('C-p', 'C-q')
         term.await(/back-running/)
         term.type('echo again-$((6*7))'); term.press('Enter')
         term.await(/again-42/)

@@ -6,9 +6,9 @@ import groovy.transform.CompileStatic
  * Both directions of a hijacked attach or exec stream (docker run -it, docker attach, docker exec -it):
  * what the user types goes to the server as it comes (its end half-closes the connection: the
  * container's stdin ends), the container's output (raw from a TTY, else 8-byte frames) to
- * {@code out}/{@code err} until the server ends it. Ctrl-P Ctrl-Q are passed on: the server
- * detaches on them (Docker's default detach keys, asked for by name); they are noted here so the
- * caller can tell a detach from the end of the container.
+ * {@code out}/{@code err} until the server ends it. Ctrl-P Ctrl-Q are passed on, each in a write
+ * of its own: the server detaches on them (Docker's default detach keys, asked for by name); they
+ * are noted here so the caller can tell a detach from the end of the container.
  */
 @CompileStatic
 final class HijackedStream {
@@ -41,17 +41,57 @@ final class HijackedStream {
         try {
             int n
             while ((n = keys.read(buf)) >= 0) {
+                int from = 0
                 for (int i = 0; i < n; i++) {
                     int c = buf[i] & 0xff
-                    if (held && c == CTRL_Q) detachTyped = true
+                    boolean detachKey = c == CTRL_P || (held && c == CTRL_Q)
+                    if (detachKey) {
+                        send(to, buf, from, i - from, false)
+                        send(to, buf, i, 1, true)
+                        from = i + 1
+                        if (held && c == CTRL_Q) {
+                            detachTyped = true
+                            return
+                        }
+                    }
                     held = c == CTRL_P
                 }
-                to.write(buf, 0, n)
-                if (detachTyped) return
+                send(to, buf, from, n - from, false)
             }
             response.closeWrite()   // stdin ends; the output goes on until the container is done with it
         } catch (IOException ignored) {
             // the stream has ended: the container is gone or the server detached
+        }
+    }
+
+    /**
+     * A detach key goes in a write of its own, KEY_GAP_MS after the write before it and before the
+     * write after it: podman's key reader (containers/common detach.Copy) knows a key only when a read
+     * returns it alone, so Ctrl-P Ctrl-Q pasted or sent by a script (one read here) would otherwise
+     * go to the container and the detach never come. Docker and cgroovy serve find the keys either way.
+     */
+    private static final long KEY_GAP_MS = 60
+    private long lastWrite
+    private boolean lastWasKey
+
+    private void send(OutputStream to, byte[] buf, int off, int len, boolean key) throws IOException {
+        if (len == 0) return
+        if (key || lastWasKey) {
+            long wait = lastWrite + KEY_GAP_MS - System.currentTimeMillis()
+            if (wait > 0) sleepUninterrupted(wait)
+        }
+        to.write(buf, off, len)
+        to.flush()
+        lastWrite = System.currentTimeMillis()
+        lastWasKey = key
+    }
+
+    private static void sleepUninterrupted(long ms) {
+        try {
+            Thread.sleep(ms)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt()
+            throw new InterruptedIOException('attach input: interrupted')
         }
     }
 }
