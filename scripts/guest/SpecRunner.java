@@ -39,6 +39,8 @@ public class SpecRunner {
         String module = args[0];
         Path classes = Path.of(args[1]).toAbsolutePath();
         Path summary = Path.of(args[2]);
+        // what failed and why, for the script to print last (a CI log's tail is what is read first)
+        Path failures = summary.resolveSibling("failures");
         String only = args.length > 3 && !args[3].isEmpty() ? args[3] : ".*";
         long t0 = System.nanoTime();
         // in the guest nothing else makes cgroups, so anything new after a spec class is that class's leak
@@ -97,6 +99,7 @@ public class SpecRunner {
                         counts(id)[1]++;
                         System.out.printf("[FAILED] %s (%.1f s)%n", name(id), s);
                         r.getThrowable().ifPresent(Throwable::printStackTrace);
+                        r.getThrowable().ifPresent(t -> noteFailure(failures, name(id), t));
                         problems.add(name(id) + " failed");
                     } else if (id.isTest()) {
                         counts(id)[0]++;
@@ -125,11 +128,28 @@ public class SpecRunner {
         if (passed == 0 && !(perClass.isEmpty() && !only.equals(".*"))) problems.add("no test of " + module + " ran");
         double secs = (System.nanoTime() - t0) / 1e9;
         for (String p : problems) System.out.println("ERROR: " + p);
+        List<String> others = problems.stream().filter(p -> !p.endsWith(" failed")).map(p -> "ERROR: " + p).toList();
+        if (!others.isEmpty()) Files.write(failures, others, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         System.out.printf("%s: %d passed, %d failed, %d skipped in %.0f s%s%n", module, passed, failed, skipped, secs,
                 problems.isEmpty() ? "" : " -- FAILED");
         Files.writeString(summary, String.format("%s %d %d %d %.0f %d%n", module, passed, failed, skipped, secs, problems.size()),
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         System.exit(problems.isEmpty() ? 0 : 1);
+    }
+
+    /** Appends the failure's message and its first frames in the spec (at most 40 lines) to {@code file}. */
+    static void noteFailure(Path file, String name, Throwable t) {
+        List<String> lines = new ArrayList<>();
+        lines.add("[FAILED] " + name);
+        String message = String.valueOf(t);
+        message.lines().limit(30).forEach(l -> lines.add("    " + l));
+        Arrays.stream(t.getStackTrace()).filter(f -> f.getClassName().startsWith("io.cgroovy")).limit(5)
+                .forEach(f -> lines.add("      at " + f));
+        try {
+            Files.write(file, lines, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            System.out.println("cannot note the failure in " + file + ": " + e.getMessage());
+        }
     }
 
     /** Every directory under /sys/fs/cgroup (empty when it cannot be walked). */

@@ -193,7 +193,7 @@ exec '$script' --root '$tmp/runtime-root' "\$@"
         exec.code == 4
         exec.out == 'exec-out\n'
         seen.code == 0
-        ps.out.startsWith('cg-detached Up') || { System.err.println(diagnosis); false }()
+        assert ps.out.startsWith('cg-detached Up'): diagnosis
         and: "cgroovy-runtime ps: the container's processes in ps -ef's columns"
         top.out.readLines()[0].split('\t') as List == ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD']
         top.out.readLines()[1..-1].collect { it.split('\t')[7] } == ['sleep 300']
