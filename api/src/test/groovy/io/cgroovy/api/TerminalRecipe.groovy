@@ -16,6 +16,6 @@ class TerminalRecipe {
         Session session = Session.at(Path.of(args[0]))
         new Interpreter(session, System.out).withCloseable { it.eval(Files.readString(Path.of(args[1]))) }
         System.out.flush()
-        System.exit(0)   // the attach's key reader is a daemon blocked on the terminal
+        System.exit(0)   // as cgroovy run ends (the shell's Main): without waiting for daemon threads
     }
 }

@@ -35,7 +35,7 @@ final class Attach {
             if (!answer.equals("ok")) throw new ContainerException("attach: " + answer.replaceFirst("^error ", ""));
             if (in != null) {
                 input = new Thread(() -> pumpInput(in, ch, detached, stdinOnce), "cgroovy attach stdin");
-                input.setDaemon(true); // a terminal read cannot be interrupted; it ends with the JVM
+                input.setDaemon(true); // in may block: it ends when its caller ends it (a recipe's StdinLease) or with the JVM
                 input.start();
             }
             ByteBuffer buf = ByteBuffer.allocate(32768);

@@ -14,6 +14,7 @@ import io.cgroovy.runtime.DetachOptions
 import io.cgroovy.runtime.Engine
 import io.cgroovy.runtime.RunResult
 import io.cgroovy.runtime.Stdio
+import io.cgroovy.runtime.StdinLease
 import io.cgroovy.runtime.trace.Trace
 import io.cgroovy.dsl.client.DockerApiClient
 import io.cgroovy.dsl.client.EngineTls
@@ -336,15 +337,17 @@ class Session implements Closeable {
         AttachTerminal term = attachTerminal(options.tty())
         String[] started = new String[1]
         Optional<RunResult> r
+        StdinLease lease = null
         synchronized (this) { running = Thread.currentThread() }
         try {
-            InputStream input = term != null ? term.begin(options.tty()) : (stdio.inherit() ? System.in : stdio.in())
+            InputStream input = term != null ? term.begin(options.tty()) : (stdio.inherit() ? (lease = StdinLease.take()) : stdio.in())
             r = e.runAttached(settings, options, input, out, err, { String id ->
                 started[0] = id
                 if (options.tty()) term?.onResize { Integer rows, Integer cols -> e.resize(id, rows, cols) }
             } as java.util.function.Consumer<String>)
         } finally {
             term?.end()
+            lease?.end()
             synchronized (this) {
                 running = null
                 notifyAll()
@@ -366,17 +369,19 @@ class Session implements Closeable {
         OutputStream out = stdio.inherit() ? System.out : (stdio.out() ?: OutputStream.nullOutputStream())
         OutputStream err = stdio.inherit() ? System.err : (stdio.err() ?: OutputStream.nullOutputStream())
         AttachTerminal term = attachTerminal(tty)
+        StdinLease lease = null
         try {
-            InputStream input = term != null ? term.begin(tty) : (stdio.inherit() ? System.in : stdio.in())
+            InputStream input = term != null ? term.begin(tty) : (stdio.inherit() ? (lease = StdinLease.take()) : stdio.in())
             e.execAttached(ref, settings, tty, input, out, err, { java.util.function.BiConsumer<Integer, Integer> resize ->
                 if (tty) term?.onResize(resize)
             } as java.util.function.Consumer<java.util.function.BiConsumer<Integer, Integer>>)
         } finally {
             term?.end()
+            lease?.end()
         }
     }
 
-    /** Set by the shell: attach uses its terminal (and keyboard) instead of /dev/tty and System.in. */
+    /** Set by the shell: attach uses its terminal (and keyboard) instead of /dev/tty and the JVM's stdin. */
     volatile AttachTerminal terminal
 
     /** The terminal to attach: the shell's, else /dev/tty for a TTY container; null when streams are redirected. */
@@ -406,14 +411,16 @@ class Session implements Closeable {
         OutputStream out = stdio.inherit() ? System.out : (stdio.out() ?: OutputStream.nullOutputStream())
         OutputStream err = stdio.inherit() ? System.err : (stdio.err() ?: OutputStream.nullOutputStream())
         AttachTerminal term = attachTerminal(info.tty())
+        StdinLease lease = null
         try {
-            InputStream input = term != null ? term.begin(info.tty()) : (stdio.inherit() ? System.in : stdio.in())
+            InputStream input = term != null ? term.begin(info.tty()) : (stdio.inherit() ? (lease = StdinLease.take()) : stdio.in())
             if (info.tty()) term?.onResize { Integer rows, Integer cols -> e.resize(info.id(), rows, cols) }
             boolean detached = e.attach(info.id(), input, out, err)
             if (detached && term != null) endLine(out)
             detached
         } finally {
             term?.end()
+            lease?.end()
         }
     }
 

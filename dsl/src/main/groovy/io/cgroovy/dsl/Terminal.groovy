@@ -1,18 +1,21 @@
 package io.cgroovy.dsl
 
 import groovy.transform.CompileStatic
+import io.cgroovy.runtime.StdinLease
 
 import java.util.function.BiConsumer
 
 /**
  * The controlling terminal of the JVM for attach when no shell owns it (a recipe run from a
  * terminal): raw mode with {@code stty} on /dev/tty (restored after), its window size passed on now
- * and at every SIGWINCH, keystrokes from System.in. Null from {@link #open} when there is no terminal.
+ * and at every SIGWINCH, keystrokes from a {@link StdinLease} that ends with the attach, so no key
+ * typed after it is taken by its input thread. Null from {@link #open} when there is no terminal.
  */
 @CompileStatic
 final class Terminal implements AttachTerminal {
     private final File tty
     private String saved
+    private StdinLease keys
     private Object previousHandler
 
     private Terminal(File tty) { this.tty = tty }
@@ -34,7 +37,7 @@ final class Terminal implements AttachTerminal {
             saved = stty('-g').trim()
             stty('raw', '-echo')
         }
-        System.in
+        keys = StdinLease.take()
     }
 
     @Override
@@ -59,6 +62,8 @@ final class Terminal implements AttachTerminal {
 
     @Override
     void end() {
+        keys?.end()   // first: no read of fd 0 is left in flight when the terminal goes back to line mode
+        keys = null
         if (previousHandler != null) sun.misc.Signal.handle(new sun.misc.Signal('WINCH'), (sun.misc.SignalHandler) previousHandler)
         if (saved) stty(saved)
     }
