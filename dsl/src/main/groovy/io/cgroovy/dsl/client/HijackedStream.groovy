@@ -47,12 +47,12 @@ final class HijackedStream {
                     boolean detachKey = c == CTRL_P || (held && c == CTRL_Q)
                     if (detachKey) {
                         send(to, buf, from, i - from, false)
+                        boolean last = held && c == CTRL_Q
+                        // noted before it goes: the server may end the stream before this thread runs again
+                        if (last) detachTyped = true
                         send(to, buf, i, 1, true)
+                        if (last) return
                         from = i + 1
-                        if (held && c == CTRL_Q) {
-                            detachTyped = true
-                            return
-                        }
                     }
                     held = c == CTRL_P
                 }
