@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Attaches the caller's streams to a detached container through its monitor: the container's
@@ -27,7 +28,7 @@ final class Attach {
     static boolean run(Path socket, boolean tty, boolean stdinOnce, InputStream in, OutputStream out, OutputStream err) throws IOException {
         SocketChannel ch = MonitorSocket.connect(socket);
         if (ch == null) throw new ContainerException("the container is not running");
-        boolean[] detached = {false};
+        AtomicBoolean detached = new AtomicBoolean(); // set by the input thread
         Thread input = null;
         try (ch) {
             MonitorSocket.write(ch, stdinOnce ? "attach stdin-once\n" : "attach\n");
@@ -58,10 +59,12 @@ final class Attach {
                     }
                 }
             }
-        } catch (java.nio.channels.AsynchronousCloseException e) {
-            // closed by the detach keys
+        } catch (java.nio.channels.ClosedChannelException e) {
+            // closed by the detach keys: during a read (AsynchronousCloseException) or, when the keys came while
+            // output was being passed on, before the next read
+            if (!detached.get()) throw e;
         }
-        return detached[0];
+        return detached.get();
     }
 
     private static boolean readFully(SocketChannel ch, ByteBuffer b) throws IOException {
@@ -70,7 +73,7 @@ final class Attach {
     }
 
     /** Copies the caller's input until EOF or Ctrl-P Ctrl-Q (a lone Ctrl-P is passed on with the next byte). */
-    private static void pumpInput(InputStream in, SocketChannel ch, boolean[] detached, boolean stdinOnce) {
+    private static void pumpInput(InputStream in, SocketChannel ch, AtomicBoolean detached, boolean stdinOnce) {
         byte[] buf = new byte[4096];
         boolean held = false;
         try {
@@ -82,7 +85,7 @@ final class Attach {
                     if (held) {
                         held = false;
                         if (c == CTRL_Q) {
-                            detached[0] = true;
+                            detached.set(true);
                             flush(ch, send);
                             ch.close();
                             return;
