@@ -31,8 +31,9 @@ class PodmanRuntimeSpec extends Specification {
         pb.environment().putAll(env)
         def p = pb.start()
         def out = new StringBuilder(), err = new StringBuilder()
-        p.consumeProcessOutput(out, err)
-        p.waitFor()
+        // waits for the readers too: consumeProcessOutput + waitFor could give an empty out of a command that
+        // printed (seen as podman ps or inspect printing nothing under load)
+        p.waitForProcessOutput(out, err)
         [code: p.exitValue(), out: out.toString(), err: err.toString()]
     }
 
@@ -184,7 +185,8 @@ exec '$script' --root '$tmp/runtime-root' "\$@"
         // seen under load in the UML guest: empty, exit 0, though podman stop then finds it running (it sends SIGTERM):
         // what podman and the runtime know at that moment, and why podman left it out (its debug log)
         String diagnosis = ps.out.startsWith('cg-detached Up') ? null : diagnose(ps)
-        String id = sh(podman('inspect', '--format', '{{.Id}}', 'cg-detached')).out.trim()
+        def inspect = sh(podman('inspect', '--format', '{{.Id}}', 'cg-detached'))
+        String id = inspect.out.trim()
         def top = sh([wrapper.toString(), 'ps', id])
         def stop = sh(podman('stop', '-t', '1', 'cg-detached'))
         def rm = sh(podman('rm', 'cg-detached'))
@@ -194,6 +196,7 @@ exec '$script' --root '$tmp/runtime-root' "\$@"
         exec.out == 'exec-out\n'
         seen.code == 0
         assert ps.out.startsWith('cg-detached Up'): diagnosis
+        inspect.code == 0 && id
         and: "cgroovy-runtime ps: the container's processes in ps -ef's columns"
         top.out.readLines()[0].split('\t') as List == ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD']
         top.out.readLines()[1..-1].collect { it.split('\t')[7] } == ['sleep 300']
