@@ -407,6 +407,13 @@ class NetworkSpec extends Specification {
         def t = background([name: 'udp', network: on([net.name], [:], ["127.0.0.1:$port:53/udp".toString()])], ['sleep', '600'], c)
         def netns = engine.networks().endpoints(net.name)[0].netns
         long before = udpNoPorts(netns)
+        // background() sees the endpoint, whose port rules go in just after it (Networks.attach): a datagram sent
+        // before them makes a conntrack entry without NAT, which the later ones of its socket follow too
+        String rules = engine.networks().firewallRules()
+        for (int i = 0; i < 600 && !udpDnat(rules, port); i++) {
+            Thread.sleep(50)
+            rules = engine.networks().firewallRules()
+        }
 
         when:
         new DatagramSocket().withCloseable { s -> 5.times { s.send(new DatagramPacket('x'.bytes, 1, InetAddress.getByName('127.0.0.1'), port)) } }
@@ -415,11 +422,14 @@ class NetworkSpec extends Specification {
             Thread.sleep(50)
             after = udpNoPorts(netns)
         }
-        def rules = engine.networks().firewallRules()
         stop(t)
 
-        then: "the container's kernel got all five (the Udp NoPorts counter of its namespace)"
+        then: "the port's DNAT rule, and the container's kernel got all five (the Udp NoPorts counter of its namespace)"
+        udpDnat(rules, port)
         after - before == 5
+    }
+
+    static boolean udpDnat(String rules, int port) {
         rules.contains("udp dport $port dnat to") || rules.contains("-p udp -m udp --dport $port -j DNAT")
     }
 
