@@ -77,11 +77,11 @@ class StatsCliSpec extends Specification {
         assert served.docker('run', '-d', '--name', 'tops', 'busybox', 'sh', '-c', 'sleep 600 & sleep 601 & wait')[0] == 0
         long shPid = engine.inspect('tops').pid()
         def json = new ObjectMapper()
-        // the shell may not have started both children yet
+        // the shell may not have started both children yet, or a child not yet exec'd its sleep (still sh's command line)
         def ours = null
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < 300; i++) {
             ours = json.readTree(served.http('GET', '/v1.41/containers/tops/top')[1])
-            if (ours.path('Processes').size() == 3) break
+            if (ours.path('Processes').collect { it.get(7).asText() }.sort() == ['sh -c sleep 600 & sleep 601 & wait', 'sleep 600', 'sleep 601']) break
             sleep(100)
         }
 
